@@ -1,0 +1,22 @@
+# Sourced by the build/test scripts. One place for the toolchain environment.
+#   native: rustup's cargo (or whatever `cargo` is on PATH)
+#   wasm32: Debian's rustc-web 1.96 + -Zbuild-std, via the `wcargo` function below
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export PATH="$HOME/.cargo/bin:$PATH"
+TOOLS="${SPARROW_TOOLS:-/opt/sparrow-tools}"
+# A target dir outside the clone is reused when it exists (CI on a warm machine), never required.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/sparrow-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+WASM_TRIPLE=wasm32-unknown-unknown
+WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
+# Node 20 from the npm registry when the system node is older (scripts/setup.sh installs it).
+if [[ -x "$TOOLS/node20/bin/node" ]]; then
+  export PATH="$TOOLS/node20/bin:$PATH"
+fi
+
+wcargo() {
+  local sub="$1"; shift
+  # /usr/bin first so `cargo clippy` finds Debian's cargo-clippy/clippy-driver (1.96), not rustup's.
+  PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+    /usr/bin/cargo "$sub" --target "$WASM_TRIPLE" -Zbuild-std=std,panic_abort "$@"
+}
