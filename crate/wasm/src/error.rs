@@ -1,0 +1,60 @@
+//! Errors at the JS boundary: a JS `Error` whose `message` starts with `sparrow:` and whose
+//! `code` is a stable string (`DUPLICATE_ID`, `INDEX_TRUNCATED`, `MODEL_INVALID`, ...), so
+//! callers can branch on the code and show the message.
+
+use wasm_bindgen::prelude::*;
+
+pub(crate) type Result<T, E = BindingError> = std::result::Result<T, E>;
+
+/// An error on its way to JavaScript.
+#[derive(Debug)]
+pub struct BindingError {
+    code: &'static str,
+    message: String,
+}
+
+impl BindingError {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        BindingError { code, message: message.into() }
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new("INTERNAL", message)
+    }
+
+    /// Prefixes the message with the position of the offending item in a batch.
+    pub(crate) fn at_index(mut self, i: usize) -> Self {
+        self.message = format!("document #{i}: {}", self.message);
+        self
+    }
+
+    /// Wraps an exception thrown by a user callback.
+    pub(crate) fn from_js_exception(e: JsValue) -> Self {
+        let text = js_sys::Error::try_from(e.clone())
+            .map(|err| String::from(err.message()))
+            .unwrap_or_else(|_| format!("{e:?}"));
+        Self::new("CALLBACK_FAILED", format!("a callback threw: {text}"))
+    }
+}
+
+impl From<sparrow_core::Error> for BindingError {
+    fn from(e: sparrow_core::Error) -> Self {
+        BindingError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<sparrow_encoder::EncoderError> for BindingError {
+    fn from(e: sparrow_encoder::EncoderError) -> Self {
+        BindingError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<BindingError> for JsValue {
+    fn from(e: BindingError) -> JsValue {
+        let err = js_sys::Error::new(&format!("sparrow: {}", e.message));
+        err.set_name("SparrowError");
+        // Setting a plain data property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code.into());
+        err.into()
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Builds the npm package into <repo>/pkg: cargo (wasm32, build-std) -> wasm-bindgen (web target,
+// which also runs in node via bytes) -> wasm-opt (release only) -> tsc -> copy model + manifest.
+//
+//   node pkg-config/scripts/build.mjs                         # release: fat LTO + wasm-opt -O3
+//   node pkg-config/scripts/build.mjs --profile wasm-dev      # tests/CI: no LTO, no wasm-opt
+//   options: --no-opt (skip wasm-opt), --model-dir DIR (default model/build)
+//
+// Toolchain facts (why each step is what it is) are in scripts/setup.sh and ARCHITECTURE.md.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkgConfig = resolve(here, '..');
+const root = resolve(pkgConfig, '..');
+const out = join(root, 'pkg');
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const profile = opt('--profile', 'wasm-release');
+const runWasmOpt = !args.includes('--no-opt') && profile !== 'wasm-dev';
+const modelDir = resolve(root, opt('--model-dir', 'model/build'));
+
+const sh = (script) => execFileSync('bash', ['-c', `source scripts/env.sh && ${script}`], { cwd: root, stdio: 'inherit' });
+const shOut = (script) => execFileSync('bash', ['-c', `source scripts/env.sh && ${script}`], { cwd: root }).toString().trim();
+const t0 = Date.now();
+const step = (msg) => console.log(`\n[build ${((Date.now() - t0) / 1000).toFixed(0)}s] ${msg}`);
+
+for (const f of ['splade-tiny.int8.onnx', 'tokenizer.json', 'manifest.json', 'LICENSE', 'NOTICE.md']) {
+  if (!existsSync(join(modelDir, f))) {
+    console.error(`build: ${join(modelDir, f)} is missing; run model/build.sh first`);
+    process.exit(1);
+  }
+}
+
+step(`cargo build -p sparrow-wasm --profile ${profile} (wasm32, -Zbuild-std)`);
+sh(`wcargo build -p sparrow-wasm --profile ${profile} --locked`);
+const targetDir = shOut('echo "$CARGO_TARGET_DIR"');
+const wasmIn = join(targetDir, 'wasm32-unknown-unknown', profile, 'sparrow_wasm.wasm');
+
+step('wasm-bindgen --target web');
+const gen = join(pkgConfig, 'wasm');
+rmSync(gen, { recursive: true, force: true });
+sh(`wasm-bindgen --target web --out-dir ${JSON.stringify(gen)} ${JSON.stringify(wasmIn)}`);
+
+const wasmOut = join(gen, 'sparrow_wasm_bg.wasm');
+const rawSize = statSync(wasmOut).size;
+if (runWasmOpt) {
+  step('wasm-opt -O3 (npm binaryen; Debian 108 breaks wasm-bindgen output)');
+  // -O3 rather than -Oz: same gzip size here, and tract's kernels want speed.
+  sh(`"$WASM_OPT" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue ${JSON.stringify(wasmOut)} -o ${JSON.stringify(wasmOut)}`);
+}
+
+step('tsc');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+execFileSync(process.execPath, [join(pkgConfig, 'node_modules/typescript/bin/tsc'), '-p', join(pkgConfig, 'tsconfig.json')], { stdio: 'inherit' });
+
+step('assemble pkg/');
+cpSync(gen, join(out, 'wasm'), { recursive: true, filter: (src) => !src.endsWith('.gitignore') });
+mkdirSync(join(out, 'model'), { recursive: true });
+for (const f of ['splade-tiny.int8.onnx', 'tokenizer.json', 'manifest.json', 'LICENSE', 'NOTICE.md']) {
+  cpSync(join(modelDir, f), join(out, 'model', f));
+}
+const manifest = JSON.parse(readFileSync(join(pkgConfig, 'package.json'), 'utf8'));
+delete manifest.scripts;
+delete manifest.devDependencies;
+writeFileSync(join(out, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+cpSync(join(pkgConfig, 'README.md'), join(out, 'README.md'));
+
+const wasmBytes = readFileSync(join(out, 'wasm', 'sparrow_wasm_bg.wasm'));
+const sizes = {
+  profile,
+  wasmOpt: runWasmOpt,
+  wasmBytesBeforeOpt: rawSize,
+  wasmBytes: wasmBytes.length,
+  wasmGzipBytes: gzipSync(wasmBytes, { level: 9 }).length,
+  seconds: Math.round((Date.now() - t0) / 1000),
+};
+writeFileSync(join(out, 'build-info.json'), JSON.stringify(sizes, null, 2) + '\n');
+step(`done: ${JSON.stringify(sizes)}`);

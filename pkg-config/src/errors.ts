@@ -1,0 +1,37 @@
+/**
+ * The one error class of the package. Every failure, from Rust or from JS, is a
+ * `SparrowError` with a stable `code` (e.g. `DUPLICATE_ID`, `INDEX_TRUNCATED`,
+ * `MODEL_NOT_LOADED`) and a message that starts with `sparrow:`.
+ * @module
+ */
+export class SparrowError extends Error {
+  /** Stable, machine-readable error code. */
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message.startsWith('sparrow:') ? message : `sparrow: ${message}`);
+    this.name = 'SparrowError';
+    this.code = code;
+  }
+
+  /** Turns anything thrown (a wasm error with `code`, a JS error, a string) into a SparrowError. */
+  static from(e: unknown): SparrowError {
+    if (e instanceof SparrowError) return e;
+    if (e instanceof Error) {
+      const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'INTERNAL';
+      const err = new SparrowError(code, e.message);
+      if (e.stack) err.stack = e.stack;
+      return err;
+    }
+    return new SparrowError('INTERNAL', String(e));
+  }
+}
+
+/** Runs `f`, rethrowing any failure as a {@link SparrowError}. */
+export function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw SparrowError.from(e);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Public types of the Sparrow package. They mirror the serde shapes of `sparrow-core`
+ * (camelCase) so options and results cross the wasm boundary unchanged.
+ * @module
+ */
+
+/** A document to index. */
+export interface SparrowDocument {
+  /** Unique id (non-empty string, at most 512 bytes). Adding an existing id fails with `DUPLICATE_ID`; use `updateDocument` to replace. */
+  id: string;
+  /** Body text, searched lexically (BM25) and semantically. At most `maxTextBytes` (default 1 MiB). */
+  text: string;
+  /** Optional title; searched together with the text. */
+  title?: string;
+  /** Optional URL, returned with hits. */
+  url?: string;
+  /** Tags, filterable with `{ tag: "x" }`. */
+  tags?: string[];
+  /** Any JSON-able data returned with hits. Top-level scalars and arrays of scalars are filterable with `{ field, value }`. */
+  fields?: Record<string, unknown>;
+}
+
+/** How a document was indexed. */
+export interface AddReport {
+  id: string;
+  /** `true` if the document got a learned-sparse vector (a model is loaded and its language is accepted). */
+  semantic: boolean;
+  /** Detected language (ISO 639-3), when detection ran. */
+  language?: string | null;
+  /** Why the semantic vector was skipped (e.g. non-English text, no model). */
+  skipped?: string | null;
+  /** `true` if the text was longer than the encoder's window limit (the lexical index still has all of it). */
+  truncated: boolean;
+}
+
+/** Lexical analysis options (fixed when the index is created). */
+export interface AnalyzerConfig {
+  /** English Snowball stemming. Default `true`. */
+  stemming?: boolean;
+  /** Drop English stop words. Default `true`. */
+  stopwords?: boolean;
+}
+
+/** BM25 parameters. */
+export interface Bm25Params {
+  /** Term-frequency saturation, `>= 0`. Default 1.2 (see docs/BENCHMARKS.md for tuning). */
+  k1?: number;
+  /** Length normalisation, `0..=1`. Default 0.75. */
+  b?: number;
+}
+
+/** Options fixed when an index is created (stored in the index bytes). */
+export interface IndexConfig {
+  analyzer?: AnalyzerConfig;
+  bm25?: Bm25Params;
+  /** Keep document text in the index (for `getDocument` and snippets). Default `true`. */
+  storeText?: boolean;
+  /** Largest accepted text, in UTF-8 bytes. Default 1,048,576. */
+  maxTextBytes?: number;
+}
+
+/** `lexical`: BM25 only. `sparse`: learned-sparse only (needs a model). `hybrid`: both, fused. */
+export type SearchMode = 'lexical' | 'sparse' | 'hybrid';
+
+/** How hybrid mode fuses the two rankings. */
+export type Fusion =
+  /** Reciprocal rank fusion: `Σ 1 / (k + rank)`. `k > 0`, default 60. */
+  | { kind: 'rrf'; k?: number }
+  /** Min-max normalised weighted sum: `alpha * sparse + (1 - alpha) * lexical`; `alpha` in `[0, 1]`, default 0.5. */
+  | { kind: 'weighted'; alpha?: number };
+
+/** A filter applied before scoring. */
+export type Filter =
+  | { field: string; value: string | number | boolean | null }
+  | { tag: string }
+  | { all: Filter[] }
+  | { any: Filter[] }
+  | { not: Filter };
+
+/** Per-query options; unset ones take the instance defaults, then the library defaults. */
+export interface SearchOptions {
+  /** Number of hits, `>= 1`. Default 10. Values above the document count are clamped. */
+  limit?: number;
+  /** Default `hybrid`; falls back to lexical when no model is loaded. */
+  mode?: SearchMode;
+  /** Default `{ kind: 'rrf', k: 60 }`. */
+  fusion?: Fusion;
+  /** How deep each ranking is read before fusing. Default 100. */
+  candidates?: number;
+  filter?: Filter;
+  /** Attach an explanation (matched BM25 terms and expansion terms) to each hit. Default `false`. */
+  explain?: boolean;
+}
+
+/** One BM25 term's share of a lexical score. */
+export interface LexicalTermContribution { term: string; tf: number; idf: number; score: number }
+/** One matched expansion term: `product = queryWeight * docWeight`. */
+export interface SparseTermContribution { termId: number; term?: string | null; queryWeight: number; docWeight: number; product: number }
+/** Why a hit matched, each list sorted by contribution. */
+export interface Explanation { lexical: LexicalTermContribution[]; sparse: SparseTermContribution[] }
+
+/** A search result. */
+export interface SearchHit {
+  id: string;
+  /** The fused score (or the single arm's score in lexical/sparse mode). Higher is better. */
+  score: number;
+  lexicalScore?: number | null;
+  sparseScore?: number | null;
+  lexicalRank?: number | null;
+  sparseRank?: number | null;
+  title?: string | null;
+  url?: string | null;
+  tags: string[];
+  fields: Record<string, unknown>;
+  explanation?: Explanation | null;
+}
+
+/** Index statistics. */
+export interface IndexStats {
+  documents: number;
+  deleted: number;
+  lexicalTerms: number;
+  sparseTerms: number;
+  sparseDocuments: number;
+  avgDocLength: number;
+  heapBytes: number;
+  [key: string]: number;
+}
+
+/** What the loaded model is. */
+export interface ModelInfo { [key: string]: unknown }
+
+/** Encoder options (advanced). */
+export interface EncoderConfig {
+  /** Drop expansion weights below this. */
+  threshold?: number;
+  /** Tokens per window (including [CLS]/[SEP]); default 256. */
+  maxTokens?: number;
+  /** Window step for long documents; default 224 (32 tokens overlap). */
+  stride?: number;
+  /** Windows per document before truncation; default 16. */
+  maxWindows?: number;
+  /** `englishOnly` (default): non-English text is indexed lexically only. `any`: encode everything. */
+  language?: 'englishOnly' | 'any';
+}
+
+/** One term of a query's learned-sparse expansion. */
+export interface ExpansionTerm { termId: number; term?: string | null; weight: number }
+
+/** Anything the package can read bytes from: a URL (or string URL), bytes, or a fetch `Response`. */
+export type BytesSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
+
+/** Where the model comes from: the files bundled in the package, or your own. */
+export type ModelSource =
+  | 'bundled'
+  | { model: BytesSource; tokenizer: BytesSource; config?: EncoderConfig };
+
+/** Options for {@link Sparrow.create}. */
+export interface SparrowOptions {
+  /** Index configuration (ignored when loading bytes, which carry their own). */
+  index?: IndexConfig;
+  /** The model to load: `'bundled'` (default), your own files, or `false` for a lexical-only index. */
+  model?: ModelSource | false;
+  /** Defaults merged under every `search` call's options. */
+  searchOptions?: SearchOptions;
+  /** Where to load the `.wasm` from (default: next to the package's JS). */
+  wasm?: BytesSource;
+}
