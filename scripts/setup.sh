@@ -88,7 +88,7 @@ done
 
 # 6. Python venv for the model pipeline (numpy + onnx; no torch) ---------------------------------
 VENV="${SPARROW_VENV:-$ROOT/model/.venv}"
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import onnx, numpy, tokenizers' 2>/dev/null; then
+if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import onnx, numpy' 2>/dev/null; then
   log "python venv $VENV (model/requirements.txt)"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/model/requirements.txt"

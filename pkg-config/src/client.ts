@@ -9,6 +9,7 @@ import type { Request, Response } from './protocol.js';
 import type {
   AddReport,
   BytesSource,
+  DocumentExpansion,
   ExpansionTerm,
   IndexStats,
   ModelInfo,
@@ -133,6 +134,10 @@ export class SparrowWorker {
   /** See {@link Sparrow.encodeQuery}. */
   encodeQuery(text: string): Promise<ExpansionTerm[]> {
     return this.#call('encodeQuery', [text]);
+  }
+  /** See {@link Sparrow.encodeDocument}. */
+  encodeDocument(text: string): Promise<DocumentExpansion> {
+    return this.#call('encodeDocument', [text]);
   }
   /** See {@link Sparrow.loadModel}. */
   loadModel(source: ModelSource = 'bundled'): Promise<ModelInfo> {

@@ -10,6 +10,7 @@ import { bundledModelUrls, init, readBytes } from './load.js';
 import type {
   AddReport,
   BytesSource,
+  DocumentExpansion,
   EncoderConfig,
   ExpansionTerm,
   IndexStats,
@@ -131,6 +132,16 @@ export class Sparrow {
   /** The query's learned-sparse expansion, heaviest term first. Needs a model. */
   encodeQuery(text: string): ExpansionTerm[] {
     return guard(() => this.#index.encodeQuery(text)) as ExpansionTerm[];
+  }
+
+  /** How a text would be expanded when indexed (windows, language guard and all). Needs a model. */
+  encodeDocument(text: string): DocumentExpansion {
+    return guard(() => this.#index.encodeDocument(text)) as DocumentExpansion;
+  }
+
+  /** The model's token ids for `text` (`[CLS] … [SEP]`, truncated at the window size). Needs a model. */
+  tokenIds(text: string): number[] {
+    return Array.from(guard(() => this.#index.tokenIds(text)));
   }
 
   /** Index statistics. */

@@ -147,6 +147,16 @@ export interface EncoderConfig {
 /** One term of a query's learned-sparse expansion. */
 export interface ExpansionTerm { termId: number; term?: string | null; weight: number }
 
+/** A document's learned-sparse expansion, see `Sparrow.encodeDocument`. */
+export interface DocumentExpansion {
+  terms: ExpansionTerm[];
+  language?: string | null;
+  skipped?: string | null;
+  windows: number;
+  tokens: number;
+  truncated: boolean;
+}
+
 /** Anything the package can read bytes from: a URL (or string URL), bytes, or a fetch `Response`. */
 export type BytesSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
 

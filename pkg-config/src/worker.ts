@@ -46,7 +46,7 @@ async function handle(port: Port, req: Request): Promise<unknown> {
       return instance().hasModel;
     default: {
       const target = instance() as unknown as Record<string, (...a: unknown[]) => unknown>;
-      const allowed = ['addDocument', 'updateDocument', 'removeDocument', 'has', 'getDocument', 'search', 'encodeQuery', 'stats', 'vacuum', 'loadBytes'];
+      const allowed = ['addDocument', 'updateDocument', 'removeDocument', 'has', 'getDocument', 'search', 'encodeQuery', 'encodeDocument', 'stats', 'vacuum', 'loadBytes'];
       if (!allowed.includes(req.method)) throw new SparrowError('INVALID_REQUEST', `unknown method ${req.method}`);
       return target[req.method]!(...req.args);
     }

@@ -215,23 +215,40 @@ impl SparrowIndex {
     /// The learned-sparse expansion of a query: `[{termId, term, weight}]`, heaviest first.
     #[wasm_bindgen(js_name = encodeQuery)]
     pub fn encode_query(&self, text: &str) -> Result<JsValue> {
-        let encoder = self.encoder.as_ref().ok_or_else(|| {
-            BindingError::new("MODEL_NOT_LOADED", "encodeQuery needs a model: call loadModel first")
-        })?;
-        let vector = encoder.encode_query(text)?;
+        let encoder = self.encoder("encodeQuery")?;
+        to_js(&named_terms(encoder, &encoder.encode_query(text)?))
+    }
+
+    /// A document's expansion as it would be indexed: `{terms, language, skipped, windows,
+    /// truncated}` (`terms` empty when the language policy skipped it).
+    #[wasm_bindgen(js_name = encodeDocument)]
+    pub fn encode_document(&self, text: &str) -> Result<JsValue> {
+        let encoder = self.encoder("encodeDocument")?;
+        let enc = encoder.encode_document(text)?;
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
-        struct Term {
-            term_id: u32,
-            term: Option<String>,
-            weight: f32,
+        struct Encoded {
+            terms: Vec<NamedTerm>,
+            language: Option<String>,
+            skipped: Option<String>,
+            windows: usize,
+            tokens: usize,
+            truncated: bool,
         }
-        let mut terms: Vec<Term> = vector
-            .iter()
-            .map(|(term_id, weight)| Term { term_id, term: encoder.token(term_id), weight })
-            .collect();
-        terms.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        to_js(&terms)
+        to_js(&Encoded {
+            terms: enc.vector.as_ref().map(|v| named_terms(encoder, v)).unwrap_or_default(),
+            language: enc.language,
+            skipped: enc.skipped.map(|s| s.to_string()),
+            windows: enc.windows,
+            tokens: enc.tokens,
+            truncated: enc.truncated,
+        })
+    }
+
+    /// Token ids as the model sees them (`[CLS] ... [SEP]`), for parity checks.
+    #[wasm_bindgen(js_name = tokenIds)]
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
+        Ok(self.encoder("tokenIds")?.token_ids(text)?)
     }
 
     /// Reclaims the space of removed documents; results do not change.
@@ -267,6 +284,12 @@ impl SparrowIndex {
 }
 
 impl SparrowIndex {
+    fn encoder(&self, method: &str) -> Result<&SparseEncoder> {
+        self.encoder.as_ref().ok_or_else(|| {
+            BindingError::new("MODEL_NOT_LOADED", format!("{method} needs a model: call loadModel first"))
+        })
+    }
+
     /// Encodes `docs` in place (sets `doc.sparse`) when a model is loaded; one report per doc.
     fn encode_into(&self, docs: &mut [Document]) -> Result<Vec<AddReport>> {
         let Some(encoder) = &self.encoder else {
@@ -290,6 +313,25 @@ impl SparrowIndex {
             })
             .collect())
     }
+}
+
+/// One expansion term with its token string.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NamedTerm {
+    term_id: u32,
+    term: Option<String>,
+    weight: f32,
+}
+
+/// `vector`'s terms with their token strings, heaviest first.
+fn named_terms(encoder: &SparseEncoder, vector: &sparrow_core::SparseVector) -> Vec<NamedTerm> {
+    let mut terms: Vec<NamedTerm> = vector
+        .iter()
+        .map(|(term_id, weight)| NamedTerm { term_id, term: encoder.token(term_id), weight })
+        .collect();
+    terms.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    terms
 }
 
 impl AddReport {
