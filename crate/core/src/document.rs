@@ -1,0 +1,295 @@
+//! Documents as the caller gives them ([`Document`]) and as the index returns them
+//! ([`StoredDoc`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::config::IndexConfig;
+use crate::error::{Error, Result};
+use crate::sparse::SparseVector;
+
+/// Longest accepted external id, in bytes.
+pub const MAX_ID_BYTES: usize = 512;
+
+/// A document to index. JSON: camelCase; only `id` is required.
+///
+/// BM25 indexes `title` followed by `text` (the title counted once). `fields` holds any JSON the
+/// caller wants back with each hit; its top-level scalars and arrays of scalars are also
+/// filterable ([`Filter::Field`](crate::Filter::Field)), as are `tags`
+/// ([`Filter::Tag`](crate::Filter::Tag)). `sparse` is the document's learned-sparse vector, set by
+/// the encoder (it is not part of the JSON); `None` makes a lexical-only document.
+///
+/// Rules, checked by [`Index::add`](crate::Index::add): the id is non-empty and at most
+/// [`MAX_ID_BYTES`] bytes; title and text are not both empty; title + text is at most
+/// [`IndexConfig::max_text_bytes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    /// External id, unique in the index.
+    pub id: String,
+    /// Optional title, indexed for BM25 and returned with hits.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Body text, indexed for BM25 (stored if [`IndexConfig::store_text`]).
+    #[serde(default)]
+    pub text: String,
+    /// Optional URL, returned with hits (not indexed, not filterable).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Tags, returned with hits and filterable with [`Filter::Tag`](crate::Filter::Tag).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Any JSON, returned with hits; top-level scalars and arrays of scalars are filterable.
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+    /// The learned-sparse vector; `None` = lexical-only document.
+    #[serde(skip)]
+    pub sparse: Option<SparseVector>,
+}
+
+impl Document {
+    /// A document with an id and a text, everything else empty.
+    ///
+    /// ```
+    /// use sparrow_core::Document;
+    /// let d = Document::new("doc-1", "Hello world").with_title("Greeting").with_tag("demo");
+    /// assert_eq!(d.title.as_deref(), Some("Greeting"));
+    /// ```
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Document { id: id.into(), text: text.into(), ..Default::default() }
+    }
+
+    /// Sets the title.
+    #[must_use]
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the URL.
+    #[must_use]
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Adds a tag.
+    #[must_use]
+    pub fn with_tag(mut self, tag: impl Into<String>) -> Self {
+        self.tags.push(tag.into());
+        self
+    }
+
+    /// Sets a field.
+    #[must_use]
+    pub fn with_field(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.fields.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets the sparse vector.
+    #[must_use]
+    pub fn with_sparse(mut self, sparse: SparseVector) -> Self {
+        self.sparse = Some(sparse);
+        self
+    }
+
+    /// Checks the document rules (everything but id uniqueness).
+    pub(crate) fn validate(&self, config: &IndexConfig) -> Result<()> {
+        validate_id(&self.id)?;
+        let title_len = self.title.as_deref().map_or(0, str::len);
+        if title_len == 0 && self.text.is_empty() {
+            return Err(Error::EmptyDocument { id: self.id.clone() });
+        }
+        let bytes = title_len + self.text.len();
+        if bytes > config.max_text_bytes {
+            return Err(Error::TextTooLarge { id: self.id.clone(), bytes, max: config.max_text_bytes });
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn validate_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(Error::InvalidId { reason: "the id is empty".into() });
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(Error::InvalidId {
+            reason: format!("the id is {} bytes long, the maximum is {MAX_ID_BYTES}", id.len()),
+        });
+    }
+    Ok(())
+}
+
+/// A live document as stored in the index, borrowed from it ([`Index::get`](crate::Index::get)).
+///
+/// Serialises (camelCase) like [`Document`] plus `hasSparse`; `text` is `None` when the index was
+/// built with `store_text: false`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredDoc<'a> {
+    /// External id.
+    pub id: &'a str,
+    /// Title, if any.
+    pub title: Option<&'a str>,
+    /// Text, if the index stores text.
+    pub text: Option<&'a str>,
+    /// URL, if any.
+    pub url: Option<&'a str>,
+    /// Tags.
+    pub tags: &'a [String],
+    /// User fields.
+    pub fields: &'a Map<String, Value>,
+    /// Whether the document was indexed with a sparse vector.
+    pub has_sparse: bool,
+}
+
+impl StoredDoc<'_> {
+    /// An owned [`Document`] with the stored values (`text` empty if not stored; `sparse` is not
+    /// included: see [`Index::stored_sparse`](crate::Index::stored_sparse)).
+    pub fn to_document(&self) -> Document {
+        Document {
+            id: self.id.to_owned(),
+            title: self.title.map(str::to_owned),
+            text: self.text.unwrap_or_default().to_owned(),
+            url: self.url.map(str::to_owned),
+            tags: self.tags.to_vec(),
+            fields: self.fields.clone(),
+            sparse: None,
+        }
+    }
+}
+
+/// A document slot's stored data.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct DocRecord {
+    pub(crate) id: String,
+    pub(crate) title: Option<String>,
+    pub(crate) text: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) fields: Map<String, Value>,
+    pub(crate) has_sparse: bool,
+}
+
+impl DocRecord {
+    pub(crate) fn as_stored(&self) -> StoredDoc<'_> {
+        StoredDoc {
+            id: &self.id,
+            title: self.title.as_deref(),
+            text: self.text.as_deref(),
+            url: self.url.as_deref(),
+            tags: &self.tags,
+            fields: &self.fields,
+            has_sparse: self.has_sparse,
+        }
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let s = |o: &Option<String>| o.as_ref().map_or(0, String::capacity);
+        self.id.capacity()
+            + s(&self.title)
+            + s(&self.text)
+            + s(&self.url)
+            + self.tags.iter().map(|t| t.capacity() + 24).sum::<usize>()
+            + json_map_bytes(&self.fields)
+    }
+}
+
+/// Rough heap size of a JSON map (for [`Stats::heap_bytes`](crate::Stats::heap_bytes)).
+fn json_map_bytes(m: &Map<String, Value>) -> usize {
+    fn value(v: &Value) -> usize {
+        32 + match v {
+            Value::String(s) => s.capacity(),
+            Value::Array(a) => a.iter().map(value).sum(),
+            Value::Object(o) => json_map_bytes(o),
+            _ => 0,
+        }
+    }
+    m.iter().map(|(k, v)| 48 + k.capacity() + value(v)).sum()
+}
+
+/// The filter key of a scalar JSON value, or `None` for arrays and objects.
+///
+/// Numbers are keyed by value, so `3`, `3.0` and `3e0` are equal; strings, booleans and null by
+/// type and value (the string `"3"` is not the number `3`).
+pub(crate) fn scalar_key(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Null => "z".to_owned(),
+        Value::Bool(b) => if *b { "t" } else { "f" }.to_owned(),
+        Value::String(s) => format!("s{s}"),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                format!("n{i}")
+            } else if let Some(u) = n.as_u64() {
+                format!("n{u}")
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    format!("n{}", f as i64)
+                } else {
+                    format!("n{f:e}")
+                }
+            }
+        }
+        Value::Array(_) | Value::Object(_) => return None,
+    })
+}
+
+/// Filter keys of a document field value: the scalar itself, or each scalar of an array.
+pub(crate) fn field_keys(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => {
+            let mut keys: Vec<String> = items.iter().filter_map(scalar_key).collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        }
+        other => scalar_key(other).into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn id_rules() {
+        assert_eq!(validate_id("").unwrap_err().code(), "INVALID_ID");
+        assert!(validate_id(&"x".repeat(512)).is_ok());
+        assert_eq!(validate_id(&"x".repeat(513)).unwrap_err().code(), "INVALID_ID");
+    }
+
+    #[test]
+    fn document_rules() {
+        let c = IndexConfig { max_text_bytes: 10, ..Default::default() };
+        assert_eq!(Document::new("a", "").validate(&c).unwrap_err().code(), "EMPTY_DOCUMENT");
+        let d = Document::new("a", "").with_title("");
+        assert_eq!(d.validate(&c).unwrap_err().code(), "EMPTY_DOCUMENT");
+        assert!(Document::new("a", "").with_title("t").validate(&c).is_ok());
+        let e = Document::new("a", "123456").with_title("12345").validate(&c).unwrap_err();
+        assert_eq!(e, Error::TextTooLarge { id: "a".into(), bytes: 11, max: 10 });
+    }
+
+    #[test]
+    fn json_shape() {
+        let d: Document = serde_json::from_value(json!({"id": "x", "fields": {"lang": "en"}})).unwrap();
+        assert_eq!(d.text, "");
+        assert_eq!(d.fields["lang"], "en");
+        assert!(d.sparse.is_none());
+    }
+
+    #[test]
+    fn scalar_keys() {
+        assert_eq!(scalar_key(&json!(3)), scalar_key(&json!(3.0)));
+        assert_ne!(scalar_key(&json!(3)), scalar_key(&json!("3")));
+        assert_ne!(scalar_key(&json!(1.5)), scalar_key(&json!(1)));
+        assert_eq!(scalar_key(&json!(1.5)), scalar_key(&json!(1.50)));
+        assert_eq!(scalar_key(&json!(u64::MAX)), Some(format!("n{}", u64::MAX)));
+        assert_eq!(scalar_key(&json!([1])), None);
+        assert_eq!(field_keys(&json!(["a", "b", "a", {"x": 1}])), vec!["sa", "sb"]);
+        assert_eq!(field_keys(&json!({"x": 1})), Vec::<String>::new());
+        assert_eq!(field_keys(&json!(null)), vec!["z"]);
+    }
+}

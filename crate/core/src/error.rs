@@ -1,0 +1,187 @@
+//! The crate's one error type.
+//!
+//! Every fallible function in `sparrow-core` returns [`Result`], whose error is [`Error`]. Each
+//! variant names the problem and carries the offending value, and [`Error::code`] gives a stable
+//! `SCREAMING_SNAKE` code that the JS bindings expose as `error.code`, so callers can branch on
+//! the kind of failure without parsing messages.
+
+use thiserror::Error;
+
+/// `Result` with [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `sparrow-core`.
+///
+/// The enum is `#[non_exhaustive]`: new failure kinds may be added in minor releases, so match
+/// with a wildcard arm (or use [`Error::code`]).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// [`Index::add`](crate::Index::add) (or `add_many`) got an id that is already in the index
+    /// (or twice in the same batch). Use [`Index::upsert`](crate::Index::upsert) to replace.
+    #[error("sparrow: a document with id {id:?} already exists")]
+    DuplicateId {
+        /// The duplicated external id.
+        id: String,
+    },
+    /// [`Index::update`](crate::Index::update) got an id that is not in the index.
+    #[error("sparrow: no document with id {id:?}")]
+    UnknownId {
+        /// The missing external id.
+        id: String,
+    },
+    /// A document id is empty or too long.
+    #[error("sparrow: invalid document id: {reason}")]
+    InvalidId {
+        /// What is wrong with the id.
+        reason: String,
+    },
+    /// A document has neither a title nor any text, so it could never be found lexically.
+    #[error("sparrow: document {id:?} has an empty title and an empty text")]
+    EmptyDocument {
+        /// The document's external id.
+        id: String,
+    },
+    /// A document's title plus text is larger than [`IndexConfig::max_text_bytes`](crate::IndexConfig::max_text_bytes).
+    #[error("sparrow: document {id:?} has {bytes} bytes of title and text, more than the maximum of {max}")]
+    TextTooLarge {
+        /// The document's external id.
+        id: String,
+        /// Size of title + text in bytes.
+        bytes: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// A sparse vector has a non-finite weight (NaN or infinity).
+    #[error("sparrow: invalid sparse vector: {reason}")]
+    InvalidVector {
+        /// What is wrong with the vector.
+        reason: String,
+    },
+    /// A search option is out of range.
+    #[error("sparrow: invalid search option `{name}`: {reason}")]
+    InvalidOption {
+        /// The option's name (camelCase, as in JSON).
+        name: String,
+        /// Why the value is rejected, with the value.
+        reason: String,
+    },
+    /// An index configuration value is out of range.
+    #[error("sparrow: invalid index configuration `{name}`: {reason}")]
+    InvalidConfig {
+        /// The setting's name (camelCase, as in JSON), e.g. `bm25.k1`.
+        name: String,
+        /// Why the value is rejected, with the value.
+        reason: String,
+    },
+    /// [`Mode::Sparse`](crate::Mode::Sparse) was asked for but the query has no sparse vector.
+    #[error("sparrow: sparse mode needs a query vector (Query::sparse is None)")]
+    NoQueryVector,
+    /// The index already holds `u32::MAX` document slots; call
+    /// [`Index::vacuum`](crate::Index::vacuum) or start a new index.
+    #[error("sparrow: the index is full ({slots} document slots); vacuum it or start a new one")]
+    CapacityExceeded {
+        /// Number of document slots (live + removed) in use.
+        slots: u64,
+    },
+    /// Bytes given to [`Index::from_bytes`](crate::Index::from_bytes) are not a valid index.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error (`SCREAMING_SNAKE_CASE`).
+    ///
+    /// Codes never change meaning once released; the JS bindings expose them as `error.code`.
+    ///
+    /// ```
+    /// use sparrow_core::{Index, IndexConfig, Document};
+    /// let mut index = Index::new(IndexConfig::default()).unwrap();
+    /// let doc = Document { id: "a".into(), text: "hello".into(), ..Default::default() };
+    /// index.add(doc.clone()).unwrap();
+    /// assert_eq!(index.add(doc).unwrap_err().code(), "DUPLICATE_ID");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::DuplicateId { .. } => "DUPLICATE_ID",
+            Error::UnknownId { .. } => "UNKNOWN_ID",
+            Error::InvalidId { .. } => "INVALID_ID",
+            Error::EmptyDocument { .. } => "EMPTY_DOCUMENT",
+            Error::TextTooLarge { .. } => "TEXT_TOO_LARGE",
+            Error::InvalidVector { .. } => "INVALID_VECTOR",
+            Error::InvalidOption { .. } => "INVALID_OPTION",
+            Error::InvalidConfig { .. } => "INVALID_CONFIG",
+            Error::NoQueryVector => "NO_QUERY_VECTOR",
+            Error::CapacityExceeded { .. } => "CAPACITY_EXCEEDED",
+            Error::Format(e) => e.code(),
+        }
+    }
+
+    pub(crate) fn option(name: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidOption { name: name.to_owned(), reason: reason.into() }
+    }
+
+    pub(crate) fn config(name: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidConfig { name: name.to_owned(), reason: reason.into() }
+    }
+}
+
+/// Why [`Index::from_bytes`](crate::Index::from_bytes) rejected its input.
+///
+/// The loader checks the header (magic, version, length, CRC-32) first, then validates every
+/// length, count, id and string in the payload; any inconsistency is one of these variants, never
+/// a panic.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The input ends before a structure it announces.
+    #[error("sparrow: index bytes are truncated: needed {needed} bytes, {available} available")]
+    Truncated {
+        /// Bytes needed at the point of failure.
+        needed: u64,
+        /// Bytes that were available there.
+        available: u64,
+    },
+    /// The input does not start with the Sparrow index magic (`SPRWIDX\0`): it is not an index.
+    #[error("sparrow: not a Sparrow index (bad magic bytes)")]
+    BadMagic,
+    /// The index was written by a format version this build cannot read.
+    #[error("sparrow: index format version {found} is not supported (this build reads version {supported})")]
+    UnsupportedVersion {
+        /// Version found in the header.
+        found: u16,
+        /// Version this build reads and writes.
+        supported: u16,
+    },
+    /// The payload's CRC-32 does not match the header: the bytes were damaged.
+    #[error("sparrow: index checksum mismatch: header says {expected:#010x}, payload has {found:#010x}")]
+    ChecksumMismatch {
+        /// CRC-32 stored in the header.
+        expected: u32,
+        /// CRC-32 computed over the payload.
+        found: u32,
+    },
+    /// The payload is structurally invalid.
+    #[error("sparrow: corrupt index: {what}")]
+    Corrupt {
+        /// What is inconsistent, with values.
+        what: String,
+    },
+}
+
+impl FormatError {
+    /// A stable, machine-readable code (see [`Error::code`]).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FormatError::Truncated { .. } => "INDEX_TRUNCATED",
+            FormatError::BadMagic => "INDEX_BAD_MAGIC",
+            FormatError::UnsupportedVersion { .. } => "INDEX_VERSION",
+            FormatError::ChecksumMismatch { .. } => "INDEX_CHECKSUM",
+            FormatError::Corrupt { .. } => "INDEX_CORRUPT",
+        }
+    }
+
+    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+        FormatError::Corrupt { what: what.into() }
+    }
+}

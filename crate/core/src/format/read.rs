@@ -1,0 +1,363 @@
+//! Validating deserialization of an [`Index`] (see the layout in [`crate::format`]).
+
+use std::collections::BTreeMap;
+
+use roaring::RoaringBitmap;
+use serde_json::{Map, Value};
+
+use super::*;
+use crate::analysis::Analyzer;
+use crate::config::{AnalyzerConfig, Bm25Params, IndexConfig};
+use crate::document::{validate_id, DocRecord};
+use crate::error::FormatError;
+use crate::filter::FilterIndex;
+use crate::index::{Index, LexPostings, Lexicon, SparsePostings};
+
+type Result<T> = std::result::Result<T, FormatError>;
+
+/// A cursor over one section's bytes; every read is bounds-checked.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    section: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    fn new(buf: &'a [u8], section: &'static str) -> Self {
+        Reader { buf, pos: 0, section }
+    }
+
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    fn corrupt(&self, what: impl std::fmt::Display) -> FormatError {
+        FormatError::corrupt(format!("{} section, offset {}: {what}", self.section, self.pos))
+    }
+
+    fn bytes(&mut self, n: u64) -> Result<&'a [u8]> {
+        if n > self.remaining() as u64 {
+            return Err(self.corrupt(format_args!("needs {n} bytes, {} left", self.remaining())));
+        }
+        let n = n as usize;
+        let out = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let b = self.bytes(N as u64)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(b);
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn f32(&mut self) -> Result<f32> {
+        Ok(f32::from_le_bytes(self.array()?))
+    }
+
+    fn varint(&mut self) -> Result<u64> {
+        let mut v: u64 = 0;
+        for i in 0..10 {
+            let byte = self.u8()?;
+            let bits = u64::from(byte & 0x7f);
+            if i == 9 && bits > 1 {
+                return Err(self.corrupt("varint overflows 64 bits"));
+            }
+            v |= bits << (7 * i);
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(self.corrupt("varint longer than 10 bytes"))
+    }
+
+    /// A count of items that each take at least `min_bytes`, checked against what is left so a
+    /// corrupt count cannot trigger a huge allocation.
+    fn count(&mut self, min_bytes: u64, what: &str) -> Result<usize> {
+        let n = self.varint()?;
+        if n.saturating_mul(min_bytes) > self.remaining() as u64 {
+            return Err(self.corrupt(format_args!(
+                "{what} count {n} cannot fit in the {} bytes left",
+                self.remaining()
+            )));
+        }
+        Ok(n as usize)
+    }
+
+    fn string(&mut self, what: &str) -> Result<&'a str> {
+        let n = self.varint()?;
+        let b = self.bytes(n)?;
+        std::str::from_utf8(b).map_err(|e| self.corrupt(format_args!("{what} is not UTF-8: {e}")))
+    }
+
+    fn bitmap(&mut self, what: &str, slots: usize) -> Result<RoaringBitmap> {
+        let n = self.varint()?;
+        let mut b = self.bytes(n)?;
+        let bitmap = RoaringBitmap::deserialize_from(&mut b)
+            .map_err(|e| self.corrupt(format_args!("{what}: bad roaring bitmap: {e}")))?;
+        if !b.is_empty() {
+            return Err(self.corrupt(format_args!("{what}: {} trailing bytes after the bitmap", b.len())));
+        }
+        if let Some(max) = bitmap.max() {
+            if max as usize >= slots {
+                return Err(self.corrupt(format_args!("{what}: doc id {max} >= {slots} document slots")));
+            }
+        }
+        Ok(bitmap)
+    }
+
+    fn finish(&self) -> Result<()> {
+        if self.remaining() != 0 {
+            return Err(self.corrupt(format_args!("{} unexpected trailing bytes", self.remaining())));
+        }
+        Ok(())
+    }
+}
+
+/// Validates the header and returns the payload.
+fn header(bytes: &[u8]) -> Result<&[u8]> {
+    let available = bytes.len() as u64;
+    let truncated = |needed: u64| FormatError::Truncated { needed, available };
+    if bytes.len() < MAGIC.len() {
+        return if MAGIC.starts_with(bytes) { Err(truncated(HEADER_LEN as u64)) } else { Err(FormatError::BadMagic) };
+    }
+    if bytes[..MAGIC.len()] != MAGIC {
+        return Err(FormatError::BadMagic);
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(truncated(HEADER_LEN as u64));
+    }
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version != FORMAT_VERSION {
+        return Err(FormatError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+    }
+    let flags = u16::from_le_bytes([bytes[10], bytes[11]]);
+    if flags != 0 {
+        return Err(FormatError::corrupt(format!("unknown header flags {flags:#06x}")));
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[12..20]);
+    let payload_len = u64::from_le_bytes(len);
+    let mut crc = [0u8; 4];
+    crc.copy_from_slice(&bytes[20..24]);
+    let expected = u32::from_le_bytes(crc);
+    let payload = &bytes[HEADER_LEN..];
+    let needed = (HEADER_LEN as u64).saturating_add(payload_len);
+    if (payload.len() as u64) < payload_len {
+        return Err(truncated(needed));
+    }
+    if (payload.len() as u64) > payload_len {
+        return Err(FormatError::corrupt(format!(
+            "{} trailing bytes after the {payload_len}-byte payload",
+            payload.len() as u64 - payload_len
+        )));
+    }
+    let found = crc32fast::hash(payload);
+    if found != expected {
+        return Err(FormatError::ChecksumMismatch { expected, found });
+    }
+    Ok(payload)
+}
+
+pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
+    let payload = header(bytes)?;
+    let mut outer = Reader::new(payload, "payload");
+    let mut next_section = |tag: u8, name: &'static str| -> Result<Reader<'_>> {
+        let found = outer.u8()?;
+        if found != tag {
+            return Err(outer.corrupt(format_args!("expected section {tag} ({name}), found tag {found}")));
+        }
+        let len = outer.varint()?;
+        Ok(Reader::new(outer.bytes(len)?, name))
+    };
+
+    let config = read_config(&mut next_section(SECTION_CONFIG, "config")?)?;
+    let docs = read_docs(&mut next_section(SECTION_DOCS, "documents")?)?;
+    let slots = docs.len();
+    let doc_lens = read_lengths(&mut next_section(SECTION_LENGTHS, "lengths")?, slots)?;
+    let lexicon = read_lexicon(&mut next_section(SECTION_LEXICON, "lexicon")?, slots)?;
+    let sparse = read_sparse(&mut next_section(SECTION_SPARSE, "sparse")?, slots)?;
+    let mut r = next_section(SECTION_TOMBSTONES, "tombstones")?;
+    let deleted = r.bitmap("tombstones", slots)?;
+    r.finish()?;
+    drop(next_section);
+    outer.finish()?;
+
+    for (slot, d) in docs.iter().enumerate() {
+        if d.is_none() != deleted.contains(slot as u32) {
+            return Err(FormatError::corrupt(format!(
+                "slot {slot} is {} but the tombstones say otherwise",
+                if d.is_none() { "removed" } else { "live" }
+            )));
+        }
+    }
+
+    let mut index = Index {
+        analyzer: Analyzer::new(&config.analyzer),
+        config,
+        docs,
+        doc_lens,
+        deleted,
+        lexicon,
+        sparse,
+        id_map: Default::default(),
+        live_len: 0,
+        filters: FilterIndex::default(),
+        sparse_docs: RoaringBitmap::new(),
+    };
+    if let Some(id) = index.rebuild_derived() {
+        return Err(FormatError::corrupt(format!("document id {id:?} is live twice")));
+    }
+    Ok(index)
+}
+
+fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
+    let flags = r.u8()?;
+    if flags & !(CONFIG_STEMMING | CONFIG_STOPWORDS | CONFIG_STORE_TEXT) != 0 {
+        return Err(r.corrupt(format_args!("unknown config flags {flags:#04x}")));
+    }
+    let bm25 = Bm25Params { k1: r.f32()?, b: r.f32()? };
+    let max_text_bytes = usize::try_from(r.varint()?).unwrap_or(usize::MAX);
+    r.finish()?;
+    let config = IndexConfig {
+        analyzer: AnalyzerConfig {
+            stemming: flags & CONFIG_STEMMING != 0,
+            stopwords: flags & CONFIG_STOPWORDS != 0,
+        },
+        bm25,
+        store_text: flags & CONFIG_STORE_TEXT != 0,
+        max_text_bytes,
+    };
+    config.validate().map_err(|e| r.corrupt(e))?;
+    Ok(config)
+}
+
+fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
+    let slots = r.count(1, "document")?;
+    if slots > u32::MAX as usize {
+        return Err(r.corrupt("more than u32::MAX document slots"));
+    }
+    let mut docs = Vec::with_capacity(slots);
+    for _ in 0..slots {
+        let flags = r.u8()?;
+        if flags & DOC_LIVE == 0 {
+            if flags != 0 {
+                return Err(r.corrupt(format_args!("removed slot with flags {flags:#04x}")));
+            }
+            docs.push(None);
+            continue;
+        }
+        if flags & !(DOC_LIVE | DOC_TITLE | DOC_TEXT | DOC_URL | DOC_SPARSE) != 0 {
+            return Err(r.corrupt(format_args!("unknown document flags {flags:#04x}")));
+        }
+        let id = r.string("document id")?.to_owned();
+        validate_id(&id).map_err(|e| r.corrupt(e))?;
+        let mut opt = |bit: u8, what: &str| -> Result<Option<String>> {
+            Ok(if flags & bit != 0 { Some(r.string(what)?.to_owned()) } else { None })
+        };
+        let title = opt(DOC_TITLE, "title")?;
+        let text = opt(DOC_TEXT, "text")?;
+        let url = opt(DOC_URL, "url")?;
+        let n_tags = r.count(1, "tag")?;
+        let mut tags = Vec::with_capacity(n_tags);
+        for _ in 0..n_tags {
+            tags.push(r.string("tag")?.to_owned());
+        }
+        let json = r.string("fields")?;
+        let fields = if json.is_empty() {
+            Map::new()
+        } else {
+            match serde_json::from_str::<Value>(json) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => return Err(r.corrupt("fields are not a JSON object")),
+                Err(e) => return Err(r.corrupt(format_args!("fields are not valid JSON: {e}"))),
+            }
+        };
+        docs.push(Some(DocRecord { id, title, text, url, tags, fields, has_sparse: flags & DOC_SPARSE != 0 }));
+    }
+    r.finish()?;
+    Ok(docs)
+}
+
+fn read_lengths(r: &mut Reader<'_>, slots: usize) -> Result<Vec<u32>> {
+    let n = r.count(1, "length")?;
+    if n != slots {
+        return Err(r.corrupt(format_args!("{n} lengths for {slots} document slots")));
+    }
+    let mut lens = Vec::with_capacity(n);
+    for _ in 0..n {
+        let len = r.varint()?;
+        lens.push(u32::try_from(len).map_err(|_| r.corrupt(format_args!("length {len} > u32::MAX")))?);
+    }
+    r.finish()?;
+    Ok(lens)
+}
+
+fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
+    // A term takes at least: 1-byte string length + 1 byte, 1-byte bitmap length + 8 bytes.
+    let n = r.count(11, "term")?;
+    let mut lexicon = Lexicon { terms: Vec::with_capacity(n), ..Default::default() };
+    for _ in 0..n {
+        let term = r.string("term")?;
+        if term.is_empty() {
+            return Err(r.corrupt("empty term"));
+        }
+        let docs = r.bitmap("term postings", slots)?;
+        if docs.is_empty() {
+            return Err(r.corrupt(format_args!("term {term:?} has no postings")));
+        }
+        let card = docs.len();
+        if card > r.remaining() as u64 {
+            return Err(r.corrupt(format_args!("term {term:?}: {card} tfs cannot fit")));
+        }
+        let mut tfs = Vec::with_capacity(card as usize);
+        for _ in 0..card {
+            let tf = r.varint()?;
+            if tf == 0 || tf > u64::from(u16::MAX) {
+                return Err(r.corrupt(format_args!("term {term:?}: term frequency {tf} out of 1..=65535")));
+            }
+            tfs.push(tf as u16);
+        }
+        lexicon.terms.push((term.into(), LexPostings { docs, tfs }));
+    }
+    r.finish()?;
+    if !lexicon.rebuild_lookup() {
+        return Err(r.corrupt("a term occurs twice in the lexicon"));
+    }
+    Ok(lexicon)
+}
+
+fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<BTreeMap<u32, SparsePostings>> {
+    // A term takes at least: id 4 + scale 4 + 1-byte bitmap length + 8 bytes + 1 weight.
+    let n = r.count(18, "sparse term")?;
+    let mut sparse = BTreeMap::new();
+    let mut last: Option<u32> = None;
+    for _ in 0..n {
+        let id = r.u32()?;
+        if last.is_some_and(|l| id <= l) {
+            return Err(r.corrupt(format_args!("sparse term ids not strictly increasing at {id}")));
+        }
+        last = Some(id);
+        let scale = r.f32()?;
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(r.corrupt(format_args!("sparse term {id}: scale {scale} is not finite and > 0")));
+        }
+        let docs = r.bitmap("sparse postings", slots)?;
+        if docs.is_empty() {
+            return Err(r.corrupt(format_args!("sparse term {id} has no postings")));
+        }
+        let weights = r.bytes(docs.len())?.to_vec();
+        sparse.insert(id, SparsePostings { scale, docs, weights });
+    }
+    r.finish()?;
+    Ok(sparse)
+}

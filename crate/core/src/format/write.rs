@@ -1,0 +1,143 @@
+//! Serialization of an [`Index`] (see the layout in [`crate::format`]).
+
+use roaring::RoaringBitmap;
+
+use super::*;
+use crate::index::Index;
+
+/// Appends unsigned LEB128.
+pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn string(out: &mut Vec<u8>, s: &str) {
+    varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn bitmap(out: &mut Vec<u8>, b: &RoaringBitmap) {
+    varint(out, b.serialized_size() as u64);
+    b.serialize_into(&mut *out).expect("writing to a Vec cannot fail");
+}
+
+fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
+    out.push(tag);
+    varint(out, body.len() as u64);
+    out.extend_from_slice(body);
+}
+
+pub(crate) fn write(index: &Index) -> Vec<u8> {
+    let mut payload = Vec::new();
+    let mut body = Vec::new();
+
+    // 1. config
+    let c = &index.config;
+    let mut flags = 0u8;
+    if c.analyzer.stemming {
+        flags |= CONFIG_STEMMING;
+    }
+    if c.analyzer.stopwords {
+        flags |= CONFIG_STOPWORDS;
+    }
+    if c.store_text {
+        flags |= CONFIG_STORE_TEXT;
+    }
+    body.push(flags);
+    body.extend_from_slice(&c.bm25.k1.to_le_bytes());
+    body.extend_from_slice(&c.bm25.b.to_le_bytes());
+    varint(&mut body, c.max_text_bytes as u64);
+    section(&mut payload, SECTION_CONFIG, &body);
+
+    // 2. documents
+    body.clear();
+    varint(&mut body, index.docs.len() as u64);
+    for slot in &index.docs {
+        let Some(d) = slot else {
+            body.push(0);
+            continue;
+        };
+        let mut flags = DOC_LIVE;
+        if d.title.is_some() {
+            flags |= DOC_TITLE;
+        }
+        if d.text.is_some() {
+            flags |= DOC_TEXT;
+        }
+        if d.url.is_some() {
+            flags |= DOC_URL;
+        }
+        if d.has_sparse {
+            flags |= DOC_SPARSE;
+        }
+        body.push(flags);
+        string(&mut body, &d.id);
+        for s in [&d.title, &d.text, &d.url].into_iter().flatten() {
+            string(&mut body, s);
+        }
+        varint(&mut body, d.tags.len() as u64);
+        for t in &d.tags {
+            string(&mut body, t);
+        }
+        if d.fields.is_empty() {
+            string(&mut body, "");
+        } else {
+            let json = serde_json::to_string(&d.fields).unwrap_or_else(|_| "{}".to_owned());
+            string(&mut body, &json);
+        }
+    }
+    section(&mut payload, SECTION_DOCS, &body);
+
+    // 3. lengths
+    body.clear();
+    varint(&mut body, index.doc_lens.len() as u64);
+    for &len in &index.doc_lens {
+        varint(&mut body, u64::from(len));
+    }
+    section(&mut payload, SECTION_LENGTHS, &body);
+
+    // 4. lexicon
+    body.clear();
+    varint(&mut body, index.lexicon.terms.len() as u64);
+    for (term, p) in &index.lexicon.terms {
+        string(&mut body, term);
+        bitmap(&mut body, &p.docs);
+        for &tf in &p.tfs {
+            varint(&mut body, u64::from(tf));
+        }
+    }
+    section(&mut payload, SECTION_LEXICON, &body);
+
+    // 5. sparse (terms without postings carry no information and are skipped)
+    body.clear();
+    let terms: Vec<_> = index.sparse.iter().filter(|(_, p)| !p.docs.is_empty()).collect();
+    varint(&mut body, terms.len() as u64);
+    for (&id, p) in terms {
+        body.extend_from_slice(&id.to_le_bytes());
+        body.extend_from_slice(&p.scale.to_le_bytes());
+        bitmap(&mut body, &p.docs);
+        body.extend_from_slice(&p.weights);
+    }
+    section(&mut payload, SECTION_SPARSE, &body);
+
+    // 6. tombstones
+    body.clear();
+    bitmap(&mut body, &index.deleted);
+    section(&mut payload, SECTION_TOMBSTONES, &body);
+
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}

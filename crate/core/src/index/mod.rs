@@ -1,0 +1,483 @@
+//! The in-memory index: document store, BM25 and sparse postings, filter bitmaps, mutations.
+
+mod postings;
+mod search;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use roaring::RoaringBitmap;
+use serde::Serialize;
+
+use crate::analysis::Analyzer;
+use crate::config::IndexConfig;
+use crate::document::{DocRecord, Document, StoredDoc};
+use crate::error::{Error, Result};
+use crate::filter::FilterIndex;
+use crate::sparse::{dequantize, SparseVector};
+use crate::DocId;
+
+pub(crate) use postings::{LexPostings, Lexicon, SparsePostings};
+
+/// A hybrid (BM25 + learned-sparse) search index held in memory.
+///
+/// Documents get dense internal [`DocId`]s in insertion order. Removing a document tombstones it
+/// (it never appears in results again, and BM25 statistics exclude it at once);
+/// [`vacuum`](Index::vacuum) reclaims the space. [`to_bytes`](Index::to_bytes) /
+/// [`from_bytes`](Index::from_bytes) move the whole index in one versioned, checksummed buffer.
+///
+/// # Examples
+///
+/// ```
+/// use sparrow_core::{Document, Index, IndexConfig, Mode, Query, SearchOptions, SparseVector};
+///
+/// let mut index = Index::new(IndexConfig::default())?;
+/// index.add(Document::new("a", "Rust compiles to WebAssembly")
+///     .with_sparse(SparseVector::from_pairs([(10, 1.5), (20, 0.3)])?))?;
+/// index.add(Document::new("b", "Gardening in small spaces").with_tag("home"))?;
+///
+/// let hits = index.search(&Query::new("webassembly"), &SearchOptions::default())?;
+/// assert_eq!(hits[0].id, "a");
+///
+/// let q = Query::new("").with_sparse(SparseVector::from_pairs([(10, 1.0)])?);
+/// let opts = SearchOptions { mode: Mode::Sparse, ..Default::default() };
+/// assert_eq!(index.search(&q, &opts)?[0].id, "a");
+///
+/// let copy = Index::from_bytes(&index.to_bytes())?;
+/// assert_eq!(copy.len(), 2);
+/// # Ok::<(), sparrow_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Index {
+    pub(crate) config: IndexConfig,
+    pub(crate) analyzer: Analyzer,
+    /// One slot per [`DocId`]; `None` once removed.
+    pub(crate) docs: Vec<Option<DocRecord>>,
+    /// BM25 length (number of analysed terms) per slot.
+    pub(crate) doc_lens: Vec<u32>,
+    /// Removed slots (tombstones) still referenced by postings.
+    pub(crate) deleted: RoaringBitmap,
+    pub(crate) lexicon: Lexicon,
+    /// Sparse postings by vocabulary id.
+    pub(crate) sparse: BTreeMap<u32, SparsePostings>,
+    // Derived from the above (rebuilt on load):
+    pub(crate) id_map: HashMap<String, DocId>,
+    /// Sum of live documents' lengths.
+    pub(crate) live_len: u64,
+    pub(crate) filters: FilterIndex,
+    /// Live documents that have a sparse vector.
+    pub(crate) sparse_docs: RoaringBitmap,
+}
+
+/// Summary figures of an index ([`Index::stats`]). JSON: camelCase.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Live documents.
+    pub documents: usize,
+    /// Removed documents not yet vacuumed (tombstones).
+    pub deleted: usize,
+    /// BM25 terms in the lexicon (including terms only in removed documents, until vacuum).
+    pub lexical_terms: usize,
+    /// Sparse vocabulary ids with postings.
+    pub sparse_terms: usize,
+    /// Live documents with a sparse vector.
+    pub sparse_documents: usize,
+    /// Average BM25 length (analysed terms) of live documents.
+    pub avg_doc_length: f32,
+    /// Approximate heap size of the index, in bytes (main structures counted, not allocator
+    /// overhead).
+    pub heap_bytes: usize,
+}
+
+impl fmt::Debug for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index").field("config", &self.config).field("stats", &self.stats()).finish()
+    }
+}
+
+impl Index {
+    /// Creates an empty index.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] if a BM25 parameter is out of range.
+    ///
+    /// ```
+    /// use sparrow_core::{Index, IndexConfig, Bm25Params};
+    /// let bad = IndexConfig { bm25: Bm25Params { k1: 1.2, b: 2.0 }, ..Default::default() };
+    /// assert_eq!(Index::new(bad).unwrap_err().code(), "INVALID_CONFIG");
+    /// ```
+    pub fn new(config: IndexConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Index {
+            analyzer: Analyzer::new(&config.analyzer),
+            config,
+            docs: Vec::new(),
+            doc_lens: Vec::new(),
+            deleted: RoaringBitmap::new(),
+            lexicon: Lexicon::default(),
+            sparse: BTreeMap::new(),
+            id_map: HashMap::new(),
+            live_len: 0,
+            filters: FilterIndex::default(),
+            sparse_docs: RoaringBitmap::new(),
+        })
+    }
+
+    /// The index's configuration.
+    pub fn config(&self) -> &IndexConfig {
+        &self.config
+    }
+
+    /// The analyzer used for documents and queries.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Adds a document and returns its internal id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DuplicateId`] if a live document has the same id (use [`upsert`](Self::upsert) to
+    /// replace), [`Error::InvalidId`], [`Error::EmptyDocument`], [`Error::TextTooLarge`],
+    /// [`Error::CapacityExceeded`]. The index is unchanged on error.
+    ///
+    /// ```
+    /// use sparrow_core::{Document, Index, IndexConfig};
+    /// let mut index = Index::new(IndexConfig::default()).unwrap();
+    /// assert_eq!(index.add(Document::new("a", "first")).unwrap(), 0);
+    /// assert_eq!(index.add(Document::new("b", "second")).unwrap(), 1);
+    /// assert_eq!(index.add(Document::new("", "x")).unwrap_err().code(), "INVALID_ID");
+    /// ```
+    pub fn add(&mut self, doc: Document) -> Result<DocId> {
+        doc.validate(&self.config)?;
+        if self.id_map.contains_key(&doc.id) {
+            return Err(Error::DuplicateId { id: doc.id });
+        }
+        self.check_capacity(1)?;
+        Ok(self.insert(doc))
+    }
+
+    /// Adds many documents, all or nothing.
+    ///
+    /// Every document is validated (including duplicate ids within the batch) before anything
+    /// changes. Sparse weights are quantized once with each term's final scale (the batch's and the
+    /// index's maximum), so building an index with one `add_many` is the most precise; single
+    /// [`add`](Self::add)s may re-quantize a term's earlier weights when a larger one arrives.
+    ///
+    /// # Errors
+    ///
+    /// As [`add`](Self::add), for the first offending document; the index is unchanged on error.
+    ///
+    /// ```
+    /// use sparrow_core::{Document, Index, IndexConfig};
+    /// let mut index = Index::new(IndexConfig::default()).unwrap();
+    /// let err = index.add_many(vec![Document::new("a", "x"), Document::new("a", "y")]).unwrap_err();
+    /// assert_eq!(err.code(), "DUPLICATE_ID");
+    /// assert!(index.is_empty());
+    /// assert_eq!(index.add_many(vec![Document::new("a", "x"), Document::new("b", "y")]).unwrap(), [0, 1]);
+    /// ```
+    pub fn add_many(&mut self, docs: Vec<Document>) -> Result<Vec<DocId>> {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(docs.len());
+        for doc in &docs {
+            doc.validate(&self.config)?;
+            if self.id_map.contains_key(&doc.id) || !seen.insert(&doc.id) {
+                return Err(Error::DuplicateId { id: doc.id.clone() });
+            }
+        }
+        drop(seen);
+        self.check_capacity(docs.len())?;
+        // Final scale per sparse term first, so each new weight is quantized exactly once.
+        let mut batch_max: BTreeMap<u32, f32> = BTreeMap::new();
+        for v in docs.iter().filter_map(|d| d.sparse.as_ref()) {
+            for (id, w) in v.iter() {
+                let m = batch_max.entry(id).or_insert(w);
+                *m = m.max(w);
+            }
+        }
+        for (id, max) in batch_max {
+            self.sparse.entry(id).or_insert_with(|| SparsePostings::new(max)).ensure_max(max);
+        }
+        Ok(docs.into_iter().map(|d| self.insert(d)).collect())
+    }
+
+    /// Removes a document by external id; `false` if there is none.
+    ///
+    /// The document disappears from results, [`get`](Self::get) and BM25 statistics at once; its
+    /// postings stay (as a tombstone) until [`vacuum`](Self::vacuum).
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(doc) = self.id_map.remove(id) else { return false };
+        let slot = doc as usize;
+        if let Some(record) = self.docs[slot].take() {
+            self.filters.remove(doc, &record);
+        }
+        self.deleted.insert(doc);
+        self.sparse_docs.remove(doc);
+        self.live_len -= u64::from(self.doc_lens[slot]);
+        true
+    }
+
+    /// Replaces the document with the same id.
+    ///
+    /// The new version is indexed like a fresh [`add`](Self::add): it gets a new [`DocId`] (so
+    /// among equal scores it now ranks after documents added before the update) and the old one
+    /// becomes a tombstone.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] if no document has this id; otherwise as [`add`](Self::add). The index
+    /// is unchanged on error.
+    pub fn update(&mut self, doc: Document) -> Result<DocId> {
+        doc.validate(&self.config)?;
+        if !self.id_map.contains_key(&doc.id) {
+            return Err(Error::UnknownId { id: doc.id });
+        }
+        self.check_capacity(1)?;
+        self.remove(&doc.id);
+        Ok(self.insert(doc))
+    }
+
+    /// Adds the document, or replaces it (as [`update`](Self::update)) if its id exists.
+    ///
+    /// # Errors
+    ///
+    /// As [`add`](Self::add), except that an existing id is not an error.
+    pub fn upsert(&mut self, doc: Document) -> Result<DocId> {
+        doc.validate(&self.config)?;
+        self.check_capacity(1)?;
+        self.remove(&doc.id);
+        Ok(self.insert(doc))
+    }
+
+    /// `true` if a live document has this id.
+    pub fn contains(&self, id: &str) -> bool {
+        self.id_map.contains_key(id)
+    }
+
+    /// The internal id of a live document.
+    pub fn doc_id(&self, id: &str) -> Option<DocId> {
+        self.id_map.get(id).copied()
+    }
+
+    /// A live document's stored data.
+    ///
+    /// ```
+    /// use sparrow_core::{Document, Index, IndexConfig};
+    /// let mut index = Index::new(IndexConfig::default()).unwrap();
+    /// index.add(Document::new("a", "text").with_field("lang", "en")).unwrap();
+    /// let doc = index.get("a").unwrap();
+    /// assert_eq!((doc.text, doc.fields["lang"].as_str()), (Some("text"), Some("en")));
+    /// assert!(index.get("b").is_none());
+    /// ```
+    pub fn get(&self, id: &str) -> Option<StoredDoc<'_>> {
+        let doc = *self.id_map.get(id)?;
+        self.docs.get(doc as usize)?.as_ref().map(DocRecord::as_stored)
+    }
+
+    /// A live document's sparse vector as stored and scored: the dequantized `u8` weights
+    /// (weights that quantized to 0 are left out). `None` if the document is absent or has no
+    /// sparse vector.
+    pub fn stored_sparse(&self, id: &str) -> Option<SparseVector> {
+        let doc = *self.id_map.get(id)?;
+        if !self.sparse_docs.contains(doc) {
+            return None;
+        }
+        let (mut ids, mut weights) = (Vec::new(), Vec::new());
+        for (&term, p) in &self.sparse {
+            if let Some(q) = p.weight(doc).filter(|&q| q > 0) {
+                ids.push(term);
+                weights.push(dequantize(q, p.scale));
+            }
+        }
+        Some(SparseVector::from_sorted_unchecked(ids, weights))
+    }
+
+    /// Number of live documents.
+    pub fn len(&self) -> usize {
+        self.id_map.len()
+    }
+
+    /// `true` if there are no live documents.
+    pub fn is_empty(&self) -> bool {
+        self.id_map.is_empty()
+    }
+
+    /// Live external ids in insertion order ([`DocId`] order).
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.docs.iter().filter_map(|d| d.as_ref().map(|r| r.id.as_str()))
+    }
+
+    /// Drops tombstones: rewrites postings without removed documents, renumbers live documents
+    /// densely (keeping their relative order) and forgets terms that only removed documents had.
+    ///
+    /// Results are identical before and after, including the order of ties: BM25 statistics
+    /// already exclude removed documents, and sparse scales are kept as they are.
+    pub fn vacuum(&mut self) {
+        if self.deleted.is_empty() {
+            return;
+        }
+        let slots = self.docs.len();
+        let mut remap: Vec<DocId> = vec![DocId::MAX; slots];
+        let mut next: DocId = 0;
+        for (old, d) in self.docs.iter().enumerate() {
+            if d.is_some() {
+                remap[old] = next;
+                next += 1;
+            }
+        }
+        let keep = |doc: DocId| remap[doc as usize];
+        let mut terms = Vec::with_capacity(self.lexicon.terms.len());
+        for (term, p) in std::mem::take(&mut self.lexicon.terms) {
+            let mut np = LexPostings::new();
+            for (doc, &tf) in p.docs.iter().zip(&p.tfs) {
+                let new = keep(doc);
+                if new != DocId::MAX {
+                    np.push(new, u32::from(tf));
+                }
+            }
+            if !np.docs.is_empty() {
+                terms.push((term, np));
+            }
+        }
+        self.lexicon.terms = terms;
+        self.lexicon.rebuild_lookup();
+        let sparse = std::mem::take(&mut self.sparse);
+        for (id, p) in sparse {
+            let mut np = SparsePostings { scale: p.scale, docs: RoaringBitmap::new(), weights: Vec::new() };
+            for (doc, &q) in p.docs.iter().zip(&p.weights) {
+                let new = keep(doc);
+                if new != DocId::MAX {
+                    if np.docs.try_push(new).is_ok() {
+                        np.weights.push(q);
+                    }
+                }
+            }
+            if !np.docs.is_empty() {
+                self.sparse.insert(id, np);
+            }
+        }
+        let docs = std::mem::take(&mut self.docs);
+        let lens = std::mem::take(&mut self.doc_lens);
+        for (d, len) in docs.into_iter().zip(lens) {
+            if d.is_some() {
+                self.docs.push(d);
+                self.doc_lens.push(len);
+            }
+        }
+        self.docs.shrink_to_fit();
+        self.doc_lens.shrink_to_fit();
+        self.deleted = RoaringBitmap::new();
+        self.rebuild_derived();
+    }
+
+    /// Summary figures.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            documents: self.len(),
+            deleted: self.deleted.len() as usize,
+            lexical_terms: self.lexicon.len(),
+            sparse_terms: self.sparse.len(),
+            sparse_documents: self.sparse_docs.len() as usize,
+            avg_doc_length: crate::score::average_length(self.live_len, self.len() as u64),
+            heap_bytes: self.heap_bytes(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let docs: usize = self.docs.iter().flatten().map(DocRecord::heap_bytes).sum::<usize>()
+            + self.docs.capacity() * std::mem::size_of::<Option<DocRecord>>();
+        let sparse: usize = self.sparse.values().map(SparsePostings::heap_bytes).sum();
+        let ids: usize = self.id_map.keys().map(|k| k.capacity() + 40).sum();
+        docs + self.doc_lens.capacity() * 4
+            + self.deleted.serialized_size()
+            + self.lexicon.heap_bytes()
+            + sparse
+            + ids
+            + self.filters.heap_bytes()
+            + self.sparse_docs.serialized_size()
+    }
+
+    fn check_capacity(&self, more: usize) -> Result<()> {
+        let slots = self.docs.len() as u64;
+        if slots + more as u64 > u64::from(DocId::MAX) {
+            return Err(Error::CapacityExceeded { slots });
+        }
+        Ok(())
+    }
+
+    /// Indexes a validated document whose id is not live.
+    fn insert(&mut self, doc: Document) -> DocId {
+        let id = self.docs.len() as DocId;
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut len: u32 = 0;
+        {
+            let lexicon = &mut self.lexicon;
+            let mut on_term = |t: &str| {
+                *counts.entry(lexicon.get_or_insert(t)).or_insert(0) += 1;
+                len = len.saturating_add(1);
+            };
+            if let Some(title) = &doc.title {
+                self.analyzer.analyze_with(title, &mut on_term);
+            }
+            self.analyzer.analyze_with(&doc.text, &mut on_term);
+        }
+        for (term, tf) in counts {
+            self.lexicon.terms[term as usize].1.push(id, tf);
+        }
+        if let Some(v) = &doc.sparse {
+            for (term, w) in v.iter() {
+                let p = self.sparse.entry(term).or_insert_with(|| SparsePostings::new(w));
+                p.ensure_max(w);
+                p.push(id, w);
+            }
+            self.sparse_docs.insert(id);
+        }
+        let record = DocRecord {
+            has_sparse: doc.sparse.is_some(),
+            title: doc.title,
+            text: self.config.store_text.then_some(doc.text),
+            url: doc.url,
+            tags: doc.tags,
+            fields: doc.fields,
+            id: doc.id,
+        };
+        self.filters.insert(id, &record);
+        self.id_map.insert(record.id.clone(), id);
+        self.docs.push(Some(record));
+        self.doc_lens.push(len);
+        self.live_len += u64::from(len);
+        id
+    }
+
+    /// Recomputes the id map, live length, filter bitmaps and sparse-doc set from the stored
+    /// slots. Returns the first duplicated live id, if any.
+    pub(crate) fn rebuild_derived(&mut self) -> Option<String> {
+        self.id_map = HashMap::with_capacity(self.docs.len());
+        self.live_len = 0;
+        self.filters = FilterIndex::default();
+        self.sparse_docs = RoaringBitmap::new();
+        let mut duplicate = None;
+        for (slot, d) in self.docs.iter().enumerate() {
+            let Some(record) = d else { continue };
+            let doc = slot as DocId;
+            if self.id_map.insert(record.id.clone(), doc).is_some() && duplicate.is_none() {
+                duplicate = Some(record.id.clone());
+            }
+            self.live_len += u64::from(self.doc_lens[slot]);
+            self.filters.insert(doc, record);
+            if record.has_sparse {
+                self.sparse_docs.insert(doc);
+            }
+        }
+        duplicate
+    }
+
+    /// All live documents as a bitmap.
+    pub(crate) fn live_bitmap(&self) -> RoaringBitmap {
+        let mut live = RoaringBitmap::new();
+        live.insert_range(0..self.docs.len() as u32);
+        live -= &self.deleted;
+        live
+    }
+}

@@ -1,0 +1,281 @@
+//! Query, search options and results.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+use crate::sparse::SparseVector;
+
+/// What to search for: text (for BM25) and, when a query encoder is available, its sparse vector.
+///
+/// ```
+/// use sparrow_core::{Query, SparseVector};
+/// let q = Query::new("rust search").with_sparse(SparseVector::from_pairs([(42, 1.0)]).unwrap());
+/// assert!(q.sparse.is_some());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    /// Query text, analysed like document text for BM25.
+    pub text: String,
+    /// The encoded query (`None` when no model is loaded).
+    pub sparse: Option<SparseVector>,
+}
+
+impl Query {
+    /// A text-only query.
+    pub fn new(text: impl Into<String>) -> Self {
+        Query { text: text.into(), sparse: None }
+    }
+
+    /// Sets the sparse query vector.
+    #[must_use]
+    pub fn with_sparse(mut self, sparse: SparseVector) -> Self {
+        self.sparse = Some(sparse);
+        self
+    }
+}
+
+/// Which ranking to run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// BM25 over analysed title + text.
+    Lexical,
+    /// Dot product of the query's sparse vector with the documents' (dequantized) vectors.
+    Sparse,
+    /// Both arms, fused with [`Fusion`] (falls back to lexical when the query has no vector).
+    #[default]
+    Hybrid,
+}
+
+/// How hybrid mode combines the two arms' candidate lists.
+///
+/// JSON: `{"kind": "rrf", "k": 60}` or `{"kind": "weighted", "alpha": 0.5}`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Fusion {
+    /// Reciprocal rank fusion: `score = Σ 1 / (k + rank)` over the arms where the document
+    /// appears (rank 1-based). Robust to the arms' different score scales; `k >= 0` (default 60)
+    /// flattens the advantage of top ranks.
+    Rrf {
+        /// Rank offset (default 60).
+        #[serde(default = "default_rrf_k")]
+        k: f32,
+    },
+    /// Min-max normalise each arm's candidate scores to `[0, 1]` (a single candidate, or all
+    /// equal, normalise to 1.0), then `score = alpha * sparse + (1 - alpha) * lexical`; a missing
+    /// arm contributes 0.
+    Weighted {
+        /// Weight of the sparse arm, in `[0, 1]` (default 0.5).
+        #[serde(default = "default_alpha")]
+        alpha: f32,
+    },
+}
+
+/// Default RRF `k`.
+pub const DEFAULT_RRF_K: f32 = 60.0;
+/// Default weighted-fusion `alpha`.
+pub const DEFAULT_ALPHA: f32 = 0.5;
+
+fn default_rrf_k() -> f32 {
+    DEFAULT_RRF_K
+}
+fn default_alpha() -> f32 {
+    DEFAULT_ALPHA
+}
+
+impl Default for Fusion {
+    fn default() -> Self {
+        Fusion::Rrf { k: DEFAULT_RRF_K }
+    }
+}
+
+/// Options of [`Index::search`](crate::Index::search). JSON: camelCase, every field optional.
+///
+/// ```
+/// use sparrow_core::{SearchOptions, Mode, Fusion};
+/// let o: SearchOptions = serde_json::from_str(
+///     r#"{"limit": 5, "mode": "sparse", "fusion": {"kind": "weighted", "alpha": 0.7}}"#).unwrap();
+/// assert_eq!((o.limit, o.mode, o.fusion), (5, Mode::Sparse, Fusion::Weighted { alpha: 0.7 }));
+/// assert_eq!(SearchOptions::default().candidates, 100);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SearchOptions {
+    /// Maximum number of hits (default 10, must be `>= 1`; values above the number of documents
+    /// are clamped).
+    pub limit: usize,
+    /// Ranking mode (default hybrid).
+    pub mode: Mode,
+    /// Fusion for hybrid mode (default RRF, k = 60).
+    pub fusion: Fusion,
+    /// Per-arm candidate depth fused in hybrid mode (default 100); the effective depth is
+    /// `max(candidates, limit)`.
+    pub candidates: usize,
+    /// Only documents matching this filter are scored and returned.
+    pub filter: Option<Filter>,
+    /// Attach an [`Explanation`] to every hit.
+    pub explain: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            mode: Mode::Hybrid,
+            fusion: Fusion::default(),
+            candidates: 100,
+            filter: None,
+            explain: false,
+        }
+    }
+}
+
+impl SearchOptions {
+    /// Checks every option is in range.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming the first bad option.
+    pub fn validate(&self) -> Result<()> {
+        if self.limit == 0 {
+            return Err(Error::option("limit", "must be at least 1, got 0"));
+        }
+        match self.fusion {
+            Fusion::Rrf { k } if !(k.is_finite() && k >= 0.0) => {
+                return Err(Error::option("fusion.k", format!("must be a finite number >= 0, got {k}")));
+            }
+            Fusion::Weighted { alpha } if !(0.0..=1.0).contains(&alpha) => {
+                return Err(Error::option("fusion.alpha", format!("must be in [0, 1], got {alpha}")));
+            }
+            _ => {}
+        }
+        if let Some(f) = &self.filter {
+            f.validate(0)?;
+        }
+        Ok(())
+    }
+}
+
+/// One search result.
+///
+/// `lexical_score`/`lexical_rank` (and the sparse pair) are set when the document is among that
+/// arm's ranked candidates (all of the arm's results in single-arm modes, its top
+/// `max(candidates, limit)` in hybrid mode); ranks are 1-based.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hit {
+    /// External id.
+    pub id: String,
+    /// Final score: BM25, dot product, or fused, depending on the mode.
+    pub score: f32,
+    /// BM25 score, if the document is a lexical candidate.
+    pub lexical_score: Option<f32>,
+    /// Sparse dot product, if the document is a sparse candidate.
+    pub sparse_score: Option<f32>,
+    /// 1-based rank in the lexical arm.
+    pub lexical_rank: Option<u32>,
+    /// 1-based rank in the sparse arm.
+    pub sparse_rank: Option<u32>,
+    /// Stored title.
+    pub title: Option<String>,
+    /// Stored URL.
+    pub url: Option<String>,
+    /// Stored tags.
+    pub tags: Vec<String>,
+    /// Stored user fields.
+    pub fields: Map<String, Value>,
+    /// Per-term contributions, when [`SearchOptions::explain`] is set.
+    pub explanation: Option<Explanation>,
+}
+
+/// Why a document scored what it did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    /// BM25 contributions of the query terms the document contains, largest first.
+    pub lexical: Vec<LexicalTermContribution>,
+    /// Sparse matched terms, largest product first.
+    pub sparse: Vec<SparseTermContribution>,
+}
+
+/// One query term's BM25 contribution.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LexicalTermContribution {
+    /// The analysed (lowercased, stemmed) term.
+    pub term: String,
+    /// Its frequency in the document.
+    pub tf: u32,
+    /// Its idf.
+    pub idf: f32,
+    /// Its BM25 score in the document.
+    pub score: f32,
+}
+
+/// One matched sparse term.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SparseTermContribution {
+    /// Vocabulary id.
+    pub term_id: u32,
+    /// The vocabulary entry, filled by [`Explanation::name_terms`] (the index has no vocabulary).
+    pub term: Option<String>,
+    /// Weight in the query vector.
+    pub query_weight: f32,
+    /// Weight in the document (dequantized, as scored).
+    pub doc_weight: f32,
+    /// `query_weight * doc_weight`.
+    pub product: f32,
+}
+
+impl Explanation {
+    /// Names the sparse terms with the caller's vocabulary.
+    ///
+    /// ```
+    /// use sparrow_core::{Explanation, SparseTermContribution};
+    /// let mut e = Explanation::default();
+    /// e.sparse.push(SparseTermContribution { term_id: 7, term: None, query_weight: 1.0, doc_weight: 1.0, product: 1.0 });
+    /// e.name_terms(|id| (id == 7).then(|| "seven".to_string()));
+    /// assert_eq!(e.sparse[0].term.as_deref(), Some("seven"));
+    /// ```
+    pub fn name_terms(&mut self, f: impl Fn(u32) -> Option<String>) {
+        for t in &mut self.sparse {
+            t.term = f(t.term_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_validation() {
+        let ok = SearchOptions::default();
+        assert!(ok.validate().is_ok());
+        let cases = [
+            (SearchOptions { limit: 0, ..ok.clone() }, "limit"),
+            (SearchOptions { fusion: Fusion::Rrf { k: -1.0 }, ..ok.clone() }, "fusion.k"),
+            (SearchOptions { fusion: Fusion::Rrf { k: f32::INFINITY }, ..ok.clone() }, "fusion.k"),
+            (SearchOptions { fusion: Fusion::Weighted { alpha: 1.5 }, ..ok.clone() }, "fusion.alpha"),
+            (SearchOptions { fusion: Fusion::Weighted { alpha: f32::NAN }, ..ok.clone() }, "fusion.alpha"),
+        ];
+        for (o, name) in cases {
+            let e = o.validate().unwrap_err();
+            assert!(matches!(&e, Error::InvalidOption { name: n, .. } if n == name), "{e}");
+        }
+    }
+
+    #[test]
+    fn json_shapes() {
+        let o: SearchOptions = serde_json::from_str(r#"{"fusion": {"kind": "rrf"}}"#).unwrap();
+        assert_eq!(o.fusion, Fusion::Rrf { k: 60.0 });
+        let o: SearchOptions = serde_json::from_str(r#"{"fusion": {"kind": "weighted"}, "mode": "lexical"}"#).unwrap();
+        assert_eq!((o.fusion, o.mode), (Fusion::Weighted { alpha: 0.5 }, Mode::Lexical));
+        let v = serde_json::to_value(SearchOptions::default()).unwrap();
+        assert_eq!(v["fusion"], serde_json::json!({"kind": "rrf", "k": 60.0}));
+        assert_eq!(v["mode"], "hybrid");
+    }
+}
