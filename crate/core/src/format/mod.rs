@@ -65,3 +65,257 @@ pub(crate) const DOC_TITLE: u8 = 2;
 pub(crate) const DOC_TEXT: u8 = 4;
 pub(crate) const DOC_URL: u8 = 8;
 pub(crate) const DOC_SPARSE: u8 = 16;
+
+#[cfg(test)]
+mod tests {
+    use roaring::RoaringBitmap;
+
+    use super::write::varint;
+    use super::*;
+    use crate::{Error, FormatError, Index};
+
+    /// Builds an index file from raw section bodies (with a correct header and CRC).
+    fn file(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut payload = Vec::new();
+        for (tag, body) in sections {
+            payload.push(*tag);
+            varint(&mut payload, body.len() as u64);
+            payload.extend_from_slice(body);
+        }
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    fn config() -> Vec<u8> {
+        let mut b = vec![CONFIG_STEMMING | CONFIG_STOPWORDS | CONFIG_STORE_TEXT];
+        b.extend_from_slice(&1.2f32.to_le_bytes());
+        b.extend_from_slice(&0.75f32.to_le_bytes());
+        varint(&mut b, 1 << 20);
+        b
+    }
+
+    fn str_(b: &mut Vec<u8>, s: &[u8]) {
+        varint(b, s.len() as u64);
+        b.extend_from_slice(s);
+    }
+
+    /// One live doc "a" (no title, text "x", no tags, no fields).
+    fn one_doc() -> Vec<u8> {
+        let mut b = Vec::new();
+        varint(&mut b, 1);
+        b.push(DOC_LIVE | DOC_TEXT);
+        str_(&mut b, b"a");
+        str_(&mut b, b"x");
+        varint(&mut b, 0);
+        str_(&mut b, b"");
+        b
+    }
+
+    fn lengths(lens: &[u64]) -> Vec<u8> {
+        let mut b = Vec::new();
+        varint(&mut b, lens.len() as u64);
+        for &l in lens {
+            varint(&mut b, l);
+        }
+        b
+    }
+
+    fn bitmap(b: &mut Vec<u8>, docs: &[u32]) {
+        let bm: RoaringBitmap = docs.iter().copied().collect();
+        varint(b, bm.serialized_size() as u64);
+        bm.serialize_into(&mut *b).unwrap();
+    }
+
+    fn lexicon(term: &[u8], docs: &[u32], tfs: &[u64]) -> Vec<u8> {
+        let mut b = Vec::new();
+        varint(&mut b, 1);
+        str_(&mut b, term);
+        bitmap(&mut b, docs);
+        for &tf in tfs {
+            varint(&mut b, tf);
+        }
+        b
+    }
+
+    fn empty_count() -> Vec<u8> {
+        vec![0]
+    }
+
+    fn tombstones(docs: &[u32]) -> Vec<u8> {
+        let mut b = Vec::new();
+        bitmap(&mut b, docs);
+        b
+    }
+
+    fn valid_sections() -> Vec<(u8, Vec<u8>)> {
+        vec![
+            (SECTION_CONFIG, config()),
+            (SECTION_DOCS, one_doc()),
+            (SECTION_LENGTHS, lengths(&[1])),
+            (SECTION_LEXICON, lexicon(b"x", &[0], &[1])),
+            (SECTION_SPARSE, empty_count()),
+            (SECTION_TOMBSTONES, tombstones(&[])),
+        ]
+    }
+
+    fn corrupt(sections: Vec<(u8, Vec<u8>)>) -> String {
+        match Index::from_bytes(&file(&sections)) {
+            Err(Error::Format(FormatError::Corrupt { what })) => what,
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+
+    fn replace(i: usize, body: Vec<u8>) -> Vec<(u8, Vec<u8>)> {
+        let mut s = valid_sections();
+        s[i].1 = body;
+        s
+    }
+
+    #[test]
+    fn hand_built_file_loads() {
+        let index = Index::from_bytes(&file(&valid_sections())).unwrap();
+        assert_eq!(index.len(), 1);
+        assert_eq!(index.get("a").unwrap().text, Some("x"));
+        assert_eq!(index.to_bytes(), file(&valid_sections()));
+    }
+
+    #[test]
+    fn huge_counts_are_rejected_before_allocating() {
+        let mut docs = Vec::new();
+        varint(&mut docs, u64::MAX >> 1);
+        assert!(corrupt(replace(1, docs)).contains("cannot fit"));
+        let mut lex = Vec::new();
+        varint(&mut lex, 1 << 40);
+        assert!(corrupt(replace(3, lex)).contains("cannot fit"));
+        let mut s = Vec::new();
+        varint(&mut s, 1 << 40);
+        assert!(corrupt(replace(4, s)).contains("cannot fit"));
+        // A string claiming 2^60 bytes.
+        let mut docs = Vec::new();
+        varint(&mut docs, 1);
+        docs.push(DOC_LIVE);
+        varint(&mut docs, 1 << 60);
+        assert!(corrupt(replace(1, docs)).contains("needs"));
+    }
+
+    #[test]
+    fn varint_overflow() {
+        let docs = vec![0xff; 11];
+        assert!(corrupt(replace(1, docs)).contains("varint"));
+        let mut docs = vec![0xff; 9];
+        docs.push(0x02);
+        assert!(corrupt(replace(1, docs)).contains("overflows"));
+    }
+
+    #[test]
+    fn ids_out_of_range() {
+        assert!(corrupt(replace(3, lexicon(b"x", &[1], &[1]))).contains("doc id 1 >= 1"));
+        assert!(corrupt(replace(5, tombstones(&[7]))).contains("doc id 7"));
+    }
+
+    #[test]
+    fn inconsistent_structures() {
+        assert!(corrupt(replace(2, lengths(&[1, 2]))).contains("2 lengths for 1"));
+        assert!(corrupt(replace(2, lengths(&[1 << 33]))).contains("u32::MAX"));
+        assert!(corrupt(replace(3, lexicon(b"x", &[0], &[0]))).contains("term frequency 0"));
+        assert!(corrupt(replace(3, lexicon(b"", &[0], &[1]))).contains("empty term"));
+        assert!(corrupt(replace(3, lexicon(b"x", &[], &[]))).contains("no postings"));
+        assert!(corrupt(replace(3, lexicon(b"\xff", &[0], &[1]))).contains("UTF-8"));
+        assert!(corrupt(replace(5, tombstones(&[0]))).contains("tombstones"));
+        // Two terms with the same string.
+        let mut lex = Vec::new();
+        varint(&mut lex, 2);
+        for _ in 0..2 {
+            str_(&mut lex, b"x");
+            bitmap(&mut lex, &[0]);
+            varint(&mut lex, 1);
+        }
+        assert!(corrupt(replace(3, lex)).contains("twice"));
+        // Trailing bytes in a section.
+        let mut c = config();
+        c.push(0);
+        assert!(corrupt(replace(0, c)).contains("trailing"));
+        // Wrong section order.
+        let mut s = valid_sections();
+        s.swap(2, 3);
+        assert!(corrupt(s).contains("expected section 3"));
+        // Missing section.
+        let mut s = valid_sections();
+        s.pop();
+        assert!(corrupt(s).contains("needs"));
+    }
+
+    #[test]
+    fn bad_config_and_documents() {
+        let mut c = config();
+        c[0] |= 0x80;
+        assert!(corrupt(replace(0, c)).contains("config flags"));
+        let mut c = config();
+        c[5..9].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(corrupt(replace(0, c)).contains("bm25.b"));
+        let mut d = one_doc();
+        d[1] |= 0x80;
+        assert!(corrupt(replace(1, d)).contains("document flags"));
+        let mut d = Vec::new();
+        varint(&mut d, 1);
+        d.push(DOC_TITLE);
+        assert!(corrupt(replace(1, d)).contains("removed slot"));
+        let mut d = one_doc();
+        let n = d.len();
+        d[n - 1] = 2; // fields string of 2 bytes...
+        d.extend_from_slice(b"[]"); // ...that is JSON but not an object
+        assert!(corrupt(replace(1, d)).contains("not a JSON object"));
+        let mut d = Vec::new();
+        varint(&mut d, 1);
+        d.push(DOC_LIVE);
+        str_(&mut d, b"");
+        assert!(corrupt(replace(1, d)).contains("id is empty"));
+        // The same id live twice.
+        let mut d = Vec::new();
+        varint(&mut d, 2);
+        for _ in 0..2 {
+            d.push(DOC_LIVE | DOC_TEXT);
+            str_(&mut d, b"a");
+            str_(&mut d, b"x");
+            varint(&mut d, 0);
+            str_(&mut d, b"");
+        }
+        let mut s = valid_sections();
+        s[1].1 = d;
+        s[2].1 = lengths(&[1, 1]);
+        assert!(corrupt(s).contains("live twice"));
+    }
+
+    #[test]
+    fn bad_sparse_terms() {
+        let sparse = |id: u32, scale: f32, docs: &[u32], weights: &[u8], count: u64| {
+            let mut b = Vec::new();
+            varint(&mut b, count);
+            for i in 0..count as u32 {
+                b.extend_from_slice(&(id - i).to_le_bytes());
+                b.extend_from_slice(&scale.to_le_bytes());
+                bitmap(&mut b, docs);
+                b.extend_from_slice(weights);
+            }
+            b
+        };
+        assert!(Index::from_bytes(&file(&replace(4, sparse(5, 0.1, &[0], &[3], 1)))).is_ok());
+        assert!(corrupt(replace(4, sparse(5, f32::NAN, &[0], &[3], 1))).contains("scale"));
+        assert!(corrupt(replace(4, sparse(5, -1.0, &[0], &[3], 1))).contains("scale"));
+        assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[], 1))).contains("needs 1 bytes"));
+        assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[3], 2))).contains("strictly increasing"));
+        assert!(corrupt(replace(4, sparse(5, 0.1, &[], &[], 1))).contains("no postings"));
+        // A roaring bitmap with a broken body.
+        let mut b = Vec::new();
+        varint(&mut b, 1);
+        b.extend_from_slice(&5u32.to_le_bytes());
+        b.extend_from_slice(&0.1f32.to_le_bytes());
+        str_(&mut b, &[0x3a, 0x30, 0, 0, 9, 0, 0, 0]);
+        assert!(corrupt(replace(4, b)).contains("roaring"));
+    }
+}

@@ -133,12 +133,16 @@ fn header(bytes: &[u8]) -> Result<&[u8]> {
     if bytes[..MAGIC.len()] != MAGIC {
         return Err(FormatError::BadMagic);
     }
-    if bytes.len() < HEADER_LEN {
+    // The version comes before the rest of the header, whose layout it may change.
+    if bytes.len() < MAGIC.len() + 2 {
         return Err(truncated(HEADER_LEN as u64));
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     if version != FORMAT_VERSION {
         return Err(FormatError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(truncated(HEADER_LEN as u64));
     }
     let flags = u16::from_le_bytes([bytes[10], bytes[11]]);
     if flags != 0 {
@@ -337,8 +341,8 @@ fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
 }
 
 fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<BTreeMap<u32, SparsePostings>> {
-    // A term takes at least: id 4 + scale 4 + 1-byte bitmap length + 8 bytes + 1 weight.
-    let n = r.count(18, "sparse term")?;
+    // A term takes at least: id 4 + scale 4 + 1-byte bitmap length + 8 bytes (empty bitmap).
+    let n = r.count(17, "sparse term")?;
     let mut sparse = BTreeMap::new();
     let mut last: Option<u32> = None;
     for _ in 0..n {
