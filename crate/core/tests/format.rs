@@ -89,7 +89,7 @@ fn fixture_queries() -> Vec<(&'static str, Query, SearchOptions)> {
         ("lexical", Query::new("rust search"), lexical.clone()),
         ("lexical-explain", Query::new("fast ranking documents"), SearchOptions { explain: true, ..lexical.clone() }),
         ("lexical-filter", Query::new("rust"), SearchOptions { filter: Some(Filter::tag("wasm")), ..lexical.clone() }),
-        ("lexical-field-array", Query::new("webassembly"), SearchOptions {
+        ("lexical-field-array", Query::new("rust webassembly"), SearchOptions {
             filter: Some(Filter::any([Filter::field("levels", "beginner"), Filter::field("year", 2018)])),
             ..lexical.clone()
         }),
