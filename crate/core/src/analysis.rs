@@ -106,9 +106,10 @@ mod tests {
     #[test]
     fn pipeline() {
         let a = Analyzer::new(&AnalyzerConfig::default());
-        assert_eq!(a.analyze("Searching THE indexes, can't stop; 3.14 ünïcödé 東京"), [
-            "search", "index", "can't", "stop", "3.14", "ünïcödé", "東", "京"
-        ]);
+        assert_eq!(
+            a.analyze("Searching THE indexes, can't stop; 3.14 ünïcödé 東京"),
+            ["search", "index", "can't", "stop", "3.14", "ünïcödé", "東", "京"]
+        );
         assert!(a.analyze("   \n\t ").is_empty());
         assert!(a.analyze("the and of").is_empty());
     }

@@ -101,7 +101,10 @@ impl Bm25Params {
     /// [`Error::InvalidConfig`] naming `bm25.k1` or `bm25.b`.
     pub fn validate(&self) -> Result<()> {
         if !(self.k1.is_finite() && self.k1 >= 0.0) {
-            return Err(Error::config("bm25.k1", format!("must be a finite number >= 0, got {}", self.k1)));
+            return Err(Error::config(
+                "bm25.k1",
+                format!("must be a finite number >= 0, got {}", self.k1),
+            ));
         }
         if !(0.0..=1.0).contains(&self.b) {
             return Err(Error::config("bm25.b", format!("must be in [0, 1], got {}", self.b)));
@@ -119,7 +122,12 @@ mod tests {
         let c = IndexConfig::default();
         assert!(c.validate().is_ok());
         assert_eq!(c.max_text_bytes, 1 << 20);
-        for (k1, b, name) in [(-1.0, 0.5, "bm25.k1"), (f32::NAN, 0.5, "bm25.k1"), (1.0, 1.5, "bm25.b"), (1.0, f32::NAN, "bm25.b")] {
+        for (k1, b, name) in [
+            (-1.0, 0.5, "bm25.k1"),
+            (f32::NAN, 0.5, "bm25.k1"),
+            (1.0, 1.5, "bm25.b"),
+            (1.0, f32::NAN, "bm25.b"),
+        ] {
             let e = Bm25Params { k1, b }.validate().unwrap_err();
             assert!(matches!(&e, Error::InvalidConfig { name: n, .. } if n == name), "{e}");
         }

@@ -103,7 +103,11 @@ impl Document {
         }
         let bytes = title_len + self.text.len();
         if bytes > config.max_text_bytes {
-            return Err(Error::TextTooLarge { id: self.id.clone(), bytes, max: config.max_text_bytes });
+            return Err(Error::TextTooLarge {
+                id: self.id.clone(),
+                bytes,
+                max: config.max_text_bytes,
+            });
         }
         Ok(())
     }
@@ -274,7 +278,8 @@ mod tests {
 
     #[test]
     fn json_shape() {
-        let d: Document = serde_json::from_value(json!({"id": "x", "fields": {"lang": "en"}})).unwrap();
+        let d: Document =
+            serde_json::from_value(json!({"id": "x", "fields": {"lang": "en"}})).unwrap();
         assert_eq!(d.text, "");
         assert_eq!(d.fields["lang"], "en");
         assert!(d.sparse.is_none());

@@ -154,7 +154,9 @@ pub enum FormatError {
         supported: u16,
     },
     /// The payload's CRC-32 does not match the header: the bytes were damaged.
-    #[error("sparrow: index checksum mismatch: header says {expected:#010x}, payload has {found:#010x}")]
+    #[error(
+        "sparrow: index checksum mismatch: header says {expected:#010x}, payload has {found:#010x}"
+    )]
     ChecksumMismatch {
         /// CRC-32 stored in the header.
         expected: u32,

@@ -161,7 +161,9 @@ impl Filter {
                 Value::Array(items) => {
                     items.into_iter().map(|f| Filter::from_json(f, depth + 1)).collect()
                 }
-                other => Err(FilterShapeError(format!("`{key}` must be an array of filters, got {other}"))),
+                other => Err(FilterShapeError(format!(
+                    "`{key}` must be an array of filters, got {other}"
+                ))),
             }
         };
         match keys.as_slice() {
@@ -272,7 +274,9 @@ impl FilterIndex {
             .fields
             .iter()
             .map(|(n, m)| {
-                n.len() + 64 + m.iter().map(|(k, b)| k.len() + 64 + b.serialized_size()).sum::<usize>()
+                n.len()
+                    + 64
+                    + m.iter().map(|(k, b)| k.len() + 64 + b.serialized_size()).sum::<usize>()
             })
             .sum();
         tags + fields
@@ -290,14 +294,24 @@ mod tests {
         assert_eq!(f, Filter::field("lang", "en"));
         let f: Filter = serde_json::from_value(json!({"value": 3, "field": "n"})).unwrap();
         assert_eq!(f, Filter::field("n", 3));
-        let f: Filter = serde_json::from_value(json!({"any": [{"tag": "a"}, {"not": {"tag": "b"}}]})).unwrap();
+        let f: Filter =
+            serde_json::from_value(json!({"any": [{"tag": "a"}, {"not": {"tag": "b"}}]})).unwrap();
         assert_eq!(f, Filter::any([Filter::tag("a"), Filter::not(Filter::tag("b"))]));
-        for bad in [json!({"tag": 1}), json!({"tag": "a", "x": 1}), json!([]), json!({"all": {}}), json!({})] {
+        for bad in [
+            json!({"tag": 1}),
+            json!({"tag": "a", "x": 1}),
+            json!([]),
+            json!({"all": {}}),
+            json!({}),
+        ] {
             assert!(serde_json::from_value::<Filter>(bad.clone()).is_err(), "{bad}");
         }
         // Serialises back to the same JSON.
         let f = Filter::all([Filter::field("lang", "en"), Filter::tag("x")]);
-        assert_eq!(serde_json::to_value(&f).unwrap(), json!({"all": [{"field": "lang", "value": "en"}, {"tag": "x"}]}));
+        assert_eq!(
+            serde_json::to_value(&f).unwrap(),
+            json!({"all": [{"field": "lang", "value": "en"}, {"tag": "x"}]})
+        );
     }
 
     #[test]

@@ -27,11 +27,21 @@ fn normaliser(list: &[Scored]) -> impl Fn(f32) -> f32 {
 pub(crate) fn fuse(lexical: &[Scored], sparse: &[Scored], fusion: Fusion) -> Vec<Fused> {
     let mut by_doc: BTreeMap<DocId, Fused> = BTreeMap::new();
     for (i, s) in lexical.iter().enumerate() {
-        let e = by_doc.entry(s.doc).or_insert(Fused { doc: s.doc, score: 0.0, lexical: None, sparse: None });
+        let e = by_doc.entry(s.doc).or_insert(Fused {
+            doc: s.doc,
+            score: 0.0,
+            lexical: None,
+            sparse: None,
+        });
         e.lexical = Some((i as u32 + 1, s.score));
     }
     for (i, s) in sparse.iter().enumerate() {
-        let e = by_doc.entry(s.doc).or_insert(Fused { doc: s.doc, score: 0.0, lexical: None, sparse: None });
+        let e = by_doc.entry(s.doc).or_insert(Fused {
+            doc: s.doc,
+            score: 0.0,
+            lexical: None,
+            sparse: None,
+        });
         e.sparse = Some((i as u32 + 1, s.score));
     }
     let mut out: Vec<Fused> = by_doc.into_values().collect();

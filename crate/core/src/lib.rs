@@ -73,7 +73,9 @@ mod search;
 mod sparse;
 
 pub use analysis::Analyzer;
-pub use config::{AnalyzerConfig, Bm25Params, IndexConfig, DEFAULT_B, DEFAULT_K1, DEFAULT_MAX_TEXT_BYTES};
+pub use config::{
+    AnalyzerConfig, Bm25Params, IndexConfig, DEFAULT_B, DEFAULT_K1, DEFAULT_MAX_TEXT_BYTES,
+};
 pub use document::{Document, StoredDoc, MAX_ID_BYTES};
 pub use error::{Error, FormatError, Result};
 pub use filter::Filter;

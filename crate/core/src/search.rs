@@ -144,10 +144,16 @@ impl SearchOptions {
         }
         match self.fusion {
             Fusion::Rrf { k } if !(k.is_finite() && k >= 0.0) => {
-                return Err(Error::option("fusion.k", format!("must be a finite number >= 0, got {k}")));
+                return Err(Error::option(
+                    "fusion.k",
+                    format!("must be a finite number >= 0, got {k}"),
+                ));
             }
             Fusion::Weighted { alpha } if !(0.0..=1.0).contains(&alpha) => {
-                return Err(Error::option("fusion.alpha", format!("must be in [0, 1], got {alpha}")));
+                return Err(Error::option(
+                    "fusion.alpha",
+                    format!("must be in [0, 1], got {alpha}"),
+                ));
             }
             _ => {}
         }
@@ -259,8 +265,11 @@ mod tests {
             (SearchOptions { limit: 0, ..ok.clone() }, "limit"),
             (SearchOptions { fusion: Fusion::Rrf { k: -1.0 }, ..ok.clone() }, "fusion.k"),
             (SearchOptions { fusion: Fusion::Rrf { k: f32::INFINITY }, ..ok.clone() }, "fusion.k"),
-            (SearchOptions { fusion: Fusion::Weighted { alpha: 1.5 }, ..ok.clone() }, "fusion.alpha"),
-            (SearchOptions { fusion: Fusion::Weighted { alpha: f32::NAN }, ..ok.clone() }, "fusion.alpha"),
+            (
+                SearchOptions { fusion: Fusion::Weighted { alpha: 1.5 }, ..ok.clone() },
+                "fusion.alpha",
+            ),
+            (SearchOptions { fusion: Fusion::Weighted { alpha: f32::NAN }, ..ok }, "fusion.alpha"),
         ];
         for (o, name) in cases {
             let e = o.validate().unwrap_err();
@@ -272,7 +281,8 @@ mod tests {
     fn json_shapes() {
         let o: SearchOptions = serde_json::from_str(r#"{"fusion": {"kind": "rrf"}}"#).unwrap();
         assert_eq!(o.fusion, Fusion::Rrf { k: 60.0 });
-        let o: SearchOptions = serde_json::from_str(r#"{"fusion": {"kind": "weighted"}, "mode": "lexical"}"#).unwrap();
+        let o: SearchOptions =
+            serde_json::from_str(r#"{"fusion": {"kind": "weighted"}, "mode": "lexical"}"#).unwrap();
         assert_eq!((o.fusion, o.mode), (Fusion::Weighted { alpha: 0.5 }, Mode::Lexical));
         let v = serde_json::to_value(SearchOptions::default()).unwrap();
         assert_eq!(v["fusion"], serde_json::json!({"kind": "rrf", "k": 60.0}));

@@ -172,7 +172,7 @@ pub fn quantization_scale(max_weight: f32) -> f32 {
 
 /// Quantizes `weight` to a `u8` step of `scale`, rounding to nearest and clamping to `0..=255`.
 pub fn quantize(weight: f32, scale: f32) -> u8 {
-    if !(scale > 0.0) || !weight.is_finite() {
+    if scale.is_nan() || scale <= 0.0 || !weight.is_finite() {
         return 0;
     }
     (weight / scale).round().clamp(0.0, 255.0) as u8
@@ -191,7 +191,8 @@ mod tests {
 
     #[test]
     fn from_pairs_sorts_dedups_and_drops() {
-        let v = SparseVector::from_pairs([(5, 1.0), (1, -1.0), (5, 3.0), (2, 2.0), (5, 0.5)]).unwrap();
+        let v =
+            SparseVector::from_pairs([(5, 1.0), (1, -1.0), (5, 3.0), (2, 2.0), (5, 0.5)]).unwrap();
         assert_eq!(v.ids(), &[2, 5]);
         assert_eq!(v.weights(), &[2.0, 3.0]);
         assert_eq!(v.get(5), Some(3.0));

@@ -79,12 +79,17 @@ fn hybrid_fills_both_arms() {
 #[test]
 fn limit_and_candidates() {
     let index = corpus();
-    let e = index.search(&Query::new("rust"), &SearchOptions { limit: 0, ..Default::default() }).unwrap_err();
+    let e = index
+        .search(&Query::new("rust"), &SearchOptions { limit: 0, ..Default::default() })
+        .unwrap_err();
     assert_eq!(e.code(), "INVALID_OPTION");
     assert!(e.to_string().contains("limit"), "{e}");
-    let all = index.search(&Query::new("rust"), &SearchOptions { limit: usize::MAX, ..Default::default() });
+    let all = index
+        .search(&Query::new("rust"), &SearchOptions { limit: usize::MAX, ..Default::default() });
     assert_eq!(all.unwrap().len(), 3);
-    let one = index.search(&Query::new("rust"), &SearchOptions { limit: 1, ..Default::default() }).unwrap();
+    let one = index
+        .search(&Query::new("rust"), &SearchOptions { limit: 1, ..Default::default() })
+        .unwrap();
     assert_eq!(ids(&one), ["b"]);
     // candidates = 1 fuses only each arm's best, but limit raises the depth.
     let q = Query::new("rust").with_sparse(sv(&[(1, 1.0), (2, 0.1), (3, 0.1)]));
@@ -113,9 +118,15 @@ fn ties_are_broken_by_insertion_order_and_update_moves_to_the_end() {
 #[test]
 fn mutations_and_errors() {
     let mut index = corpus();
-    assert_eq!(index.add(Document::new("a", "again")).unwrap_err(), Error::DuplicateId { id: "a".into() });
+    assert_eq!(
+        index.add(Document::new("a", "again")).unwrap_err(),
+        Error::DuplicateId { id: "a".into() }
+    );
     assert_eq!(index.update(Document::new("zz", "x")).unwrap_err().code(), "UNKNOWN_ID");
-    assert_eq!(index.add(Document::new("e", "")).unwrap_err(), Error::EmptyDocument { id: "e".into() });
+    assert_eq!(
+        index.add(Document::new("e", "")).unwrap_err(),
+        Error::EmptyDocument { id: "e".into() }
+    );
     let long = "x".repeat(513);
     assert_eq!(index.add(Document::new(long, "t")).unwrap_err().code(), "INVALID_ID");
     let mut small = Index::new(IndexConfig { max_text_bytes: 4, ..Default::default() }).unwrap();
@@ -131,7 +142,10 @@ fn mutations_and_errors() {
     assert!(hits.is_empty(), "a removed doc never appears");
     // Re-adding a removed id is fine.
     index.add(Document::new("a", "new ownership")).unwrap();
-    assert_eq!(index.search(&Query::new("ownership"), &SearchOptions::default()).unwrap()[0].id, "a");
+    assert_eq!(
+        index.search(&Query::new("ownership"), &SearchOptions::default()).unwrap()[0].id,
+        "a"
+    );
     // Upsert both ways.
     index.upsert(Document::new("new", "fresh")).unwrap();
     index.upsert(Document::new("new", "fresher")).unwrap();
@@ -148,7 +162,10 @@ fn filters() {
     let index = corpus();
     let search = |f: Filter| {
         let o = SearchOptions { filter: Some(f), mode: Mode::Lexical, ..Default::default() };
-        ids(&index.search(&Query::new("rust gardening"), &o).unwrap()).into_iter().map(String::from).collect::<Vec<_>>()
+        ids(&index.search(&Query::new("rust gardening"), &o).unwrap())
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
     };
     assert_eq!(search(Filter::tag("web")), ["b"]);
     assert_eq!(search(Filter::field("lang", "fr")), ["d"]);
@@ -157,10 +174,15 @@ fn filters() {
     assert_eq!(search(Filter::all([])).len(), 4);
     assert!(search(Filter::any([])).is_empty());
     let e = index
-        .search(&Query::new("rust"), &SearchOptions { filter: Some(Filter::field("x", json!([1]))), ..Default::default() })
+        .search(
+            &Query::new("rust"),
+            &SearchOptions { filter: Some(Filter::field("x", json!([1]))), ..Default::default() },
+        )
         .unwrap_err();
     assert_eq!(e.code(), "INVALID_OPTION");
-    let f: Filter = serde_json::from_value(json!({"any": [{"tag": "web"}, {"field": "lang", "value": "en"}]})).unwrap();
+    let f: Filter =
+        serde_json::from_value(json!({"any": [{"tag": "web"}, {"field": "lang", "value": "en"}]}))
+            .unwrap();
     let mut got = search(f);
     got.sort();
     assert_eq!(got, ["b", "c"]);
@@ -198,7 +220,11 @@ fn explanations() {
 #[test]
 fn stored_documents_and_stats() {
     let mut index = Index::new(IndexConfig { store_text: false, ..Default::default() }).unwrap();
-    let doc = Document::new("a", "Body text").with_title("T").with_url("u").with_tag("t").with_field("k", json!({"x": [1]}));
+    let doc = Document::new("a", "Body text")
+        .with_title("T")
+        .with_url("u")
+        .with_tag("t")
+        .with_field("k", json!({"x": [1]}));
     index.add(doc.clone().with_sparse(sv(&[(5, 1.0)]))).unwrap();
     let stored = index.get("a").unwrap();
     assert_eq!(stored.text, None);
@@ -212,7 +238,15 @@ fn stored_documents_and_stats() {
     assert_eq!(s.avg_doc_length, 3.0);
     assert!(s.heap_bytes > 0);
     let json = serde_json::to_value(&s).unwrap();
-    for key in ["documents", "deleted", "lexicalTerms", "sparseTerms", "sparseDocuments", "avgDocLength", "heapBytes"] {
+    for key in [
+        "documents",
+        "deleted",
+        "lexicalTerms",
+        "sparseTerms",
+        "sparseDocuments",
+        "avgDocLength",
+        "heapBytes",
+    ] {
         assert!(json.get(key).is_some(), "{key}");
     }
     assert!(format!("{index:?}").contains("documents: 1"));
@@ -222,11 +256,13 @@ fn stored_documents_and_stats() {
 fn weighted_fusion_edges() {
     let index = corpus();
     let q = Query::new("rust").with_sparse(sv(&[(2, 1.0)]));
-    let only_lexical = SearchOptions { fusion: Fusion::Weighted { alpha: 0.0 }, ..Default::default() };
+    let only_lexical =
+        SearchOptions { fusion: Fusion::Weighted { alpha: 0.0 }, ..Default::default() };
     let hits = index.search(&q, &only_lexical).unwrap();
     assert_eq!(hits[0].score, 1.0);
     // A document only in the sparse arm scores 0 with alpha = 0 but is still returned.
-    let only_sparse = SearchOptions { fusion: Fusion::Weighted { alpha: 1.0 }, ..Default::default() };
+    let only_sparse =
+        SearchOptions { fusion: Fusion::Weighted { alpha: 1.0 }, ..Default::default() };
     let hits = index.search(&q, &only_sparse).unwrap();
     assert_eq!(hits[0].id, "b");
     assert_eq!(hits[0].score, 1.0);

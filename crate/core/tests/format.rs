@@ -56,24 +56,33 @@ fn small_index() -> Index {
         .unwrap();
     index
         .add(
-            Document::new("splade", "Learned sparse retrieval expands documents with weighted vocabulary terms.")
-                .with_title("SPLADE")
-                .with_tag("search")
-                .with_field("lang", "en")
-                .with_sparse(sv(&[(6006, 1.9), (8008, 3.2), (2002, 0.4)])),
+            Document::new(
+                "splade",
+                "Learned sparse retrieval expands documents with weighted vocabulary terms.",
+            )
+            .with_title("SPLADE")
+            .with_tag("search")
+            .with_field("lang", "en")
+            .with_sparse(sv(&[(6006, 1.9), (8008, 3.2), (2002, 0.4)])),
         )
         .unwrap();
     index
-        .add(Document::new("draft", "A draft about search engines that will be removed.").with_tag("search"))
+        .add(
+            Document::new("draft", "A draft about search engines that will be removed.")
+                .with_tag("search"),
+        )
         .unwrap();
     index
         .update(
-            Document::new("wasm-intro", "WebAssembly runs compiled Rust in every modern browser, fast and sandboxed.")
-                .with_title("Intro to WebAssembly")
-                .with_tag("wasm")
-                .with_tag("rust")
-                .with_field("lang", "en")
-                .with_sparse(sv(&[(1001, 1.1), (4004, 1.9), (9009, 0.5)])),
+            Document::new(
+                "wasm-intro",
+                "WebAssembly runs compiled Rust in every modern browser, fast and sandboxed.",
+            )
+            .with_title("Intro to WebAssembly")
+            .with_tag("wasm")
+            .with_tag("rust")
+            .with_field("lang", "en")
+            .with_sparse(sv(&[(1001, 1.1), (4004, 1.9), (9009, 0.5)])),
         )
         .unwrap();
     assert!(index.remove("draft"));
@@ -87,25 +96,53 @@ fn fixture_queries() -> Vec<(&'static str, Query, SearchOptions)> {
     let qv = sv(&[(1001, 1.0), (2002, 0.5), (6006, 0.7)]);
     vec![
         ("lexical", Query::new("rust search"), lexical.clone()),
-        ("lexical-explain", Query::new("fast ranking documents"), SearchOptions { explain: true, ..lexical.clone() }),
-        ("lexical-filter", Query::new("rust"), SearchOptions { filter: Some(Filter::tag("wasm")), ..lexical.clone() }),
-        ("lexical-field-array", Query::new("rust webassembly"), SearchOptions {
-            filter: Some(Filter::any([Filter::field("levels", "beginner"), Filter::field("year", 2018)])),
-            ..lexical.clone()
-        }),
+        (
+            "lexical-explain",
+            Query::new("fast ranking documents"),
+            SearchOptions { explain: true, ..lexical.clone() },
+        ),
+        (
+            "lexical-filter",
+            Query::new("rust"),
+            SearchOptions { filter: Some(Filter::tag("wasm")), ..lexical.clone() },
+        ),
+        (
+            "lexical-field-array",
+            Query::new("rust webassembly"),
+            SearchOptions {
+                filter: Some(Filter::any([
+                    Filter::field("levels", "beginner"),
+                    Filter::field("year", 2018),
+                ])),
+                ..lexical.clone()
+            },
+        ),
         ("lexical-removed-doc", Query::new("draft engines"), lexical),
-        ("sparse", Query::new("").with_sparse(qv.clone()), SearchOptions { explain: true, ..sparse.clone() }),
-        ("sparse-filter", Query::new("").with_sparse(qv.clone()), SearchOptions {
-            filter: Some(Filter::not(Filter::field("lang", "fr"))),
-            ..sparse
-        }),
-        ("hybrid-rrf", Query::new("rust browsers").with_sparse(qv.clone()), SearchOptions::default()),
-        ("hybrid-weighted", Query::new("rust browsers").with_sparse(qv.clone()), SearchOptions {
-            fusion: Fusion::Weighted { alpha: 0.3 },
-            limit: 3,
-            explain: true,
-            ..Default::default()
-        }),
+        (
+            "sparse",
+            Query::new("").with_sparse(qv.clone()),
+            SearchOptions { explain: true, ..sparse.clone() },
+        ),
+        (
+            "sparse-filter",
+            Query::new("").with_sparse(qv.clone()),
+            SearchOptions { filter: Some(Filter::not(Filter::field("lang", "fr"))), ..sparse },
+        ),
+        (
+            "hybrid-rrf",
+            Query::new("rust browsers").with_sparse(qv.clone()),
+            SearchOptions::default(),
+        ),
+        (
+            "hybrid-weighted",
+            Query::new("rust browsers").with_sparse(qv),
+            SearchOptions {
+                fusion: Fusion::Weighted { alpha: 0.3 },
+                limit: 3,
+                explain: true,
+                ..Default::default()
+            },
+        ),
         ("hybrid-no-vector", Query::new("crêpes"), SearchOptions::default()),
     ]
 }
@@ -140,7 +177,8 @@ fn as_f32(v: &Value) -> Value {
 }
 
 fn fixture_bytes() -> Vec<u8> {
-    std::fs::read(fixture_dir().join("small.spi")).expect("fixture small.spi (bless with SPARROW_BLESS=1)")
+    std::fs::read(fixture_dir().join("small.spi"))
+        .expect("fixture small.spi (bless with SPARROW_BLESS=1)")
 }
 
 /// Writes the fixture files when `SPARROW_BLESS=1`; otherwise does nothing.
@@ -172,8 +210,10 @@ fn bless_fixtures_when_asked() {
 #[test]
 fn golden_fixture_loads_and_answers() {
     let index = Index::from_bytes(&fixture_bytes()).unwrap();
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture_dir().join("small.expected.json")).unwrap()).unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture_dir().join("small.expected.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(expected["formatVersion"], FORMAT_VERSION);
     let got = run_queries(&index, &expected);
     for (g, e) in got.as_array().unwrap().iter().zip(expected["queries"].as_array().unwrap()) {
@@ -184,7 +224,10 @@ fn golden_fixture_loads_and_answers() {
     assert_eq!(index.len(), 5);
     assert_eq!(index.stats().deleted, 2, "draft removed, wasm-intro's old version replaced");
     assert!(!index.contains("draft"));
-    assert_eq!(index.ids().collect::<Vec<_>>(), ["rust-book", "fr-recettes", "search-bm25", "splade", "wasm-intro"]);
+    assert_eq!(
+        index.ids().collect::<Vec<_>>(),
+        ["rust-book", "fr-recettes", "search-bm25", "splade", "wasm-intro"]
+    );
     let stored = index.get("fr-recettes").unwrap();
     assert_eq!(stored.fields["meta"]["author"], "Anne");
     assert_eq!(stored.title, Some("Crêpes"));
@@ -194,7 +237,10 @@ fn golden_fixture_loads_and_answers() {
 fn serialization_is_deterministic_and_matches_fixture() {
     let bytes = small_index().to_bytes();
     assert_eq!(bytes, small_index().to_bytes());
-    assert!(bytes == fixture_bytes(), "to_bytes() of the rebuilt fixture index differs from small.spi");
+    assert!(
+        bytes == fixture_bytes(),
+        "to_bytes() of the rebuilt fixture index differs from small.spi"
+    );
     assert_eq!(Index::from_bytes(&bytes).unwrap().to_bytes(), bytes);
 }
 
@@ -217,7 +263,10 @@ fn every_truncation_is_a_typed_error() {
             other => panic!("prefix of {len} bytes: {other:?}"),
         }
     }
-    assert_eq!(format_error(&[]).to_string(), "sparrow: index bytes are truncated: needed 24 bytes, 0 available");
+    assert_eq!(
+        format_error(&[]).to_string(),
+        "sparrow: index bytes are truncated: needed 24 bytes, 0 available"
+    );
 }
 
 #[test]
@@ -232,7 +281,9 @@ fn every_bit_flip_is_an_error() {
         }
     }
     // Magic, version, header flags/length, checksum: each kind of damage has its own code.
-    for code in ["INDEX_BAD_MAGIC", "INDEX_VERSION", "INDEX_CORRUPT", "INDEX_TRUNCATED", "INDEX_CHECKSUM"] {
+    for code in
+        ["INDEX_BAD_MAGIC", "INDEX_VERSION", "INDEX_CORRUPT", "INDEX_TRUNCATED", "INDEX_CHECKSUM"]
+    {
         assert!(codes.contains(code), "{code} not seen: {codes:?}");
     }
 }

@@ -31,7 +31,12 @@ fn arb_sparse() -> impl Strategy<Value = SparseVector> {
 fn arb_fields() -> impl Strategy<Value = Map<String, Value>> {
     (
         prop::option::of(prop::sample::select(vec!["en", "fr"])),
-        prop::option::of(prop_oneof![Just(json!(1)), Just(json!(2.0)), Just(json!([1, 3])), Just(json!("1"))]),
+        prop::option::of(prop_oneof![
+            Just(json!(1)),
+            Just(json!(2.0)),
+            Just(json!([1, 3])),
+            Just(json!("1"))
+        ]),
     )
         .prop_map(|(lang, n)| {
             let mut m = Map::new();
@@ -117,7 +122,10 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
         any::<bool>(),
     )
         .prop_map(|(text, sparse, mode, fusion, limit, candidates, filter, explain)| {
-            (Query { text, sparse }, SearchOptions { limit, mode, fusion, candidates, filter, explain })
+            (
+                Query { text, sparse },
+                SearchOptions { limit, mode, fusion, candidates, filter, explain },
+            )
         })
 }
 
@@ -221,8 +229,11 @@ fn rank(mut v: Vec<Ranked>, k: usize) -> Vec<Ranked> {
     v
 }
 
-/// Brute-force search: (id, score, lexical (rank, score), sparse (rank, score)).
-type Expected = (String, f32, Option<(u32, f32)>, Option<(u32, f32)>);
+/// One arm's (1-based rank, score) for a hit.
+type Arm = Option<(u32, f32)>;
+
+/// Brute-force search: (id, score, lexical arm, sparse arm).
+type Expected = (String, f32, Arm, Arm);
 
 fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<Vec<Expected>> {
     if o.mode == Mode::Sparse && q.sparse.is_none() {
@@ -230,15 +241,22 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
     }
     let analyzer = Analyzer::new(&index.config().analyzer);
     let params = index.config().bm25;
-    let allowed: Vec<bool> =
-        model.docs.iter().map(|d| o.filter.as_ref().is_none_or(|f| f.matches(&d.tags, &d.fields))).collect();
+    let allowed: Vec<bool> = model
+        .docs
+        .iter()
+        .map(|d| o.filter.as_ref().is_none_or(|f| f.matches(&d.tags, &d.fields)))
+        .collect();
     // Lexical arm.
     let tfs: Vec<HashMap<String, u32>> = model
         .docs
         .iter()
         .map(|d| {
             let mut m = HashMap::new();
-            for t in analyzer.analyze(d.title.as_deref().unwrap_or("")).into_iter().chain(analyzer.analyze(&d.text)) {
+            for t in analyzer
+                .analyze(d.title.as_deref().unwrap_or(""))
+                .into_iter()
+                .chain(analyzer.analyze(&d.text))
+            {
                 *m.entry(t).or_insert(0) += 1;
             }
             m
@@ -292,7 +310,12 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
             .enumerate()
             .map(|(i, r)| {
                 let arm = Some((i as u32 + 1, r.score));
-                (id(r.pos), r.score, if lexical { arm } else { None }, if lexical { None } else { arm })
+                (
+                    id(r.pos),
+                    r.score,
+                    if lexical { arm } else { None },
+                    if lexical { None } else { arm },
+                )
             })
             .collect()
     };
@@ -303,7 +326,7 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
             let depth = o.candidates.max(limit);
             let l = rank(lexical, depth);
             let s = rank(sparse(v), depth);
-            let mut entries: Vec<(usize, Option<(u32, f32)>, Option<(u32, f32)>)> = Vec::new();
+            let mut entries: Vec<(usize, Arm, Arm)> = Vec::new();
             for (i, r) in l.iter().enumerate() {
                 entries.push((r.pos, Some((i as u32 + 1, r.score)), None));
             }
@@ -319,7 +342,7 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
                 move |x: f32| if max > min { (x - min) / (max - min) } else { 1.0 }
             };
             let (nl, ns) = (minmax(&l), minmax(&s));
-            let mut fused: Vec<(f32, usize, Option<(u32, f32)>, Option<(u32, f32)>)> = entries
+            let mut fused: Vec<(f32, usize, Arm, Arm)> = entries
                 .into_iter()
                 .map(|(pos, le, se)| {
                     let score = match o.fusion {
@@ -334,7 +357,8 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
                             s
                         }
                         Fusion::Weighted { alpha } => {
-                            alpha * se.map_or(0.0, |(_, x)| ns(x)) + (1.0 - alpha) * le.map_or(0.0, |(_, x)| nl(x))
+                            alpha * se.map_or(0.0, |(_, x)| ns(x))
+                                + (1.0 - alpha) * le.map_or(0.0, |(_, x)| nl(x))
                         }
                     };
                     (score, pos, le, se)
@@ -388,7 +412,7 @@ proptest! {
         }
         let bytes = index.to_bytes();
         let loaded = Index::from_bytes(&bytes).unwrap();
-        prop_assert_eq!(loaded.to_bytes(), bytes.clone());
+        prop_assert_eq!(loaded.to_bytes(), bytes);
         let mut vacuumed = index.clone();
         vacuumed.vacuum();
         prop_assert_eq!(vacuumed.stats().deleted, 0);

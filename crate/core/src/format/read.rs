@@ -105,11 +105,15 @@ impl<'a> Reader<'a> {
         let bitmap = RoaringBitmap::deserialize_from(&mut b)
             .map_err(|e| self.corrupt(format_args!("{what}: bad roaring bitmap: {e}")))?;
         if !b.is_empty() {
-            return Err(self.corrupt(format_args!("{what}: {} trailing bytes after the bitmap", b.len())));
+            return Err(
+                self.corrupt(format_args!("{what}: {} trailing bytes after the bitmap", b.len()))
+            );
         }
         if let Some(max) = bitmap.max() {
             if max as usize >= slots {
-                return Err(self.corrupt(format_args!("{what}: doc id {max} >= {slots} document slots")));
+                return Err(
+                    self.corrupt(format_args!("{what}: doc id {max} >= {slots} document slots"))
+                );
             }
         }
         Ok(bitmap)
@@ -117,7 +121,9 @@ impl<'a> Reader<'a> {
 
     fn finish(&self) -> Result<()> {
         if self.remaining() != 0 {
-            return Err(self.corrupt(format_args!("{} unexpected trailing bytes", self.remaining())));
+            return Err(
+                self.corrupt(format_args!("{} unexpected trailing bytes", self.remaining()))
+            );
         }
         Ok(())
     }
@@ -128,7 +134,11 @@ fn header(bytes: &[u8]) -> Result<&[u8]> {
     let available = bytes.len() as u64;
     let truncated = |needed: u64| FormatError::Truncated { needed, available };
     if bytes.len() < MAGIC.len() {
-        return if MAGIC.starts_with(bytes) { Err(truncated(HEADER_LEN as u64)) } else { Err(FormatError::BadMagic) };
+        return if MAGIC.starts_with(bytes) {
+            Err(truncated(HEADER_LEN as u64))
+        } else {
+            Err(FormatError::BadMagic)
+        };
     }
     if bytes[..MAGIC.len()] != MAGIC {
         return Err(FormatError::BadMagic);
@@ -178,7 +188,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
     let mut next_section = |tag: u8, name: &'static str| -> Result<Reader<'_>> {
         let found = outer.u8()?;
         if found != tag {
-            return Err(outer.corrupt(format_args!("expected section {tag} ({name}), found tag {found}")));
+            return Err(
+                outer.corrupt(format_args!("expected section {tag} ({name}), found tag {found}"))
+            );
         }
         let len = outer.varint()?;
         Ok(Reader::new(outer.bytes(len)?, name))
@@ -193,7 +205,6 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
     let mut r = next_section(SECTION_TOMBSTONES, "tombstones")?;
     let deleted = r.bitmap("tombstones", slots)?;
     r.finish()?;
-    drop(next_section);
     outer.finish()?;
 
     for (slot, d) in docs.iter().enumerate() {
@@ -286,7 +297,15 @@ fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
                 Err(e) => return Err(r.corrupt(format_args!("fields are not valid JSON: {e}"))),
             }
         };
-        docs.push(Some(DocRecord { id, title, text, url, tags, fields, has_sparse: flags & DOC_SPARSE != 0 }));
+        docs.push(Some(DocRecord {
+            id,
+            title,
+            text,
+            url,
+            tags,
+            fields,
+            has_sparse: flags & DOC_SPARSE != 0,
+        }));
     }
     r.finish()?;
     Ok(docs)
@@ -300,7 +319,9 @@ fn read_lengths(r: &mut Reader<'_>, slots: usize) -> Result<Vec<u32>> {
     let mut lens = Vec::with_capacity(n);
     for _ in 0..n {
         let len = r.varint()?;
-        lens.push(u32::try_from(len).map_err(|_| r.corrupt(format_args!("length {len} > u32::MAX")))?);
+        lens.push(
+            u32::try_from(len).map_err(|_| r.corrupt(format_args!("length {len} > u32::MAX")))?,
+        );
     }
     r.finish()?;
     Ok(lens)
@@ -327,7 +348,9 @@ fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
         for _ in 0..card {
             let tf = r.varint()?;
             if tf == 0 || tf > u64::from(u16::MAX) {
-                return Err(r.corrupt(format_args!("term {term:?}: term frequency {tf} out of 1..=65535")));
+                return Err(
+                    r.corrupt(format_args!("term {term:?}: term frequency {tf} out of 1..=65535"))
+                );
             }
             tfs.push(tf as u16);
         }
@@ -353,7 +376,9 @@ fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<BTreeMap<u32, SparseP
         last = Some(id);
         let scale = r.f32()?;
         if !(scale.is_finite() && scale > 0.0) {
-            return Err(r.corrupt(format_args!("sparse term {id}: scale {scale} is not finite and > 0")));
+            return Err(
+                r.corrupt(format_args!("sparse term {id}: scale {scale} is not finite and > 0"))
+            );
         }
         let docs = r.bitmap("sparse postings", slots)?;
         if docs.is_empty() {

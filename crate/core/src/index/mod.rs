@@ -344,13 +344,12 @@ impl Index {
         self.lexicon.rebuild_lookup();
         let sparse = std::mem::take(&mut self.sparse);
         for (id, p) in sparse {
-            let mut np = SparsePostings { scale: p.scale, docs: RoaringBitmap::new(), weights: Vec::new() };
+            let mut np =
+                SparsePostings { scale: p.scale, docs: RoaringBitmap::new(), weights: Vec::new() };
             for (doc, &q) in p.docs.iter().zip(&p.weights) {
                 let new = keep(doc);
-                if new != DocId::MAX {
-                    if np.docs.try_push(new).is_ok() {
-                        np.weights.push(q);
-                    }
+                if new != DocId::MAX && np.docs.try_push(new).is_ok() {
+                    np.weights.push(q);
                 }
             }
             if !np.docs.is_empty() {

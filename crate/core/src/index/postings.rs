@@ -128,10 +128,8 @@ impl SparsePostings {
     /// quantizes to 0 is not stored, as it can never contribute.
     pub(crate) fn push(&mut self, doc: DocId, weight: f32) {
         let q = quantize(weight, self.scale);
-        if q > 0 {
-            if self.docs.try_push(doc).is_ok() {
-                self.weights.push(q);
-            }
+        if q > 0 && self.docs.try_push(doc).is_ok() {
+            self.weights.push(q);
         }
     }
 
@@ -177,8 +175,10 @@ mod tests {
         p.ensure_max(2.0);
         let s2 = quantization_scale(2.0);
         assert_eq!(p.scale, s2);
-        let expected =
-            vec![quantize(dequantize(255, s1), s2), quantize(dequantize(quantize(0.5, s1), s1), s2)];
+        let expected = vec![
+            quantize(dequantize(255, s1), s2),
+            quantize(dequantize(quantize(0.5, s1), s1), s2),
+        ];
         assert_eq!(p.weights, expected);
         assert!((dequantize(p.weights[0], s2) - 1.0).abs() <= s2);
         p.ensure_max(1.5); // smaller: no change

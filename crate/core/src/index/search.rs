@@ -111,7 +111,11 @@ impl Index {
             }
             (Mode::Hybrid, Some(v)) => {
                 let depth = options.candidates.max(limit).min(live);
-                let lex = if terms.is_empty() { Vec::new() } else { self.top(&self.lexical_scores(&terms, mask), depth) };
+                let lex = if terms.is_empty() {
+                    Vec::new()
+                } else {
+                    self.top(&self.lexical_scores(&terms, mask), depth)
+                };
                 let sp = self.top(&self.sparse_scores(v, mask), depth);
                 let mut fused = fuse(&lex, &sp, options.fusion);
                 fused.truncate(limit);
@@ -159,7 +163,8 @@ impl Index {
             seen.push(t.to_owned());
             let Some(id) = self.lexicon.get(t) else { return };
             let docs = &self.lexicon.terms[id as usize].1.docs;
-            let df = docs.len() - if self.deleted.is_empty() { 0 } else { docs.intersection_len(&self.deleted) };
+            let df = docs.len()
+                - if self.deleted.is_empty() { 0 } else { docs.intersection_len(&self.deleted) };
             if df > 0 {
                 out.push(QueryTerm { term: t.to_owned(), id, idf: bm25_idf(n, df) });
             }
@@ -178,13 +183,15 @@ impl Index {
                 None => {
                     for (doc, &tf) in postings {
                         let dl = self.doc_lens[doc as usize];
-                        acc[doc as usize] += bm25_term_score(&params, t.idf, u32::from(tf), dl, avgdl);
+                        acc[doc as usize] +=
+                            bm25_term_score(&params, t.idf, u32::from(tf), dl, avgdl);
                     }
                 }
                 Some(m) => {
                     for (doc, &tf) in postings.filter(|(d, _)| m.contains(*d)) {
                         let dl = self.doc_lens[doc as usize];
-                        acc[doc as usize] += bm25_term_score(&params, t.idf, u32::from(tf), dl, avgdl);
+                        acc[doc as usize] +=
+                            bm25_term_score(&params, t.idf, u32::from(tf), dl, avgdl);
                     }
                 }
             }
