@@ -58,6 +58,7 @@ let generation = 0;
 let indexBytes = 0;
 let editing: Note | undefined;
 let persistRequested = false;
+let persistDenied = false;
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('sparrow-notes') : undefined;
 
 const toDoc = (n: Note): SparrowDocument => ({ id: n.id, title: n.title, text: n.text });
@@ -238,6 +239,7 @@ function requestPersistence(): void {
   void navigator.storage
     .persisted()
     .then((already) => already || navigator.storage.persist())
+    .then((granted) => (persistDenied = !granted))
     .finally(() => void showStorage());
 }
 
@@ -394,7 +396,9 @@ async function showStorage(): Promise<void> {
   els.persist.dataset.persisted = String(!!persisted);
   els.persist.textContent = persisted
     ? 'Storage is persistent: the browser will not clear your notes to free space.'
-    : 'Storage is not persistent yet (asked when you add a note): under storage pressure the browser may clear it. Export a copy now and then.';
+    : persistDenied
+      ? 'The browser has not granted persistent storage (browsers grant it to sites you use often or install): under storage pressure it may clear your notes. Export a copy now and then.'
+      : 'Storage is not persistent yet (it is requested when you first add a note): under storage pressure the browser may clear it. Export a copy now and then.';
 }
 
 function startEditing(note: Note): void {
