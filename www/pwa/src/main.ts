@@ -517,7 +517,7 @@ function wire(): void {
   });
 
   channel?.addEventListener('message', (ev: MessageEvent) => {
-    if ((ev.data as { generation?: number })?.generation === generation) return;
+    if (!document.body.dataset.ready || (ev.data as { generation?: number })?.generation === generation) return;
     void mutate('sync', 0, async () => undefined).catch(() => undefined); // mutate() reloads when behind
   });
 }
