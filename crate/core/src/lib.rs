@@ -84,7 +84,7 @@ pub use search::{
     Explanation, Fusion, Hit, LexicalTermContribution, Mode, Query, SearchOptions,
     SparseTermContribution, DEFAULT_ALPHA, DEFAULT_RRF_K,
 };
-pub use sparse::{dequantize, quantization_scale, quantize, SparseVector};
+pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEIGHT};
 
 /// Internal document id: dense, assigned in insertion order (ties in results are broken by it).
 pub type DocId = u32;

@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// A sparse vector: sorted, unique term (vocabulary) ids with finite weights `> 0`.
+/// Largest accepted weight in a [`SparseVector`] (`1e9`). Learned-sparse weights are small
+/// (SPLADE's are below ~10); the bound keeps every dot product, and so every score, finite.
+pub const MAX_WEIGHT: f32 = 1e9;
+
+/// A sparse vector: sorted, unique term (vocabulary) ids with finite weights in `(0, MAX_WEIGHT]`.
 ///
 /// Built with [`SparseVector::from_pairs`], which enforces the invariants, so every
 /// `SparseVector` in the program is valid.
@@ -62,7 +66,7 @@ impl SparseVector {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidVector`] if any weight is NaN or infinite.
+    /// [`Error::InvalidVector`] if any weight is NaN, infinite or larger than [`MAX_WEIGHT`].
     ///
     /// # Examples
     ///
@@ -79,6 +83,13 @@ impl SparseVector {
             if !w.is_finite() {
                 return Err(Error::InvalidVector {
                     reason: format!("weight of term {id} is {w}, not a finite number"),
+                });
+            }
+            if w > MAX_WEIGHT {
+                return Err(Error::InvalidVector {
+                    reason: format!(
+                        "weight of term {id} is {w}, more than the maximum {MAX_WEIGHT:e}"
+                    ),
                 });
             }
             if w > 0.0 {
@@ -120,7 +131,7 @@ impl SparseVector {
         &self.ids
     }
 
-    /// The weights, aligned with [`ids`](Self::ids); all finite and `> 0`.
+    /// The weights, aligned with [`ids`](Self::ids); all in `(0, MAX_WEIGHT]`.
     pub fn weights(&self) -> &[f32] {
         &self.weights
     }
@@ -201,7 +212,7 @@ mod tests {
 
     #[test]
     fn non_finite_is_an_error() {
-        for w in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        for w in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 2e9, f32::MAX] {
             let e = SparseVector::from_pairs([(1, w)]).unwrap_err();
             assert_eq!(e.code(), "INVALID_VECTOR");
         }

@@ -307,6 +307,7 @@ mod tests {
         assert!(Index::from_bytes(&file(&replace(4, sparse(5, 0.1, &[0], &[3], 1)))).is_ok());
         assert!(corrupt(replace(4, sparse(5, f32::NAN, &[0], &[3], 1))).contains("scale"));
         assert!(corrupt(replace(4, sparse(5, -1.0, &[0], &[3], 1))).contains("scale"));
+        assert!(corrupt(replace(4, sparse(5, 1e30, &[0], &[3], 1))).contains("scale"));
         assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[], 1))).contains("needs 1 bytes"));
         assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[3], 2))).contains("strictly increasing"));
         assert!(corrupt(replace(4, sparse(5, 0.1, &[], &[], 1))).contains("no postings"));

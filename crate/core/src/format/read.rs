@@ -12,6 +12,7 @@ use crate::document::{validate_id, DocRecord};
 use crate::error::FormatError;
 use crate::filter::FilterIndex;
 use crate::index::{Index, LexPostings, Lexicon, SparsePostings};
+use crate::sparse::{quantization_scale, MAX_WEIGHT};
 
 type Result<T> = std::result::Result<T, FormatError>;
 
@@ -375,10 +376,11 @@ fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<BTreeMap<u32, SparseP
         }
         last = Some(id);
         let scale = r.f32()?;
-        if !(scale.is_finite() && scale > 0.0) {
-            return Err(
-                r.corrupt(format_args!("sparse term {id}: scale {scale} is not finite and > 0"))
-            );
+        if !(scale > 0.0 && scale <= quantization_scale(MAX_WEIGHT)) {
+            return Err(r.corrupt(format_args!(
+                "sparse term {id}: scale {scale} is not in (0, {}]",
+                quantization_scale(MAX_WEIGHT)
+            )));
         }
         let docs = r.bitmap("sparse postings", slots)?;
         if docs.is_empty() {
