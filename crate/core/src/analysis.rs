@@ -51,20 +51,30 @@ impl Analyzer {
 
     /// Calls `f` with each term of `text`, in order (duplicates included).
     pub fn analyze_with(&self, text: &str, mut f: impl FnMut(&str)) {
-        for word in text.unicode_words() {
-            let lower = word.to_lowercase();
-            if self.config.stopwords && is_stop_word(&lower) {
-                continue;
-            }
-            match &self.stemmer {
-                Some(stemmer) if lower.is_ascii() => {
-                    let stem = stemmer.stem(&lower);
-                    if !stem.is_empty() {
-                        f(&stem);
-                    }
+        for word in Self::words(text) {
+            self.normalize(word, &mut f);
+        }
+    }
+
+    /// The words of `text` (UAX #29), before normalisation.
+    pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
+        text.unicode_words()
+    }
+
+    /// Lowercases, drops stop words and stems one word; calls `f` with the term, if any.
+    pub(crate) fn normalize(&self, word: &str, f: impl FnOnce(&str)) {
+        let lower = word.to_lowercase();
+        if self.config.stopwords && is_stop_word(&lower) {
+            return;
+        }
+        match &self.stemmer {
+            Some(stemmer) if lower.is_ascii() => {
+                let stem = stemmer.stem(&lower);
+                if !stem.is_empty() {
+                    f(&stem);
                 }
-                _ => f(&lower),
             }
+            _ => f(&lower),
         }
     }
 

@@ -67,6 +67,7 @@ mod error;
 mod filter;
 pub mod format;
 mod fusion;
+mod hash;
 mod index;
 pub mod score;
 mod search;

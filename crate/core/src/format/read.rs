@@ -1,7 +1,5 @@
 //! Validating deserialization of an [`Index`] (see the layout in [`crate::format`]).
 
-use std::collections::BTreeMap;
-
 use roaring::RoaringBitmap;
 use serde_json::{Map, Value};
 
@@ -11,6 +9,7 @@ use crate::config::{AnalyzerConfig, Bm25Params, IndexConfig};
 use crate::document::{validate_id, DocRecord};
 use crate::error::FormatError;
 use crate::filter::FilterIndex;
+use crate::hash::FxHashMap;
 use crate::index::{Index, LexPostings, Lexicon, SparsePostings};
 use crate::sparse::{quantization_scale, MAX_WEIGHT};
 
@@ -364,10 +363,10 @@ fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
     Ok(lexicon)
 }
 
-fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<BTreeMap<u32, SparsePostings>> {
+fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<FxHashMap<u32, SparsePostings>> {
     // A term takes at least: id 4 + scale 4 + 1-byte bitmap length + 8 bytes (empty bitmap).
     let n = r.count(17, "sparse term")?;
-    let mut sparse = BTreeMap::new();
+    let mut sparse = FxHashMap::with_capacity_and_hasher(n, Default::default());
     let mut last: Option<u32> = None;
     for _ in 0..n {
         let id = r.u32()?;

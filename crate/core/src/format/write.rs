@@ -117,9 +117,10 @@ pub(crate) fn write(index: &Index) -> Vec<u8> {
 
     // 5. sparse (terms without postings carry no information and are skipped)
     body.clear();
-    let terms: Vec<_> = index.sparse.iter().filter(|(_, p)| !p.docs.is_empty()).collect();
+    let mut terms = index.sparse_sorted();
+    terms.retain(|(_, p)| !p.docs.is_empty());
     varint(&mut body, terms.len() as u64);
-    for (&id, p) in terms {
+    for (id, p) in terms {
         body.extend_from_slice(&id.to_le_bytes());
         body.extend_from_slice(&p.scale.to_le_bytes());
         bitmap(&mut body, &p.docs);

@@ -3,7 +3,7 @@
 mod postings;
 mod search;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use roaring::RoaringBitmap;
@@ -18,6 +18,14 @@ use crate::sparse::{dequantize, SparseVector};
 use crate::DocId;
 
 pub(crate) use postings::{LexPostings, Lexicon, SparsePostings};
+
+use crate::hash::FxHashMap;
+
+/// Word (as it appears in the text) -> term id, or `None` for a stop word: a bulk build sees the
+/// same words again and again, and lowercasing + stemming is most of the indexing time.
+type WordCache = FxHashMap<Box<str>, Option<u32>>;
+/// Entries after which the word cache starts over (bounds its memory, ~50 MB at most).
+const WORD_CACHE_LIMIT: usize = 1 << 20;
 
 /// A hybrid (BM25 + learned-sparse) search index held in memory.
 ///
@@ -59,7 +67,7 @@ pub struct Index {
     pub(crate) deleted: RoaringBitmap,
     pub(crate) lexicon: Lexicon,
     /// Sparse postings by vocabulary id.
-    pub(crate) sparse: BTreeMap<u32, SparsePostings>,
+    pub(crate) sparse: FxHashMap<u32, SparsePostings>,
     // Derived from the above (rebuilt on load):
     pub(crate) id_map: HashMap<String, DocId>,
     /// Sum of live documents' lengths.
@@ -117,7 +125,7 @@ impl Index {
             doc_lens: Vec::new(),
             deleted: RoaringBitmap::new(),
             lexicon: Lexicon::default(),
-            sparse: BTreeMap::new(),
+            sparse: FxHashMap::default(),
             id_map: HashMap::new(),
             live_len: 0,
             filters: FilterIndex::default(),
@@ -156,7 +164,7 @@ impl Index {
             return Err(Error::DuplicateId { id: doc.id });
         }
         self.check_capacity(1)?;
-        Ok(self.insert(doc))
+        Ok(self.insert(doc, &mut WordCache::default()))
     }
 
     /// Adds many documents, all or nothing.
@@ -189,7 +197,7 @@ impl Index {
         drop(seen);
         self.check_capacity(docs.len())?;
         // Final scale per sparse term first, so each new weight is quantized exactly once.
-        let mut batch_max: BTreeMap<u32, f32> = BTreeMap::new();
+        let mut batch_max: FxHashMap<u32, f32> = FxHashMap::default();
         for v in docs.iter().filter_map(|d| d.sparse.as_ref()) {
             for (id, w) in v.iter() {
                 let m = batch_max.entry(id).or_insert(w);
@@ -199,7 +207,8 @@ impl Index {
         for (id, max) in batch_max {
             self.sparse.entry(id).or_insert_with(|| SparsePostings::new(max)).ensure_max(max);
         }
-        Ok(docs.into_iter().map(|d| self.insert(d)).collect())
+        let mut cache = WordCache::default();
+        Ok(docs.into_iter().map(|d| self.insert(d, &mut cache)).collect())
     }
 
     /// Removes a document by external id; `false` if there is none.
@@ -235,7 +244,7 @@ impl Index {
         }
         self.check_capacity(1)?;
         self.remove(&doc.id);
-        Ok(self.insert(doc))
+        Ok(self.insert(doc, &mut WordCache::default()))
     }
 
     /// Adds the document, or replaces it (as [`update`](Self::update)) if its id exists.
@@ -247,7 +256,7 @@ impl Index {
         doc.validate(&self.config)?;
         self.check_capacity(1)?;
         self.remove(&doc.id);
-        Ok(self.insert(doc))
+        Ok(self.insert(doc, &mut WordCache::default()))
     }
 
     /// `true` if a live document has this id.
@@ -284,7 +293,7 @@ impl Index {
             return None;
         }
         let (mut ids, mut weights) = (Vec::new(), Vec::new());
-        for (&term, p) in &self.sparse {
+        for (term, p) in self.sparse_sorted() {
             if let Some(q) = p.weight(doc).filter(|&q| q > 0) {
                 ids.push(term);
                 weights.push(dequantize(q, p.scale));
@@ -406,20 +415,28 @@ impl Index {
     }
 
     /// Indexes a validated document whose id is not live.
-    fn insert(&mut self, doc: Document) -> DocId {
+    fn insert(&mut self, doc: Document, cache: &mut WordCache) -> DocId {
         let id = self.docs.len() as DocId;
-        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
         let mut len: u32 = 0;
-        {
-            let lexicon = &mut self.lexicon;
-            let mut on_term = |t: &str| {
-                *counts.entry(lexicon.get_or_insert(t)).or_insert(0) += 1;
-                len = len.saturating_add(1);
+        if cache.len() > WORD_CACHE_LIMIT {
+            cache.clear();
+        }
+        let texts = doc.title.iter().map(String::as_str).chain([doc.text.as_str()]);
+        for word in texts.flat_map(Analyzer::words) {
+            let term = match cache.get(word) {
+                Some(&term) => term,
+                None => {
+                    let mut term = None;
+                    self.analyzer.normalize(word, |t| term = Some(self.lexicon.get_or_insert(t)));
+                    cache.insert(word.into(), term);
+                    term
+                }
             };
-            if let Some(title) = &doc.title {
-                self.analyzer.analyze_with(title, &mut on_term);
+            if let Some(term) = term {
+                *counts.entry(term).or_insert(0) += 1;
+                len = len.saturating_add(1);
             }
-            self.analyzer.analyze_with(&doc.text, &mut on_term);
         }
         for (term, tf) in counts {
             self.lexicon.terms[term as usize].1.push(id, tf);
@@ -470,6 +487,14 @@ impl Index {
             }
         }
         duplicate
+    }
+
+    /// Sparse postings in ascending vocabulary-id order.
+    pub(crate) fn sparse_sorted(&self) -> Vec<(u32, &SparsePostings)> {
+        let mut terms: Vec<(u32, &SparsePostings)> =
+            self.sparse.iter().map(|(&id, p)| (id, p)).collect();
+        terms.sort_unstable_by_key(|t| t.0);
+        terms
     }
 
     /// All live documents as a bitmap.

@@ -6,10 +6,9 @@
 //! touches postings (see [`Index::remove`](crate::Index::remove)); [`Index::vacuum`](crate::Index::vacuum)
 //! rewrites them.
 
-use std::collections::HashMap;
-
 use roaring::RoaringBitmap;
 
+use crate::hash::FxHashMap;
 use crate::sparse::{dequantize, quantization_scale, quantize};
 use crate::DocId;
 
@@ -54,7 +53,7 @@ impl LexPostings {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Lexicon {
     pub(crate) terms: Vec<(Box<str>, LexPostings)>,
-    pub(crate) lookup: HashMap<Box<str>, u32>,
+    pub(crate) lookup: FxHashMap<Box<str>, u32>,
 }
 
 impl Lexicon {
@@ -78,7 +77,7 @@ impl Lexicon {
 
     /// Rebuilds the lookup table from `terms`; `false` if a term occurs twice.
     pub(crate) fn rebuild_lookup(&mut self) -> bool {
-        self.lookup = HashMap::with_capacity(self.terms.len());
+        self.lookup = FxHashMap::with_capacity_and_hasher(self.terms.len(), Default::default());
         for (i, (t, _)) in self.terms.iter().enumerate() {
             if self.lookup.insert(t.clone(), i as u32).is_some() {
                 return false;
