@@ -1,1 +1,27 @@
-fn main() {}
+//! `sparrow`: the native command line. Owns files, progress bars and `anyhow`; the work is done
+//! by `sparrow-core` and `sparrow-encoder`. Each subcommand lives in its own module under `cmd/`.
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Sparrow: in-browser hybrid search (BM25 + learned-sparse SPLADE), native tools.
+#[derive(Debug, Parser)]
+#[command(name = "sparrow", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Encode a text with the SPLADE model and print its top expansion terms.
+    Encode(cmd::encode::EncodeArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Encode(args) => cmd::encode::run(&args),
+    }
+}

@@ -1,0 +1,182 @@
+//! Tokenization and windowing.
+//!
+//! The `tokenizer.json` shipped with splade-tiny switches on batch padding and truncation at
+//! 512 tokens. Both are turned off here: windows are cut by this module, and padding is added
+//! per model run. The attention mask still comes from each encoding, so a tokenizer that pads
+//! anyway cannot make padding look like text.
+
+use tokenizers::Tokenizer;
+
+use crate::error::EncoderError;
+
+/// `tokenizer.json` plus the special tokens its post-processor wraps every sequence in.
+#[derive(Debug)]
+pub(crate) struct TextTokenizer {
+    tokenizer: Tokenizer,
+    /// Special tokens before the text (`[CLS]`).
+    prefix: Vec<u32>,
+    /// Special tokens after the text (`[SEP]`).
+    suffix: Vec<u32>,
+}
+
+/// The text tokens of a prefix of a document.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    /// Token ids of real tokens, without special tokens.
+    pub(crate) ids: Vec<u32>,
+    /// `true` if the text has more tokens than were asked for.
+    pub(crate) truncated: bool,
+}
+
+impl TextTokenizer {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, EncoderError> {
+        let mut tokenizer =
+            Tokenizer::from_bytes(bytes).map_err(|e| EncoderError::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        tokenizer.with_truncation(None).map_err(|e| EncoderError::Tokenizer(e.to_string()))?;
+        // Learn the special-token template ([CLS] a [SEP] for BERT) from the post-processor
+        // instead of hard-coding ids, by encoding a one-token text with special tokens.
+        let probe = tokenizer
+            .encode("a", true)
+            .map_err(|e| EncoderError::Tokenizer(format!("cannot encode a probe text: {e}")))?;
+        let special = probe.get_special_tokens_mask();
+        let ids = probe.get_ids();
+        let Some(first) = special.iter().position(|&s| s == 0) else {
+            return Err(EncoderError::Tokenizer(
+                "the probe text \"a\" produced no text token".into(),
+            ));
+        };
+        let last = special.iter().rposition(|&s| s == 0).unwrap_or(first);
+        if special[first..=last].iter().any(|&s| s != 0) {
+            return Err(EncoderError::Tokenizer(
+                "special tokens inside the text are not supported".into(),
+            ));
+        }
+        Ok(TextTokenizer {
+            prefix: ids[..first].to_vec(),
+            suffix: ids[last + 1..].to_vec(),
+            tokenizer,
+        })
+    }
+
+    /// Number of special tokens added per window.
+    pub(crate) fn special_len(&self) -> usize {
+        self.prefix.len() + self.suffix.len()
+    }
+
+    pub(crate) fn vocab_size(&self) -> usize {
+        self.tokenizer.get_vocab_size(true)
+    }
+
+    pub(crate) fn token(&self, id: u32) -> Option<String> {
+        self.tokenizer.id_to_token(id)
+    }
+
+    /// `prefix + ids + suffix`, as the model's int64 inputs.
+    pub(crate) fn window(&self, ids: &[u32]) -> Vec<i64> {
+        self.prefix.iter().chain(ids).chain(&self.suffix).map(|&id| i64::from(id)).collect()
+    }
+
+    /// `prefix + ids + suffix` as token ids.
+    pub(crate) fn window_ids(&self, ids: &[u32]) -> Vec<u32> {
+        self.prefix.iter().chain(ids).chain(&self.suffix).copied().collect()
+    }
+
+    fn encode(&self, text: &str) -> Result<Vec<u32>, EncoderError> {
+        let enc = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| EncoderError::Tokenize(e.to_string()))?;
+        Ok(enc
+            .get_ids()
+            .iter()
+            .zip(enc.get_attention_mask())
+            .filter(|&(_, &m)| m != 0)
+            .map(|(&id, _)| id)
+            .collect())
+    }
+
+    /// The first `needed` text tokens of `text`, without tokenizing all of a huge text.
+    ///
+    /// Tokenizes a prefix cut at a whitespace; BERT's normalizer and pre-tokenizer work per
+    /// character and split at whitespace, so the tokens before the cut are exactly the tokens
+    /// the whole text has there. The prefix grows (x4) until it yields more than `needed`
+    /// tokens plus a margin for the word the cut may have split, or until it is the whole text.
+    pub(crate) fn first_tokens(&self, text: &str, needed: usize) -> Result<Tokens, EncoderError> {
+        // ~4.5 bytes per token in English; start generously so one pass is the usual case.
+        let mut limit = needed.saturating_mul(8).max(4096);
+        loop {
+            if limit >= text.len() {
+                let mut ids = self.encode(text)?;
+                let truncated = ids.len() > needed;
+                ids.truncate(needed);
+                return Ok(Tokens { ids, truncated });
+            }
+            let cut = floor_char_boundary(text, limit);
+            let safe = text[..cut].rfind(char::is_whitespace).unwrap_or(0);
+            // Tokens of text[safe..cut] may differ from the whole text's; each needs at least one
+            // normalized character, and normalization (NFD, lowercasing) expands a character to
+            // at most a few.
+            let margin = text[safe..cut].chars().count().saturating_mul(4);
+            let mut ids = self.encode(&text[..cut])?;
+            if ids.len() > needed.saturating_add(margin) {
+                ids.truncate(needed);
+                return Ok(Tokens { ids, truncated: true });
+            }
+            limit = limit.saturating_mul(4);
+        }
+    }
+}
+
+/// The largest char boundary `<= i` (`str::floor_char_boundary` is not stable yet).
+pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    (0..=i).rev().find(|&j| s.is_char_boundary(j)).unwrap_or(0)
+}
+
+/// Start offsets of the windows over `n` text tokens: `0, stride, 2*stride, ...`, until a
+/// window reaches the end. `n == 0` gives no window.
+pub(crate) fn window_starts(n: usize, per_window: usize, stride: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut start = 0;
+    while start < n {
+        starts.push(start);
+        if start + per_window >= n {
+            break;
+        }
+        start += stride;
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_cover_the_text_with_overlap() {
+        assert!(window_starts(0, 254, 224).is_empty());
+        assert_eq!(window_starts(1, 254, 224), [0]);
+        assert_eq!(window_starts(254, 254, 224), [0]);
+        assert_eq!(window_starts(255, 254, 224), [0, 224]);
+        assert_eq!(window_starts(478, 254, 224), [0, 224]);
+        assert_eq!(window_starts(479, 254, 224), [0, 224, 448]);
+        for n in 1..2000 {
+            let s = window_starts(n, 254, 224);
+            assert!(s.last().unwrap() + 254 >= n, "n={n}: end not covered");
+            assert!(s.windows(2).all(|w| w[1] - w[0] == 224));
+        }
+    }
+
+    #[test]
+    fn char_boundaries() {
+        let s = "aé🚀b";
+        assert_eq!(floor_char_boundary(s, 0), 0);
+        assert_eq!(floor_char_boundary(s, 2), 1);
+        assert_eq!(floor_char_boundary(s, 4), 3);
+        assert_eq!(floor_char_boundary(s, 6), 3);
+        assert_eq!(floor_char_boundary(s, 100), s.len());
+    }
+}
