@@ -94,6 +94,25 @@ impl Document {
         self
     }
 
+    /// The text a learned-sparse encoder should see for this document: the title (if any) and
+    /// the text, separated by a newline. One definition, so the browser, the CLI and the
+    /// evaluation encode documents identically.
+    ///
+    /// ```
+    /// use sparrow_core::Document;
+    /// assert_eq!(Document::new("a", "body").with_title("Title").semantic_text(), "Title\nbody");
+    /// assert_eq!(Document::new("a", "body").semantic_text(), "body");
+    /// ```
+    pub fn semantic_text(&self) -> String {
+        match self.title.as_deref() {
+            Some(title) if !title.is_empty() && !self.text.is_empty() => {
+                format!("{title}\n{}", self.text)
+            }
+            Some(title) if !title.is_empty() => title.to_owned(),
+            _ => self.text.clone(),
+        }
+    }
+
     /// Checks the document rules (everything but id uniqueness).
     pub(crate) fn validate(&self, config: &IndexConfig) -> Result<()> {
         validate_id(&self.id)?;

@@ -105,8 +105,10 @@ impl SparrowIndex {
     /// Adds one document; fails with `DUPLICATE_ID` if the id exists (the index is unchanged).
     #[wasm_bindgen(js_name = addDocument)]
     pub fn add_document(&mut self, doc: JsValue) -> Result<JsValue> {
-        let mut doc = document_from_js(doc)?;
-        let report = self.encode_into(std::slice::from_mut(&mut doc))?.pop();
+        let mut docs = [document_from_js(doc)?];
+        self.index.check_new(&docs)?; // fail before spending time on the model
+        let report = self.encode_into(&mut docs)?.pop();
+        let [doc] = docs;
         self.index.add(doc)?;
         to_js(&report)
     }
@@ -127,6 +129,7 @@ impl SparrowIndex {
         for (i, value) in array.iter().enumerate() {
             docs.push(document_from_js(value).map_err(|e| e.at_index(i))?);
         }
+        self.index.check_new(&docs)?;
         let total = docs.len();
         let mut reports = Vec::with_capacity(total);
         for chunk in docs.chunks_mut(batch_size.unwrap_or(8).max(1)) {
@@ -144,11 +147,10 @@ impl SparrowIndex {
     /// Replaces the document with the same id; `UNKNOWN_ID` if there is none.
     #[wasm_bindgen(js_name = updateDocument)]
     pub fn update_document(&mut self, doc: JsValue) -> Result<JsValue> {
-        let mut doc = document_from_js(doc)?;
-        if !self.index.contains(&doc.id) {
-            return Err(sparrow_core::Error::UnknownId { id: doc.id }.into());
-        }
-        let report = self.encode_into(std::slice::from_mut(&mut doc))?.pop();
+        let mut docs = [document_from_js(doc)?];
+        self.index.check_update(&docs[0])?;
+        let report = self.encode_into(&mut docs)?.pop();
+        let [doc] = docs;
         self.index.update(doc)?;
         to_js(&report)
     }

@@ -187,15 +187,7 @@ impl Index {
     /// assert_eq!(index.add_many(vec![Document::new("a", "x"), Document::new("b", "y")]).unwrap(), [0, 1]);
     /// ```
     pub fn add_many(&mut self, docs: Vec<Document>) -> Result<Vec<DocId>> {
-        let mut seen: HashSet<&str> = HashSet::with_capacity(docs.len());
-        for doc in &docs {
-            doc.validate(&self.config)?;
-            if self.id_map.contains_key(&doc.id) || !seen.insert(&doc.id) {
-                return Err(Error::DuplicateId { id: doc.id.clone() });
-            }
-        }
-        drop(seen);
-        self.check_capacity(docs.len())?;
+        self.check_new(&docs)?;
         // Final scale per sparse term first, so each new weight is quantized exactly once.
         let mut batch_max: FxHashMap<u32, f32> = FxHashMap::default();
         for v in docs.iter().filter_map(|d| d.sparse.as_ref()) {
@@ -227,6 +219,39 @@ impl Index {
         true
     }
 
+    /// Checks that [`add_many`](Self::add_many) would accept `docs` (document rules, duplicate
+    /// ids against the index and within the batch, capacity) without changing anything.
+    ///
+    /// Callers that do expensive work per document before adding it (encoding with a model)
+    /// call this first, so a bad batch fails fast.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_many`](Self::add_many).
+    pub fn check_new(&self, docs: &[Document]) -> Result<()> {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(docs.len());
+        for doc in docs {
+            doc.validate(&self.config)?;
+            if self.id_map.contains_key(&doc.id) || !seen.insert(&doc.id) {
+                return Err(Error::DuplicateId { id: doc.id.clone() });
+            }
+        }
+        self.check_capacity(docs.len())
+    }
+
+    /// Checks that [`update`](Self::update) would accept `doc`, without changing anything.
+    ///
+    /// # Errors
+    ///
+    /// As [`update`](Self::update).
+    pub fn check_update(&self, doc: &Document) -> Result<()> {
+        doc.validate(&self.config)?;
+        if !self.id_map.contains_key(&doc.id) {
+            return Err(Error::UnknownId { id: doc.id.clone() });
+        }
+        self.check_capacity(1)
+    }
+
     /// Replaces the document with the same id.
     ///
     /// The new version is indexed like a fresh [`add`](Self::add): it gets a new [`DocId`] (so
@@ -238,11 +263,7 @@ impl Index {
     /// [`Error::UnknownId`] if no document has this id; otherwise as [`add`](Self::add). The index
     /// is unchanged on error.
     pub fn update(&mut self, doc: Document) -> Result<DocId> {
-        doc.validate(&self.config)?;
-        if !self.id_map.contains_key(&doc.id) {
-            return Err(Error::UnknownId { id: doc.id });
-        }
-        self.check_capacity(1)?;
+        self.check_update(&doc)?;
         self.remove(&doc.id);
         Ok(self.insert(doc, &mut WordCache::default()))
     }
