@@ -7,7 +7,7 @@
 
 use thiserror::Error;
 
-/// `Result` with [`Error`] as the default error type.
+/// `Result` with [`Error`](enum@Error) as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in `sparrow-core`.

@@ -47,14 +47,14 @@
 //!   with at most half a step of error, like Lucene's impact indexes.
 //! * **Fusion over candidate lists** ([`Fusion::Rrf`] or min-max [`Fusion::Weighted`]): each
 //!   arm contributes its top `max(candidates, limit)`, as in most hybrid engines.
-//! * **One versioned, checksummed format** ([`format`]), written and read in one module, pinned
+//! * **One versioned, checksummed format** ([`format`](mod@format)), written and read in one module, pinned
 //!   by golden fixture files, fuzzed, and never panicking on bad input.
 //! * **Serde shapes are the JS shapes** (camelCase), so the wasm bindings convert without glue.
 //! * **Errors are one enum with stable codes** ([`Error::code`]).
 //!
 //! ## Modules
 //!
-//! [`analysis`] (tokenizing, stemming, stop words), [`score`] (BM25, top-k), [`format`] (bytes);
+//! [`analysis`] (tokenizing, stemming, stop words), [`score`] (BM25, top-k), [`format`](mod@format) (bytes);
 //! the rest is re-exported here.
 
 #![warn(missing_docs)]
@@ -91,7 +91,7 @@ pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEI
 pub type DocId = u32;
 
 impl Index {
-    /// Serializes the whole index (see [`format`] for the layout).
+    /// Serializes the whole index (see [`format`](mod@format) for the layout).
     ///
     /// Deterministic: the same sequence of mutations always produces the same bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
