@@ -218,17 +218,17 @@ test('pwa: user text is escaped; edit, .md files, export and import', async (t) 
   // .txt/.md files become notes (title from the first heading, else the file name).
   await page.setInputFiles('#files', [
     { name: 'leaves.md', mimeType: 'text/markdown', buffer: Buffer.from(`# ${LEAVES.title}\n\n${LEAVES.text}\n`) },
-    { name: 'Sourdough.txt', mimeType: 'text/plain', buffer: Buffer.from(OTHERS[3].text) },
+    { name: 'Roaring bitmaps.txt', mimeType: 'text/plain', buffer: Buffer.from(OTHERS[2].text) },
   ]);
   await noteListed(page, LEAVES.title);
-  await noteListed(page, 'Sourdough');
+  await noteListed(page, 'Roaring bitmaps');
   assert.equal((await search(page, LEAVES_QUERY))[0]?.title, LEAVES.title);
 
   // Export, then import into a fresh browser profile.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
   const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
   assert.equal(exported.format, 'sparrow-notes');
-  assert.deepEqual(exported.notes.map((n) => n.title).sort(), ['Moon and sea', LEAVES.title, 'Sourdough'].sort());
+  assert.deepEqual(exported.notes.map((n) => n.title).sort(), ['Moon and sea', LEAVES.title, 'Roaring bitmaps'].sort());
 
   const fresh = await browser.newContext();
   const page2 = await fresh.newPage();

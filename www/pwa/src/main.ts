@@ -221,7 +221,7 @@ function mutate<T>(label: string, count: number, fn: () => Promise<T>): Promise<
       void refreshViews();
     }
   };
-  const locked = () => (navigator.locks ? navigator.locks.request('sparrow-notes-write', run) : run());
+  const locked = (): Promise<T> => (navigator.locks ? (navigator.locks.request('sparrow-notes-write', run) as Promise<T>) : run());
   const result = chain.then(locked, locked);
   chain = result.catch(() => undefined);
   return result;
