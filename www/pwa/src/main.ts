@@ -396,9 +396,7 @@ async function showStorage(): Promise<void> {
   els.persist.dataset.persisted = String(!!persisted);
   els.persist.textContent = persisted
     ? 'Storage is persistent: the browser will not clear your notes to free space.'
-    : persistDenied
-      ? 'The browser has not granted persistent storage (browsers grant it to sites you use often or install): under storage pressure it may clear your notes. Export a copy now and then.'
-      : 'Storage is not persistent yet (it is requested when you first add a note): under storage pressure the browser may clear it. Export a copy now and then.';
+    : `Storage is not persistent${persistDenied ? ' (the browser declined for now; browsers grant it to sites you use often or install)' : ' yet (it is requested when you add or change a note)'}: under storage pressure the browser may clear it. Export a copy now and then.`;
 }
 
 function startEditing(note: Note): void {
