@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine, builds the model, the wasm package and the demo
-# site, and serves it on http://127.0.0.1:${PORT:-8080}/.
+# site, indexes the Node.js API docs (Debian's nodejs-doc, MIT) for the docs search page, and
+# serves it all on http://127.0.0.1:${PORT:-8080}/ (docs search: /docs/).
 #   SPARROW_PROFILE=wasm-release scripts/demo.sh   # the optimised build (fat LTO + wasm-opt; slower to build)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -9,5 +10,7 @@ bash scripts/setup.sh
 source scripts/env.sh
 bash model/build.sh
 node pkg-config/scripts/build.mjs --profile "${SPARROW_PROFILE:-wasm-dev}"
+bash scripts/index-nodejs-docs.sh www/public/generated/nodejs
 (cd www && npx vite build --logLevel warn)
+echo "docs search: http://127.0.0.1:${PORT:-8080}/docs/"
 exec node www/serve.mjs www/dist --port "${PORT:-8080}"

@@ -5,8 +5,9 @@ import { sparrowNotesPwa } from './pwa/build/plugin';
 // The demos import `sparrow-search` exactly as a user would; here it resolves to the package
 // built into ../pkg by `node pkg-config/scripts/build.mjs`.
 //
-// Two pages: the demo (index.html) and the offline notes PWA (pwa/index.html), whose plugin
-// emits its manifest, icons and service worker (see pwa/build/plugin.ts).
+// Three pages: the demo (index.html), the offline notes PWA (pwa/index.html), whose plugin
+// emits its manifest, icons and service worker (see pwa/build/plugin.ts), and the docs search
+// (docs/index.html) over a prebuilt index in public/generated/ (scripts/demo.sh builds it).
 export default defineConfig({
   resolve: {
     alias: [
@@ -21,7 +22,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     assetsInlineLimit: 0,
-    rollupOptions: { input: { main: resolve(__dirname, 'index.html'), pwa: resolve(__dirname, 'pwa/index.html') } },
+    rollupOptions: { input: { main: resolve(__dirname, 'index.html'), pwa: resolve(__dirname, 'pwa/index.html'), docs: resolve(__dirname, 'docs/index.html') } },
   },
   server: { fs: { allow: ['..'] } },
 });

@@ -20,6 +20,7 @@ import type {
   SparrowOptions,
 } from './types.js';
 import type { AddDocumentsOptions } from './sparrow.js';
+import type { SiteLoad } from './site.js';
 
 /** The minimal worker surface we need: browsers' `Worker` and node's `worker_threads.Worker` both fit. */
 export type WorkerLike =
@@ -80,6 +81,25 @@ export class SparrowWorker {
     const source = bytes instanceof URL ? bytes.href : bytes;
     await client.#call('load', [source, rest]);
     return client;
+  }
+
+  /**
+   * Starts a worker with a prebuilt site index (`sparrow index`): the manifest at `manifestUrl`
+   * (relative URLs resolve against the page) is checked, then the model and the shard are
+   * fetched inside the worker. Fails with `INDEX_VERSION` or `INDEX_MODEL_MISMATCH` for an index
+   * this package or model cannot use.
+   */
+  static async loadSite(manifestUrl: string | URL, options: SparrowWorkerOptions = {}): Promise<SiteLoad & { sparrow: SparrowWorker }> {
+    const { worker, ...rest } = options;
+    const href = new URL(manifestUrl, typeof location !== 'undefined' ? location.href : undefined).href;
+    const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
+    try {
+      const site = await client.#call<SiteLoad>('loadSite', [href, rest]);
+      return { ...site, sparrow: client };
+    } catch (e) {
+      await client.terminate();
+      throw e;
+    }
   }
 
   #call<T>(method: string, args: unknown[], onProgress?: (done: number, total: number) => void): Promise<T> {

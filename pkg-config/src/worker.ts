@@ -6,6 +6,7 @@
  */
 import { Sparrow } from './sparrow.js';
 import { SparrowError } from './errors.js';
+import { loadSite } from './site.js';
 import type { Request, Response } from './protocol.js';
 
 interface Port {
@@ -29,6 +30,12 @@ async function handle(port: Port, req: Request): Promise<unknown> {
       sparrow?.dispose();
       sparrow = await Sparrow.load(req.args[0], req.args[1]);
       return { size: sparrow.size, hasModel: sparrow.hasModel };
+    case 'loadSite': {
+      sparrow?.dispose();
+      const { sparrow: loaded, ...site } = await loadSite(req.args[0], req.args[1]);
+      sparrow = loaded;
+      return site;
+    }
     case 'addDocuments':
       return instance().addDocuments(req.args[0], {
         batchSize: req.args[1],

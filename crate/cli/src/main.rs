@@ -17,11 +17,15 @@ struct Cli {
 enum Command {
     /// Encode a text with the SPLADE model and print its top expansion terms.
     Encode(cmd::encode::EncodeArgs),
+    /// Build a static site's search index from its HTML (sections at headings, encoded on every
+    /// core) into a manifest plus content-hashed shards.
+    Index(cmd::index::IndexArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Encode(args) => cmd::encode::run(&args),
+        Command::Index(args) => cmd::index::run(&args),
     }
 }
