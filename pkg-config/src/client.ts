@@ -62,15 +62,28 @@ export class SparrowWorker {
   private constructor(worker: WorkerLike) {
     this.#worker = worker;
     const onMessage = (m: Response) => this.#receive(m);
-    if ('addEventListener' in worker) worker.addEventListener('message', (ev) => onMessage(ev.data));
-    else worker.on('message', (m) => onMessage(m as Response));
+    // A worker that fails to load or crashes rejects every pending call instead of hanging.
+    const onError = (e: unknown) => this.#fail(new SparrowError('WORKER_FAILED', `the worker failed: ${(e as { message?: string })?.message ?? e}`));
+    if ('addEventListener' in worker) {
+      worker.addEventListener('message', (ev) => onMessage(ev.data));
+      (worker as unknown as EventTarget).addEventListener('error', onError);
+      (worker as unknown as EventTarget).addEventListener('messageerror', onError);
+    } else {
+      worker.on('message', (m) => onMessage(m as Response));
+      (worker as unknown as { on(t: string, f: (e: unknown) => void): void }).on('error', onError);
+    }
   }
 
   /** Starts a worker with an empty index (and the model, unless `model: false`). */
   static async create(options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
     const { worker, ...rest } = options;
     const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
-    await client.#call('create', [rest]);
+    try {
+      await client.#call('create', [rest]);
+    } catch (e) {
+      if (!worker) await client.terminate(); // a worker we spawned must not outlive the failure
+      throw e;
+    }
     return client;
   }
 
@@ -79,7 +92,12 @@ export class SparrowWorker {
     const { worker, ...rest } = options;
     const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
     const source = bytes instanceof URL ? bytes.href : bytes;
-    await client.#call('load', [source, rest]);
+    try {
+      await client.#call('load', [source, rest]);
+    } catch (e) {
+      if (!worker) await client.terminate();
+      throw e;
+    }
     return client;
   }
 
@@ -109,6 +127,11 @@ export class SparrowWorker {
       const req: Request = { id, method, args };
       this.#worker.postMessage(req);
     });
+  }
+
+  #fail(error: SparrowError): void {
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
   }
 
   #receive(m: Response): void {
@@ -185,8 +208,7 @@ export class SparrowWorker {
   }
   /** Stops the worker; pending calls are rejected. */
   async terminate(): Promise<void> {
-    for (const p of this.#pending.values()) p.reject(new SparrowError('TERMINATED', 'the worker was terminated'));
-    this.#pending.clear();
+    this.#fail(new SparrowError('TERMINATED', 'the worker was terminated'));
     await this.#worker.terminate();
   }
 }

@@ -18,7 +18,8 @@ export class SparrowError extends Error {
   static from(e: unknown): SparrowError {
     if (e instanceof SparrowError) return e;
     if (e instanceof Error) {
-      const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'INTERNAL';
+      const raw = (e as Error & { code?: unknown }).code;
+      const code = typeof raw === 'string' ? raw : 'INTERNAL';
       const err = new SparrowError(code, e.message);
       if (e.stack) err.stack = e.stack;
       return err;

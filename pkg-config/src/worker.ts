@@ -77,15 +77,17 @@ function enqueue(port: Port, req: Request): void {
   queue = queue.then(() => serve(port, req));
 }
 
-declare const process: { versions?: { node?: string } } | undefined;
+declare const process: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } | undefined;
 const isNodeWorker = typeof process !== 'undefined' && !!process?.versions?.node && typeof self === 'undefined';
 
+type NodePort = { on(ev: 'message', f: (m: Request) => void): void } & Port;
+
 if (isNodeWorker) {
+  // Attach the listener synchronously when node allows it (>= 20.16), so no early message can
+  // arrive before it; otherwise fall back to a dynamic import.
   const threads = 'node:worker_threads';
-  const { parentPort } = (await import(/* @vite-ignore */ threads)) as {
-    parentPort: { on(ev: 'message', f: (m: Request) => void): void } & Port;
-  };
-  parentPort.on('message', (req) => enqueue(parentPort, req));
+  const mod = (process?.getBuiltinModule?.(threads) ?? (await import(/* @vite-ignore */ threads))) as { parentPort: NodePort };
+  mod.parentPort.on('message', (req) => enqueue(mod.parentPort, req));
 } else {
   const scope = self as unknown as Port & { onmessage: ((ev: MessageEvent<Request>) => void) | null };
   scope.onmessage = (ev) => enqueue(scope, ev.data);

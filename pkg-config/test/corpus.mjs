@@ -12,5 +12,5 @@ export const docs = [
 /** query -> the doc that must rank first, sharing no keyword with it. */
 export const semanticOnly = [
   ['shots that prevent illness', 'vaccines'],
-  ['how do leaves make food', 'photosynthesis'],
+  ['leaves make food', 'photosynthesis'],
 ];

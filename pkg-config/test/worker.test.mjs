@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { SparrowWorker, SparrowError } from '../../pkg/dist/index.js';
 import { docs, semanticOnly } from './corpus.mjs';
 
-test('worker: add with progress, search, errors keep their code', async () => {
+test('worker: add with progress, search, errors keep their code', { timeout: 120_000 }, async () => {
   const worker = await SparrowWorker.create();
   const progress = [];
   const reports = await worker.addDocuments(docs, { batchSize: 2, onProgress: (d, t) => progress.push([d, t]) });
@@ -21,7 +21,7 @@ test('worker: add with progress, search, errors keep their code', async () => {
   await worker.terminate();
 });
 
-test('worker: calls before create() fail clearly', async () => {
+test('worker: calls before create() fail clearly', { timeout: 60_000 }, async () => {
   const { Worker } = await import('node:worker_threads');
   const raw = new Worker(new URL('../../pkg/dist/worker.js', import.meta.url));
   const reply = await new Promise((resolve) => {

@@ -43,6 +43,7 @@ impl From<sparrow_core::Error> for BindingError {
     }
 }
 
+#[cfg(feature = "model")]
 impl From<sparrow_encoder::EncoderError> for BindingError {
     fn from(e: sparrow_encoder::EncoderError) -> Self {
         BindingError::new(e.code(), e.to_string())

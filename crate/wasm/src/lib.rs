@@ -1,5 +1,5 @@
 //! wasm-bindgen bindings for Sparrow: one class, `SparrowIndex`, over `sparrow_core::Index` and an
-//! optional `sparrow_encoder::SparseEncoder`.
+//! optional sparse encoder (`sparrow_encoder::SparseEncoder`, see [`model`]).
 //!
 //! This crate is deliberately thin. Every method converts its arguments from JS, calls the core or
 //! the encoder, and converts the result back; ranking, fusion, validation and the byte format live
@@ -9,14 +9,15 @@
 
 use serde::Serialize;
 use sparrow_core::{Document, Index, IndexConfig, Query, SearchOptions};
-use sparrow_encoder::{EncoderConfig, SparseEncoder};
 use wasm_bindgen::prelude::*;
 
 pub mod error;
+mod model;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests;
 
 use error::{BindingError, Result};
+use model::Model;
 
 /// Installs the panic hook so a bug shows a Rust message in the console instead of
 /// `unreachable executed`.
@@ -71,9 +72,10 @@ struct AddReport {
 
 /// A search index living in wasm memory, with an optional sparse encoder.
 #[wasm_bindgen]
+#[derive(Debug)]
 pub struct SparrowIndex {
     index: Index,
-    encoder: Option<SparseEncoder>,
+    encoder: Option<Model>,
 }
 
 #[wasm_bindgen]
@@ -88,10 +90,14 @@ impl SparrowIndex {
     /// Loads the sparse encoder from model (ONNX) and `tokenizer.json` bytes. Replaces any
     /// previously loaded model only if the new one loads. Returns the model's info.
     #[wasm_bindgen(js_name = loadModel)]
-    pub fn load_model(&mut self, model: &[u8], tokenizer: &[u8], config: JsValue) -> Result<JsValue> {
-        let config: EncoderConfig = from_js_or_default(config, "INVALID_OPTION", "encoder config")?;
-        let encoder = SparseEncoder::from_bytes(model, tokenizer, config)?;
-        let info = to_js(encoder.model_info())?;
+    pub fn load_model(
+        &mut self,
+        model: &[u8],
+        tokenizer: &[u8],
+        config: JsValue,
+    ) -> Result<JsValue> {
+        let encoder = Model::load(model, tokenizer, config)?;
+        let info = encoder.info()?;
         self.encoder = Some(encoder);
         Ok(info)
     }
@@ -158,9 +164,9 @@ impl SparrowIndex {
     /// Removes a document by id; returns whether it existed.
     #[wasm_bindgen(js_name = removeDocument)]
     pub fn remove_document(&mut self, id: JsValue) -> Result<bool> {
-        let id = id.as_string().ok_or_else(|| {
-            BindingError::new("INVALID_ID", "removeDocument expects a string id")
-        })?;
+        let id = id
+            .as_string()
+            .ok_or_else(|| BindingError::new("INVALID_ID", "removeDocument expects a string id"))?;
         Ok(self.index.remove(&id))
     }
 
@@ -226,7 +232,10 @@ impl SparrowIndex {
     #[wasm_bindgen(js_name = encodeDocument)]
     pub fn encode_document(&self, text: &str) -> Result<JsValue> {
         let encoder = self.encoder("encodeDocument")?;
-        let enc = encoder.encode_document(text)?;
+        let enc = encoder
+            .encode_documents(&[text])?
+            .pop()
+            .ok_or_else(|| BindingError::internal("no encoding"))?;
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Encoded {
@@ -240,7 +249,7 @@ impl SparrowIndex {
         to_js(&Encoded {
             terms: enc.vector.as_ref().map(|v| named_terms(encoder, v)).unwrap_or_default(),
             language: enc.language,
-            skipped: enc.skipped.map(|s| s.to_string()),
+            skipped: enc.skipped,
             windows: enc.windows,
             tokens: enc.tokens,
             truncated: enc.truncated,
@@ -286,9 +295,12 @@ impl SparrowIndex {
 }
 
 impl SparrowIndex {
-    fn encoder(&self, method: &str) -> Result<&SparseEncoder> {
+    fn encoder(&self, method: &str) -> Result<&Model> {
         self.encoder.as_ref().ok_or_else(|| {
-            BindingError::new("MODEL_NOT_LOADED", format!("{method} needs a model: call loadModel first"))
+            BindingError::new(
+                "MODEL_NOT_LOADED",
+                format!("{method} needs a model: call loadModel first"),
+            )
         })
     }
 
@@ -309,7 +321,7 @@ impl SparrowIndex {
                     id: doc.id.clone(),
                     semantic: doc.sparse.is_some(),
                     language: enc.language,
-                    skipped: enc.skipped.map(|s| s.to_string()),
+                    skipped: enc.skipped,
                     truncated: enc.truncated,
                 }
             })
@@ -327,7 +339,7 @@ struct NamedTerm {
 }
 
 /// `vector`'s terms with their token strings, heaviest first.
-fn named_terms(encoder: &SparseEncoder, vector: &sparrow_core::SparseVector) -> Vec<NamedTerm> {
+fn named_terms(encoder: &Model, vector: &sparrow_core::SparseVector) -> Vec<NamedTerm> {
     let mut terms: Vec<NamedTerm> = vector
         .iter()
         .map(|(term_id, weight)| NamedTerm { term_id, term: encoder.token(term_id), weight })

@@ -10,12 +10,12 @@ fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test JSON parses")
 }
 
-fn code_of(err: JsValue) -> String {
-    js_sys::Reflect::get(&err, &"code".into()).unwrap().as_string().unwrap()
+fn code_of(err: impl Into<JsValue>) -> String {
+    js_sys::Reflect::get(&err.into(), &"code".into()).unwrap().as_string().unwrap()
 }
 
-fn message_of(err: JsValue) -> String {
-    js_sys::Error::from(err).message().into()
+fn message_of(err: impl Into<JsValue>) -> String {
+    js_sys::Error::from(err.into()).message().into()
 }
 
 fn ids_of(hits: JsValue) -> Vec<String> {
@@ -63,13 +63,17 @@ fn hits_are_camel_case_objects_with_explanations() {
 #[wasm_bindgen_test]
 fn duplicate_id_is_a_coded_error_and_keeps_the_index() {
     let mut index = sample();
-    let err = index.add_document(js(r#"{"id": "a", "text": "again"}"#)).unwrap_err();
+    let err = JsValue::from(index.add_document(js(r#"{"id": "a", "text": "again"}"#)).unwrap_err());
     assert_eq!(code_of(err.clone()), "DUPLICATE_ID");
     assert!(message_of(err).starts_with("sparrow: "));
     assert_eq!(index.size(), 3);
     // all-or-nothing batches: one duplicate rejects the whole batch
     let err = index
-        .add_documents(js(r#"[{"id": "d", "text": "new"}, {"id": "b", "text": "dup"}]"#), None, None)
+        .add_documents(
+            js(r#"[{"id": "d", "text": "new"}, {"id": "b", "text": "dup"}]"#),
+            None,
+            None,
+        )
         .unwrap_err();
     assert_eq!(code_of(err), "DUPLICATE_ID");
     assert!(!index.has("d"));
@@ -78,7 +82,12 @@ fn duplicate_id_is_a_coded_error_and_keeps_the_index() {
 #[wasm_bindgen_test]
 fn wrong_types_from_js_are_named() {
     let mut index = sample();
-    for bad in [r#"{"id": 5, "text": "x"}"#, r#"{"text": "no id"}"#, r#"{"id": "x", "text": 7}"#, r#""just a string""#] {
+    for bad in [
+        r#"{"id": 5, "text": "x"}"#,
+        r#"{"text": "no id"}"#,
+        r#"{"id": "x", "text": 7}"#,
+        r#""just a string""#,
+    ] {
         let err = index.add_document(js(bad)).unwrap_err();
         assert_eq!(code_of(err), "INVALID_DOCUMENT", "{bad}");
     }
@@ -112,9 +121,9 @@ fn bytes_round_trip_and_bad_bytes_fail_cleanly() {
         ids_of(index.search("webassembly".into(), JsValue::UNDEFINED).unwrap())
     );
     let err = SparrowIndex::from_bytes(&bytes[..bytes.len() / 2]).err().unwrap();
-    assert!(code_of(err.into()).starts_with("INDEX_"));
+    assert!(code_of(err).starts_with("INDEX_"));
     let err = SparrowIndex::from_bytes(b"\x89PNG\r\n\x1a\n not an index").err().unwrap();
-    assert!(code_of(err.into()).starts_with("INDEX_"));
+    assert!(code_of(err).starts_with("INDEX_"));
 }
 
 #[wasm_bindgen_test]
@@ -132,14 +141,13 @@ fn progress_callback_reports_and_a_throwing_callback_adds_nothing() {
     let mut index = SparrowIndex::new(JsValue::UNDEFINED).unwrap();
     let calls = js_sys::Array::new();
     let record = js_sys::Function::new_with_args("done, total", "this.push([done, total])");
-    let record = record.bind(&calls);
+    let record = record.bind0(&calls);
     let docs = js(r#"[{"id":"1","text":"one"},{"id":"2","text":"two"},{"id":"3","text":"three"}]"#);
     index.add_documents(docs, Some(record), Some(2)).unwrap();
     assert_eq!(calls.length(), 2);
     let thrower = js_sys::Function::new_no_args("throw new Error('stop')");
-    let err = index
-        .add_documents(js(r#"[{"id":"4","text":"four"}]"#), Some(thrower), None)
-        .unwrap_err();
+    let err =
+        index.add_documents(js(r#"[{"id":"4","text":"four"}]"#), Some(thrower), None).unwrap_err();
     assert_eq!(code_of(err), "CALLBACK_FAILED");
     assert_eq!(index.size(), 3);
 }
