@@ -98,7 +98,7 @@ impl TextTokenizer {
 
     /// The first `needed` text tokens of `text`, without tokenizing all of a huge text.
     ///
-    /// Tokenizes a prefix cut at a whitespace; BERT's normalizer and pre-tokenizer work per
+    /// Tokenizes a prefix cut at an ASCII whitespace; BERT's normalizer and pre-tokenizer work per
     /// character and split at whitespace, so the tokens before the cut are exactly the tokens
     /// the whole text has there. The prefix grows (x4) until it yields more than `needed`
     /// tokens plus a margin for the word the cut may have split, or until it is the whole text.
@@ -113,7 +113,9 @@ impl TextTokenizer {
                 return Ok(Tokens { ids, truncated });
             }
             let cut = floor_char_boundary(text, limit);
-            let safe = text[..cut].rfind(char::is_whitespace).unwrap_or(0);
+            // ASCII whitespace only: BERT drops control characters such as U+000B (Rust
+            // whitespace) and keeps U+2028 inside words, so cutting there could change tokens.
+            let safe = text[..cut].rfind([' ', '\n', '\t', '\r']).unwrap_or(0);
             // Tokens of text[safe..cut] may differ from the whole text's; each needs at least one
             // normalized character, and normalization (NFD, lowercasing) expands a character to
             // at most a few.
@@ -167,6 +169,70 @@ mod tests {
             let s = window_starts(n, 254, 224);
             assert!(s.last().unwrap() + 254 >= n, "n={n}: end not covered");
             assert!(s.windows(2).all(|w| w[1] - w[0] == 224));
+        }
+    }
+
+    /// The built model's tokenizer.json (the test fails, never skips, when it is missing).
+    fn tokenizer() -> TextTokenizer {
+        let dir =
+            std::env::var_os("SPARROW_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(
+                || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"),
+            );
+        let path = dir.join("tokenizer.json");
+        let bytes = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; run model/build.sh first", path.display()));
+        TextTokenizer::from_bytes(&bytes).unwrap()
+    }
+
+    #[test]
+    fn prefix_tokenization_equals_full_tokenization() {
+        let tok = tokenizer();
+        assert_eq!((tok.prefix.as_slice(), tok.suffix.as_slice()), (&[101u32][..], &[102u32][..]));
+        let pieces = [
+            "word",
+            "the",
+            "Earth's",
+            "naïve",
+            "Ünïcödé",
+            "東京",
+            "🚀",
+            "x",
+            "--",
+            "re-set",
+            "internationalization",
+            "ﬁ",
+            "İstanbul",
+            "a\u{301}",
+            "\u{0}",
+            "\t",
+            "\n\n",
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for case in 0..40 {
+            let mut text = String::new();
+            while text.len() < 6000 + case * 500 {
+                match next(20) {
+                    // a long run without whitespace, sometimes straddling the first cut
+                    0 => text.push_str(&"ab".repeat(next(3000))),
+                    1 => text.push_str(&"東".repeat(next(500))),
+                    _ => text.push_str(pieces[next(pieces.len())]),
+                }
+                text.push_str(
+                    [" ", "  ", "\n", "", "\u{a0}", "\u{b}", "\u{2028}", "\u{85}"][next(8)],
+                );
+            }
+            let full = tok.encode(&text).unwrap();
+            for needed in [1, 254, 700, 3614] {
+                let got = tok.first_tokens(&text, needed).unwrap();
+                assert_eq!(got.truncated, full.len() > needed, "case {case}, needed {needed}");
+                assert_eq!(got.ids, full[..needed.min(full.len())], "case {case}, needed {needed}");
+            }
         }
     }
 
