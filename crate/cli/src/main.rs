@@ -17,6 +17,9 @@ struct Cli {
 enum Command {
     /// Encode a text with the SPLADE model and print its top expansion terms.
     Encode(cmd::encode::EncodeArgs),
+    /// Evaluate quality (nDCG@10, Recall@100, MRR@10) and latency on a BEIR dataset; score run
+    /// files; tune BM25 and fusion.
+    Eval(Box<cmd::eval::EvalArgs>),
     /// Build a static site's search index from its HTML (sections at headings, encoded on every
     /// core) into a manifest plus content-hashed shards.
     Index(cmd::index::IndexArgs),
@@ -26,6 +29,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Encode(args) => cmd::encode::run(&args),
+        Command::Eval(args) => cmd::eval::run(&args),
         Command::Index(args) => cmd::index::run(&args),
     }
 }

@@ -1,0 +1,510 @@
+//! `sparrow eval --beir DIR`: retrieval quality (nDCG@10, Recall@100, MRR@10) and per-query
+//! latency of every mode on a dataset in the BEIR layout, natively; also scores run files written
+//! by other systems (`--run`), writes Sparrow's runs and index for the node harnesses, and tunes
+//! BM25 and fusion on a split (`--tune`).
+//!
+//! Metrics live in [`metrics`] (the only implementation; `trec_eval` conventions). Documents are
+//! indexed as BEIR does, title + text; each query's top 100 is kept.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this command's job
+
+mod beir;
+mod metrics;
+mod runfile;
+mod tune;
+mod vectors;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use serde_json::{json, Map, Value};
+use sparrow_core::{
+    AnalyzerConfig, Bm25Params, Document, Fusion, Index, IndexConfig, Mode, Query, SearchOptions,
+    SparseVector, DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1, DEFAULT_RRF_K,
+};
+
+use beir::Dataset;
+use metrics::{Run, Summary};
+use vectors::Model;
+
+/// Depth of every run: Recall@100 needs the top 100.
+const DEPTH: usize = 100;
+
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// BEIR dataset directory: corpus.jsonl[.gz], queries.jsonl[.gz], qrels/SPLIT.tsv.
+    /// Default: $SPARROW_BEIR_DIR.
+    #[arg(long, value_name = "DIR")]
+    beir: Option<PathBuf>,
+    /// Which qrels to evaluate (and tune) on: qrels/SPLIT.tsv.
+    #[arg(long, default_value = "test")]
+    split: String,
+    /// Modes to evaluate (comma-separated). `lexical` alone needs no model.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [ModeArg::Lexical, ModeArg::Sparse, ModeArg::Hybrid])]
+    mode: Vec<ModeArg>,
+    /// Fusions for hybrid mode (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FusionArg::Rrf, FusionArg::Weighted])]
+    fusion: Vec<FusionArg>,
+    /// Model variants for sparse and hybrid mode (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Variant::Int8, Variant::F32])]
+    variant: Vec<Variant>,
+    /// Directory with splade-tiny.{int8,f32}.onnx and tokenizer.json (made by model/build.sh).
+    #[arg(long, value_name = "DIR", default_value = "model/build")]
+    model: PathBuf,
+    /// BM25 k1 (default: the library's).
+    #[arg(long, default_value_t = DEFAULT_K1)]
+    k1: f32,
+    /// BM25 b (default: the library's).
+    #[arg(long, default_value_t = DEFAULT_B)]
+    b: f32,
+    /// RRF k (default: the library's).
+    #[arg(long, default_value_t = DEFAULT_RRF_K)]
+    rrf_k: f32,
+    /// Weighted-fusion alpha, the sparse arm's weight (default: the library's).
+    #[arg(long, default_value_t = DEFAULT_ALPHA)]
+    alpha: f32,
+    /// Per-arm candidates fused in hybrid mode (default: the library's).
+    #[arg(long, default_value_t = SearchOptions::default().candidates)]
+    candidates: usize,
+    /// Index without stemming.
+    #[arg(long)]
+    no_stemming: bool,
+    /// Index without stop-word removal.
+    #[arg(long)]
+    no_stopwords: bool,
+    /// Score these run files (TREC `qid Q0 doc rank score tag`, or JSON `{"results": {qid:
+    /// [[doc, score], ...]}, ...metadata}`) against the split's qrels instead of running
+    /// Sparrow. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    run: Vec<PathBuf>,
+    /// Write each of Sparrow's runs to DIR as JSON (the `--run` format).
+    #[arg(long, value_name = "DIR")]
+    write_runs: Option<PathBuf>,
+    /// Also write the index (title + text, BM25 settings as given, vectors of the first
+    /// `--variant` unless only lexical mode is asked) to FILE, for loading with `Sparrow.load`.
+    #[arg(long, value_name = "FILE")]
+    write_index: Option<PathBuf>,
+    /// Where encoded document vectors are cached (keyed by model sha256, tokenizer, encoder
+    /// config and corpus). Default: $SPARROW_EVAL_CACHE or /var/tmp/sparrow-eval-cache.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Neither read nor write the vector cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Print one JSON object per run, one per line, instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Grid-search BM25 k1/b, fusion (RRF k; weighted alpha and normalisation) and candidate
+    /// depth on this split with the first `--variant`. Tune on `--split train` only.
+    #[arg(long)]
+    tune: bool,
+    /// With --tune: write every grid point as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    tune_out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModeArg {
+    Lexical,
+    Sparse,
+    Hybrid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FusionArg {
+    Rrf,
+    Weighted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Variant {
+    Int8,
+    F32,
+}
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Int8 => "int8",
+            Variant::F32 => "f32",
+        }
+    }
+}
+
+impl EvalArgs {
+    fn beir_dir(&self) -> Result<PathBuf> {
+        match (&self.beir, std::env::var_os("SPARROW_BEIR_DIR")) {
+            (Some(d), _) => Ok(d.clone()),
+            (None, Some(d)) => Ok(PathBuf::from(d)),
+            (None, None) => {
+                bail!("pass --beir DIR (a BEIR dataset directory) or set SPARROW_BEIR_DIR")
+            }
+        }
+    }
+
+    fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        Some(self.cache.clone().unwrap_or_else(|| {
+            std::env::var_os("SPARROW_EVAL_CACHE")
+                .map_or_else(|| PathBuf::from("/var/tmp/sparrow-eval-cache"), PathBuf::from)
+        }))
+    }
+
+    fn index_config(&self, bm25: Bm25Params) -> IndexConfig {
+        IndexConfig {
+            analyzer: AnalyzerConfig { stemming: !self.no_stemming, stopwords: !self.no_stopwords },
+            bm25,
+            // Nothing reads the text back; keeping it only makes --write-index files bigger.
+            store_text: false,
+            ..IndexConfig::default()
+        }
+    }
+
+    fn fusion_of(&self, f: FusionArg) -> Fusion {
+        match f {
+            FusionArg::Rrf => Fusion::Rrf { k: self.rrf_k },
+            FusionArg::Weighted => Fusion::Weighted { alpha: self.alpha },
+        }
+    }
+}
+
+pub(crate) fn run(args: &EvalArgs) -> Result<()> {
+    let dir = args.beir_dir()?;
+    let name =
+        dir.file_name().map_or_else(|| "dataset".to_owned(), |n| n.to_string_lossy().into_owned());
+    if !args.run.is_empty() {
+        return score_run_files(args, &dir, &name);
+    }
+    let t = Instant::now();
+    let data = beir::load(&dir, &args.split)?;
+    eprintln!(
+        "{name}: {} documents, {} {} queries with judgments (loaded in {:.1} s)",
+        data.corpus.len(),
+        data.queries.len(),
+        args.split,
+        t.elapsed().as_secs_f64()
+    );
+    if args.tune {
+        return tune::run(args, &data);
+    }
+    let bm25 = Bm25Params { k1: args.k1, b: args.b };
+    bm25.validate()?;
+    let needs_model = args.mode.iter().any(|m| *m != ModeArg::Lexical);
+    let variants: Vec<Variant> = if needs_model { args.variant.clone() } else { Vec::new() };
+    if needs_model && variants.is_empty() {
+        bail!("sparse and hybrid mode need at least one --variant");
+    }
+
+    let mut results = Vec::new();
+    let mut lexical_done = false;
+    // One index per variant (same lexical part, that variant's vectors); lexical-only without one.
+    let slots: Vec<Option<Variant>> =
+        if variants.is_empty() { vec![None] } else { variants.iter().copied().map(Some).collect() };
+    for (slot, variant) in slots.into_iter().enumerate() {
+        let model = variant.map(|v| vectors::load_model(&args.model, v.name())).transpose()?;
+        let vectors = match &model {
+            Some(m) => Some(vectors::doc_vectors(
+                m,
+                &data.corpus,
+                &data.corpus_sha256,
+                args.cache_dir().as_deref(),
+            )?),
+            None => None,
+        };
+        let t = Instant::now();
+        let index = build_index(
+            &data,
+            args.index_config(bm25),
+            vectors.as_ref().map(|e| e.vectors.as_slice()),
+        )?;
+        let build_ms = t.elapsed().as_secs_f64() * 1e3;
+        let stats = index.stats();
+        eprintln!(
+            "index{}: {} docs, {} with a sparse vector, built in {:.0} ms",
+            variant.map_or(String::new(), |v| format!(" ({})", v.name())),
+            stats.documents,
+            stats.sparse_documents,
+            build_ms
+        );
+        if slot == 0 {
+            if let Some(path) = &args.write_index {
+                let bytes = index.to_bytes();
+                std::fs::write(path, &bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+            }
+        }
+        let mut specs: Vec<(Mode, Option<Fusion>)> = Vec::new();
+        if args.mode.contains(&ModeArg::Lexical) && !lexical_done {
+            specs.push((Mode::Lexical, None));
+            lexical_done = true;
+        }
+        if model.is_some() {
+            if args.mode.contains(&ModeArg::Sparse) {
+                specs.push((Mode::Sparse, None));
+            }
+            if args.mode.contains(&ModeArg::Hybrid) {
+                specs.extend(args.fusion.iter().map(|f| (Mode::Hybrid, Some(args.fusion_of(*f)))));
+            }
+        }
+        for (mode, fusion) in specs {
+            let model = if mode == Mode::Lexical { None } else { model.as_ref() };
+            let out = run_queries(&index, &data, model, mode, fusion, args.candidates)?;
+            let summary = metrics::evaluate(&data.qrels, &out.run);
+            let mut obj = Map::new();
+            obj.insert("name".into(), json!(run_name(mode, fusion, model)));
+            obj.insert("system".into(), json!("sparrow (native)"));
+            obj.insert("dataset".into(), json!(name));
+            obj.insert("split".into(), json!(args.split));
+            obj.insert("mode".into(), json!(mode));
+            obj.insert("fusion".into(), fusion.map_or(Value::Null, fusion_json));
+            obj.insert("model".into(), json!(model.map(|m| m.variant.clone())));
+            obj.insert("bm25".into(), json!({ "k1": num32(bm25.k1), "b": num32(bm25.b) }));
+            obj.insert("candidates".into(), json!(args.candidates));
+            obj.insert("latency".into(), out.latency);
+            let mut index_info = json!({ "buildMs": round3(build_ms), "documents": stats.documents, "sparseDocuments": stats.sparse_documents });
+            if let (Some(m), Some(e)) = (model, &vectors) {
+                index_info["modelLoadMs"] = json!(round3(m.load_ms));
+                index_info["encodeMs"] = json!(e.encode_ms.map(round3));
+            }
+            obj.insert("index".into(), index_info);
+            if let Some(dir) = &args.write_runs {
+                std::fs::create_dir_all(dir)?;
+                let path = dir.join(format!("{}.json", obj["name"].as_str().unwrap_or("run")));
+                runfile::write_json(&path, &obj, &out.run)?;
+            }
+            add_metrics(&mut obj, &summary);
+            results.push(obj);
+        }
+    }
+    print_results(args, &name, &results)
+}
+
+/// Builds the index of the corpus: title + text, and each document's vector when given.
+pub(crate) fn build_index(
+    data: &Dataset,
+    config: IndexConfig,
+    vectors: Option<&[Option<SparseVector>]>,
+) -> Result<Index> {
+    let docs: Vec<Document> = data
+        .corpus
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut doc = Document::new(d.id.clone(), d.text.clone());
+            if !d.title.is_empty() {
+                doc = doc.with_title(d.title.clone());
+            }
+            if let Some(v) = vectors.and_then(|v| v[i].clone()) {
+                doc = doc.with_sparse(v);
+            }
+            doc
+        })
+        .collect();
+    let mut index = Index::new(config)?;
+    index.add_many(docs).context("indexing the corpus")?;
+    Ok(index)
+}
+
+fn run_name(mode: Mode, fusion: Option<Fusion>, model: Option<&Model>) -> String {
+    let mut s = format!("sparrow-native-{}", json!(mode).as_str().unwrap_or("mode"));
+    match fusion {
+        Some(Fusion::Rrf { .. }) => s.push_str("-rrf"),
+        Some(Fusion::Weighted { .. }) => s.push_str("-weighted"),
+        None => {}
+    }
+    if let Some(m) = model {
+        s.push('-');
+        s.push_str(&m.variant);
+    }
+    s
+}
+
+struct QueryRun {
+    run: Run,
+    latency: Value,
+}
+
+/// Runs every query once (after a short warm-up), timing query encoding + search.
+fn run_queries(
+    index: &Index,
+    data: &Dataset,
+    model: Option<&Model>,
+    mode: Mode,
+    fusion: Option<Fusion>,
+    candidates: usize,
+) -> Result<QueryRun> {
+    let options = SearchOptions {
+        limit: DEPTH,
+        mode,
+        fusion: fusion.unwrap_or_default(),
+        candidates,
+        ..SearchOptions::default()
+    };
+    let search = |text: &str| -> Result<(Vec<(String, f64)>, f64)> {
+        let t = Instant::now();
+        let mut query = Query::new(text);
+        if let Some(m) = model {
+            query = query.with_sparse(m.encoder.encode_query(text)?);
+        }
+        let encode_ms = t.elapsed().as_secs_f64() * 1e3;
+        let hits = index.search(&query, &options)?;
+        Ok((hits.into_iter().map(|h| (h.id, f64::from(h.score))).collect(), encode_ms))
+    };
+    for (_, text) in data.queries.iter().take(10) {
+        search(text)?;
+    }
+    let mut run = Run::new();
+    let (mut total, mut encode) = (Vec::new(), Vec::new());
+    for (q, text) in &data.queries {
+        let t = Instant::now();
+        let (ranking, encode_ms) = search(text)?;
+        total.push(t.elapsed().as_secs_f64() * 1e3);
+        encode.push(encode_ms);
+        run.insert(q.clone(), ranking);
+    }
+    let mut latency = latency_json(&total);
+    if model.is_some() {
+        latency["encodeP50Ms"] = json!(round3(percentile(&encode, 0.5)));
+    }
+    Ok(QueryRun { run, latency })
+}
+
+/// Nearest-rank percentile (`p` in (0, 1]): the smallest sample with at least `p` of the samples
+/// at or below it. The node harnesses use the same definition.
+pub(crate) fn percentile(samples: &[f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    let rank = (p * s.len() as f64).ceil().max(1.0) as usize;
+    s[rank.min(s.len()) - 1]
+}
+
+/// An `f32` setting as the JSON number it was written as (`0.35`, not `0.3499999940395355`).
+pub(crate) fn num32(x: f32) -> Value {
+    x.to_string().parse::<f64>().map_or(Value::Null, |v| json!(v))
+}
+
+/// A fusion as the library's JSON shape, with clean numbers.
+pub(crate) fn fusion_json(f: Fusion) -> Value {
+    match f {
+        Fusion::Rrf { k } => json!({ "kind": "rrf", "k": num32(k) }),
+        Fusion::Weighted { alpha } => json!({ "kind": "weighted", "alpha": num32(alpha) }),
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn latency_json(ms: &[f64]) -> Value {
+    let mean = if ms.is_empty() { 0.0 } else { ms.iter().sum::<f64>() / ms.len() as f64 };
+    json!({
+        "p50Ms": round3(percentile(ms, 0.5)),
+        "p95Ms": round3(percentile(ms, 0.95)),
+        "meanMs": round3(mean),
+    })
+}
+
+fn add_metrics(obj: &mut Map<String, Value>, s: &Summary) {
+    obj.insert("queries".into(), json!(s.queries));
+    if s.missing > 0 {
+        obj.insert("missingQueries".into(), json!(s.missing));
+    }
+    obj.insert("ndcg@10".into(), json!(s.ndcg10));
+    obj.insert("recall@100".into(), json!(s.recall100));
+    obj.insert("mrr@10".into(), json!(s.mrr10));
+}
+
+/// `--run FILE...`: scores run files against the split's qrels.
+fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
+    let qrels = beir::read_qrels(&dir.join("qrels").join(format!("{}.tsv", args.split)))?;
+    let mut results = Vec::new();
+    for path in &args.run {
+        let file = runfile::read(path)?;
+        let summary = metrics::evaluate(&qrels, &file.run);
+        let mut obj = file.meta;
+        obj.entry("name")
+            .or_insert_with(|| json!(path.file_stem().map(|s| s.to_string_lossy().into_owned())));
+        obj.insert("runFile".into(), json!(path.display().to_string()));
+        obj.insert("dataset".into(), json!(name));
+        obj.insert("split".into(), json!(args.split));
+        add_metrics(&mut obj, &summary);
+        results.push(obj);
+    }
+    print_results(args, name, &results)
+}
+
+fn print_results(args: &EvalArgs, name: &str, results: &[Map<String, Value>]) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    if args.json {
+        for r in results {
+            serde_json::to_writer(&mut w, r)?;
+            writeln!(w)?;
+        }
+        return Ok(());
+    }
+    let queries = results.first().and_then(|r| r["queries"].as_u64()).unwrap_or(0);
+    writeln!(w, "{name} {} ({queries} queries)", args.split)?;
+    if args.run.is_empty() {
+        writeln!(
+            w,
+            "BM25 k1 {} b {}; candidates {}; top {DEPTH} per query",
+            args.k1, args.b, args.candidates
+        )?;
+    }
+    writeln!(
+        w,
+        "| run | mode | fusion | model | nDCG@10 | Recall@100 | MRR@10 | p50 ms | p95 ms |"
+    )?;
+    writeln!(w, "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")?;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    };
+    for r in results {
+        let fusion = match r.get("fusion") {
+            Some(Value::Object(f)) => {
+                let kind = f.get("kind").map(text).unwrap_or_default();
+                let param = f
+                    .iter()
+                    .filter(|(k, _)| *k != "kind")
+                    .map(|(k, v)| format!(" {k}={}", text(v)))
+                    .collect::<String>();
+                format!("{kind}{param}")
+            }
+            Some(v) => text(v),
+            None => "-".into(),
+        };
+        let num =
+            |k: &str| r.get(k).and_then(Value::as_f64).map_or("-".into(), |x| format!("{x:.4}"));
+        let lat = |k: &str| {
+            r.get("latency")
+                .and_then(|l| l.get(k))
+                .and_then(Value::as_f64)
+                .map_or("-".into(), |x| format!("{x:.2}"))
+        };
+        writeln!(
+            w,
+            "| {} | {} | {fusion} | {} | {} | {} | {} | {} | {} |",
+            r.get("name").map(text).unwrap_or_default(),
+            r.get("mode").map_or("-".into(), text),
+            r.get("model").map_or("-".into(), text),
+            num("ndcg@10"),
+            num("recall@100"),
+            num("mrr@10"),
+            lat("p50Ms"),
+            lat("p95Ms"),
+        )?;
+    }
+    Ok(())
+}

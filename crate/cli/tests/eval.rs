@@ -1,0 +1,295 @@
+//! `sparrow eval` end to end on tests/fixtures/beir-mini (12 synthetic documents; the expected
+//! lexical metrics are computed by hand in its README). Tests with the model need model/build
+//! (run model/build.sh first).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/beir-mini")
+}
+
+fn model_dir() -> PathBuf {
+    let dir = std::env::var_os("SPARROW_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"));
+    assert!(
+        dir.join("splade-tiny.int8.onnx").is_file() && dir.join("splade-tiny.f32.onnx").is_file(),
+        "{} has no model: run model/build.sh first (or set SPARROW_MODEL_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sparrow-eval-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sparrow(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sparrow"))
+        .args(args)
+        .env_remove("SPARROW_BEIR_DIR")
+        .output()
+        .expect("run sparrow")
+}
+
+fn ok_json_lines(out: &std::process::Output) -> Vec<Value> {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("no number {key} in {v}"))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+/// The hand-computed lexical metrics (see the fixture's README).
+const LEXICAL_NDCG: f64 = 0.714_929_7;
+
+#[test]
+fn lexical_without_a_model() {
+    let dir = fixture();
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--mode",
+        "lexical",
+        "--model",
+        "/nonexistent",
+        "--no-cache",
+        "--json",
+    ]);
+    let runs = ok_json_lines(&out);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let r = &runs[0];
+    assert_eq!(r["mode"], "lexical");
+    assert!(r["fusion"].is_null() && r["model"].is_null(), "{r}");
+    assert_eq!(r["split"], "test");
+    assert_eq!(r["queries"], 4, "t5 has no relevant document and is skipped");
+    let third = 1.0 / 3f64.log2();
+    let t3 = (1.0 + 2.0 * third) / (2.0 + third);
+    assert!(close(LEXICAL_NDCG, (2.0 + t3) / 4.0));
+    assert!(close(num(r, "ndcg@10"), LEXICAL_NDCG), "{r}");
+    assert!(close(num(r, "recall@100"), 0.75), "{r}");
+    assert!(close(num(r, "mrr@10"), 0.75), "{r}");
+    for k in ["p50Ms", "p95Ms", "meanMs"] {
+        assert!(r["latency"][k].as_f64().is_some_and(|x| x >= 0.0), "{r}");
+    }
+}
+
+#[test]
+fn lexical_table_for_people() {
+    let dir = fixture();
+    let out =
+        sparrow(&["eval", "--beir", dir.to_str().unwrap(), "--mode", "lexical", "--no-cache"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("beir-mini test (4 queries)"), "{text}");
+    assert!(
+        text.contains("| sparrow-native-lexical | lexical | - | - | 0.7149 | 0.7500 | 0.7500 |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn scores_trec_and_json_run_files() {
+    let dir = fixture();
+    let work = tmp("runs");
+    // t1 perfect; t2 relevant at rank 2; t3 ideal (d05 then d06); t4 nothing; t5 skipped.
+    let trec = "t1 Q0 d01 1 3.0 mine\nt2 Q0 d09 1 2.0 mine\nt2 Q0 d02 2 1.0 mine\nt3 Q0 d05 1 2.0 mine\nt3 Q0 d06 2 1.0 mine\nt5 Q0 d10 1 1.0 mine\n";
+    std::fs::write(work.join("run.trec"), trec).unwrap();
+    let json = r#"{"name": "same", "system": "test", "latency": {"p50Ms": 1.5}, "results": {"t1": [["d01", 3]], "t2": [["d09", 2], ["d02", 1]], "t3": {"d06": 1, "d05": 2}}}"#;
+    std::fs::write(work.join("run.json"), json).unwrap();
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--json",
+        "--run",
+        work.join("run.trec").to_str().unwrap(),
+        "--run",
+        work.join("run.json").to_str().unwrap(),
+    ]);
+    let runs = ok_json_lines(&out);
+    std::fs::remove_dir_all(&work).ok();
+    assert_eq!(runs.len(), 2);
+    let ndcg = (1.0 + 2.0 / 3f64.log2() / 2.0 + 1.0) / 4.0; // t2: gain 2 at rank 2, ideal 2
+    for r in &runs {
+        assert!(close(num(r, "ndcg@10"), ndcg), "{r}");
+        assert!(close(num(r, "recall@100"), 0.75), "{r}");
+        assert!(close(num(r, "mrr@10"), (1.0 + 0.5 + 1.0) / 4.0), "{r}");
+        assert_eq!(r["queries"], 4);
+        assert_eq!(r["missingQueries"], 1, "t4 is not in the run");
+    }
+    assert_eq!(runs[0]["name"], "mine");
+    assert_eq!(runs[1]["name"], "same");
+    assert_eq!(runs[1]["latency"]["p50Ms"], 1.5, "metadata is passed through");
+}
+
+#[test]
+fn clear_errors() {
+    let out = sparrow(&["eval", "--mode", "lexical"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--beir"));
+    let out = sparrow(&["eval", "--beir", "/nonexistent/beir", "--mode", "lexical"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/beir"));
+    let dir = fixture();
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--mode",
+        "sparse",
+        "--model",
+        "/nonexistent/model",
+        "--no-cache",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("model/build.sh"));
+}
+
+#[test]
+fn every_mode_with_the_model() {
+    let model = model_dir();
+    let dir = fixture();
+    let work = tmp("model");
+    let (cache, runs_dir, index) =
+        (work.join("cache"), work.join("runs"), work.join("mini.sparrow"));
+    let args = [
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--model",
+        model.to_str().unwrap(),
+        "--cache",
+        cache.to_str().unwrap(),
+        "--write-runs",
+        runs_dir.to_str().unwrap(),
+        "--write-index",
+        index.to_str().unwrap(),
+        "--json",
+    ];
+    let runs = ok_json_lines(&sparrow(&args));
+    let shape: Vec<(String, String, String)> = runs
+        .iter()
+        .map(|r| (r["mode"].to_string(), r["fusion"]["kind"].to_string(), r["model"].to_string()))
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        ("lexical", "null", "null"),
+        ("sparse", "null", "int8"),
+        ("hybrid", "rrf", "int8"),
+        ("hybrid", "weighted", "int8"),
+        ("sparse", "null", "f32"),
+        ("hybrid", "rrf", "f32"),
+        ("hybrid", "weighted", "f32"),
+    ]
+    .iter()
+    .map(|(m, f, v)| {
+        let q = |s: &str| if s == "null" { s.to_owned() } else { format!("\"{s}\"") };
+        (q(m), q(f), q(v))
+    })
+    .collect();
+    assert_eq!(shape, expected);
+    for r in &runs {
+        for k in ["ndcg@10", "recall@100", "mrr@10"] {
+            assert!((0.0..=1.0).contains(&num(r, k)), "{r}");
+        }
+        assert_eq!(r["queries"], 4);
+        assert!(r["latency"]["p95Ms"].as_f64().is_some(), "{r}");
+        if r["mode"] != "lexical" {
+            assert!(r["latency"]["encodeP50Ms"].as_f64().is_some(), "{r}");
+        }
+    }
+    assert!(close(num(&runs[0], "ndcg@10"), LEXICAL_NDCG));
+    // The written runs score the same through --run.
+    let written: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            runs_dir
+                .join(format!("{}.json", r["name"].as_str().unwrap()))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut rescore = vec!["eval", "--beir", dir.to_str().unwrap(), "--split", "test", "--json"];
+    for w in &written {
+        rescore.extend(["--run", w.as_str()]);
+    }
+    let again = ok_json_lines(&sparrow(&rescore));
+    for (a, b) in runs.iter().zip(&again) {
+        for k in ["ndcg@10", "recall@100", "mrr@10"] {
+            assert_eq!(a[k], b[k], "{a} vs {b}");
+        }
+        assert_eq!(a["mode"], b["mode"]);
+    }
+    // The index loads, and the vectors were cached.
+    let bytes = std::fs::read(&index).unwrap();
+    let loaded = sparrow_core::Index::from_bytes(&bytes).expect("a valid index");
+    assert_eq!(loaded.len(), 12);
+    assert_eq!(loaded.stats().sparse_documents, 12);
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 2, "one cache file per variant");
+    // Second run reads the cache and gives the same numbers.
+    let cached = ok_json_lines(&sparrow(&args));
+    for (a, b) in runs.iter().zip(&cached) {
+        assert_eq!(a["ndcg@10"], b["ndcg@10"]);
+    }
+    std::fs::remove_dir_all(&work).ok();
+}
+
+#[test]
+fn tune_replays_the_library_fusion_exactly() {
+    let model = model_dir();
+    let dir = fixture();
+    let work = tmp("tune");
+    let out_json = work.join("grid.json");
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "train",
+        "--variant",
+        "int8",
+        "--model",
+        model.to_str().unwrap(),
+        "--no-cache",
+        "--tune",
+        "--tune-out",
+        out_json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("check: rrf through Index::search (hybrid) matches the replayed fusion"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "check: weighted (min-max) through Index::search (hybrid) matches the replayed fusion"
+        ),
+        "{text}"
+    );
+    let grid: Value = serde_json::from_slice(&std::fs::read(&out_json).unwrap()).unwrap();
+    assert_eq!(grid["split"], "train");
+    assert!(grid["grid"].as_array().unwrap().len() > 1000);
+    std::fs::remove_dir_all(&work).ok();
+}
