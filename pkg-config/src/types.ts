@@ -43,9 +43,9 @@ export interface AnalyzerConfig {
 
 /** BM25 parameters. */
 export interface Bm25Params {
-  /** Term-frequency saturation, `>= 0`. Default 1.2 (see docs/BENCHMARKS.md for tuning). */
+  /** Term-frequency saturation, `>= 0`. Default 1.5 (tuned on SciFact train, see docs/BENCHMARKS.md). */
   k1?: number;
-  /** Length normalisation, `0..=1`. Default 0.75. */
+  /** Length normalisation, `0..=1`. Default 0.95 (tuned on SciFact train). */
   b?: number;
 }
 
@@ -64,9 +64,9 @@ export type SearchMode = 'lexical' | 'sparse' | 'hybrid';
 
 /** How hybrid mode fuses the two rankings. */
 export type Fusion =
-  /** Reciprocal rank fusion: `Σ 1 / (k + rank)`. `k > 0`, default 60. */
+  /** Reciprocal rank fusion: `Σ 1 / (k + rank)`. `k >= 0`, default 3. */
   | { kind: 'rrf'; k?: number }
-  /** Min-max normalised weighted sum: `alpha * sparse + (1 - alpha) * lexical`; `alpha` in `[0, 1]`, default 0.5. */
+  /** Min-max normalised weighted sum: `alpha * sparse + (1 - alpha) * lexical`; `alpha` in `[0, 1]`, default 0.35. */
   | { kind: 'weighted'; alpha?: number };
 
 /** A filter applied before scoring. */
@@ -83,7 +83,7 @@ export interface SearchOptions {
   limit?: number;
   /** Default `hybrid`; falls back to lexical when no model is loaded. */
   mode?: SearchMode;
-  /** Default `{ kind: 'rrf', k: 60 }`. */
+  /** Default `{ kind: 'weighted', alpha: 0.35 }` (tuned on SciFact train, see docs/BENCHMARKS.md). */
   fusion?: Fusion;
   /** How deep each ranking is read before fusing. Default 100. */
   candidates?: number;
@@ -136,7 +136,7 @@ export interface EncoderConfig {
   threshold?: number;
   /** Tokens per window (including [CLS]/[SEP]); default 256. */
   maxTokens?: number;
-  /** Window step for long documents; default 224 (32 tokens overlap). */
+  /** Window step for long documents; default 224 (30 tokens of overlap). */
   stride?: number;
   /** Windows per document before truncation; default 16. */
   maxWindows?: number;

@@ -3,6 +3,7 @@
 //! callers can branch on the code and show the message.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 pub(crate) type Result<T, E = BindingError> = std::result::Result<T, E>;
 
@@ -30,9 +31,10 @@ impl BindingError {
 
     /// Wraps an exception thrown by a user callback.
     pub(crate) fn from_js_exception(e: JsValue) -> Self {
-        let text = js_sys::Error::try_from(e.clone())
-            .map(|err| String::from(err.message()))
-            .unwrap_or_else(|_| format!("{e:?}"));
+        let text = match e.dyn_ref::<js_sys::Error>() {
+            Some(err) => String::from(err.message()),
+            None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        };
         Self::new("CALLBACK_FAILED", format!("a callback threw: {text}"))
     }
 }

@@ -259,7 +259,7 @@ impl SparrowIndex {
     /// Token ids as the model sees them (`[CLS] ... [SEP]`), for parity checks.
     #[wasm_bindgen(js_name = tokenIds)]
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
-        Ok(self.encoder("tokenIds")?.token_ids(text)?)
+        self.encoder("tokenIds")?.token_ids(text)
     }
 
     /// Reclaims the space of removed documents; results do not change.
