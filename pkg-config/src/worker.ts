@@ -83,11 +83,13 @@ const isNodeWorker = typeof process !== 'undefined' && !!process?.versions?.node
 type NodePort = { on(ev: 'message', f: (m: Request) => void): void } & Port;
 
 if (isNodeWorker) {
-  // Attach the listener synchronously when node allows it (>= 20.16), so no early message can
-  // arrive before it; otherwise fall back to a dynamic import.
+  // No top-level await: bundlers build workers as iife by default (Vite does), which has none.
+  // Attach synchronously when node allows it (>= 20.16), so no early message is missed.
   const threads = 'node:worker_threads';
-  const mod = (process?.getBuiltinModule?.(threads) ?? (await import(/* @vite-ignore */ threads))) as { parentPort: NodePort };
-  mod.parentPort.on('message', (req) => enqueue(mod.parentPort, req));
+  const attach = (mod: { parentPort: NodePort }) => mod.parentPort.on('message', (req) => enqueue(mod.parentPort, req));
+  const sync = process?.getBuiltinModule?.(threads) as { parentPort: NodePort } | undefined;
+  if (sync) attach(sync);
+  else void import(/* @vite-ignore */ threads).then(attach);
 } else {
   const scope = self as unknown as Port & { onmessage: ((ev: MessageEvent<Request>) => void) | null };
   scope.onmessage = (ev) => enqueue(scope, ev.data);
