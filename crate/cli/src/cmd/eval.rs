@@ -28,6 +28,7 @@ use sparrow_core::{
 
 use beir::Dataset;
 use metrics::{Run, Summary};
+use sparrow_encoder::EncoderConfig;
 use vectors::Model;
 
 /// Depth of every run: Recall@100 needs the top 100.
@@ -69,6 +70,13 @@ pub(crate) struct EvalArgs {
     /// Per-arm candidates fused in hybrid mode (default: the library's).
     #[arg(long, default_value_t = SearchOptions::default().candidates)]
     candidates: usize,
+    /// What-if: encode documents with at most N windows (the encoder's default is used
+    /// otherwise; 1 = the first 256 tokens only).
+    #[arg(long, value_name = "N")]
+    max_windows: Option<usize>,
+    /// What-if: drop expansion weights below X (the encoder's default is used otherwise).
+    #[arg(long, value_name = "X")]
+    threshold: Option<f32>,
     /// Index without stemming.
     #[arg(long)]
     no_stemming: bool,
@@ -155,6 +163,15 @@ impl EvalArgs {
         }))
     }
 
+    fn encoder_config(&self) -> EncoderConfig {
+        let d = EncoderConfig::default();
+        EncoderConfig {
+            max_windows: self.max_windows.unwrap_or(d.max_windows),
+            threshold: self.threshold.unwrap_or(d.threshold),
+            ..d
+        }
+    }
+
     fn index_config(&self, bm25: Bm25Params) -> IndexConfig {
         IndexConfig {
             analyzer: AnalyzerConfig { stemming: !self.no_stemming, stopwords: !self.no_stopwords },
@@ -206,7 +223,9 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     let slots: Vec<Option<Variant>> =
         if variants.is_empty() { vec![None] } else { variants.iter().copied().map(Some).collect() };
     for (slot, variant) in slots.into_iter().enumerate() {
-        let model = variant.map(|v| vectors::load_model(&args.model, v.name())).transpose()?;
+        let model = variant
+            .map(|v| vectors::load_model(&args.model, v.name(), args.encoder_config()))
+            .transpose()?;
         let vectors = match &model {
             Some(m) => Some(vectors::doc_vectors(
                 m,
@@ -264,6 +283,13 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             obj.insert("mode".into(), json!(mode));
             obj.insert("fusion".into(), fusion.map_or(Value::Null, fusion_json));
             obj.insert("model".into(), json!(model.map(|m| m.variant.clone())));
+            if let Some(m) = model {
+                let c = m.encoder.config();
+                obj.insert(
+                    "encoder".into(),
+                    json!({ "maxWindows": c.max_windows, "threshold": num32(c.threshold) }),
+                );
+            }
             obj.insert("bm25".into(), json!({ "k1": num32(bm25.k1), "b": num32(bm25.b) }));
             obj.insert("candidates".into(), json!(args.candidates));
             obj.insert("latency".into(), out.latency);

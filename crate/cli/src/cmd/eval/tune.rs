@@ -262,7 +262,7 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
     }
     let Some(variant) = args.variant.first() else { bail!("--tune needs a --variant") };
     let t0 = Instant::now();
-    let model = vectors::load_model(&args.model, variant.name())?;
+    let model = vectors::load_model(&args.model, variant.name(), args.encoder_config())?;
     let encoded = vectors::doc_vectors(
         &model,
         &data.corpus,

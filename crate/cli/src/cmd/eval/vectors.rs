@@ -30,7 +30,7 @@ pub(crate) struct Model {
     pub(crate) load_ms: f64,
 }
 
-pub(crate) fn load_model(dir: &Path, variant: &str) -> Result<Model> {
+pub(crate) fn load_model(dir: &Path, variant: &str, config: EncoderConfig) -> Result<Model> {
     let model_path = dir.join(format!("splade-tiny.{variant}.onnx"));
     let tokenizer_path = dir.join("tokenizer.json");
     let hint = "run model/build.sh first, or pass --model DIR";
@@ -39,7 +39,7 @@ pub(crate) fn load_model(dir: &Path, variant: &str) -> Result<Model> {
     let tokenizer = std::fs::read(&tokenizer_path)
         .with_context(|| format!("reading {} ({hint})", tokenizer_path.display()))?;
     let t = Instant::now();
-    let encoder = SparseEncoder::from_bytes(&model, &tokenizer, EncoderConfig::default())
+    let encoder = SparseEncoder::from_bytes(&model, &tokenizer, config)
         .with_context(|| format!("loading {}", model_path.display()))?;
     Ok(Model {
         variant: variant.to_owned(),
