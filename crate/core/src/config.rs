@@ -5,10 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// Default BM25 `k1` (term-frequency saturation), as in Lucene and tantivy.
-pub const DEFAULT_K1: f32 = 1.2;
-/// Default BM25 `b` (document-length normalisation), as in Lucene and tantivy.
-pub const DEFAULT_B: f32 = 0.75;
+/// Default BM25 `k1` (term-frequency saturation): 1.5, tuned with [`DEFAULT_B`] and the fusion
+/// defaults for hybrid search on SciFact's train queries (`sparrow eval --tune`, see
+/// docs/BENCHMARKS.md). Lucene and tantivy use 1.2.
+pub const DEFAULT_K1: f32 = 1.5;
+/// Default BM25 `b` (document-length normalisation): 0.95, tuned with [`DEFAULT_K1`] (Lucene and
+/// tantivy use 0.75).
+pub const DEFAULT_B: f32 = 0.95;
 /// Default [`IndexConfig::max_text_bytes`]: 1 MiB.
 pub const DEFAULT_MAX_TEXT_BYTES: usize = 1 << 20;
 
@@ -18,7 +21,7 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 1 << 20;
 /// use sparrow_core::IndexConfig;
 /// let c: IndexConfig = serde_json::from_str(r#"{"bm25": {"k1": 0.9}, "storeText": false}"#).unwrap();
 /// assert_eq!(c.bm25.k1, 0.9);
-/// assert_eq!(c.bm25.b, 0.75);
+/// assert_eq!(c.bm25.b, 0.95);
 /// assert!(!c.store_text && c.analyzer.stemming);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,7 +79,7 @@ impl Default for AnalyzerConfig {
 
 /// BM25 parameters.
 ///
-/// `k1` (default 1.2) controls how fast repeated terms saturate, `k1 >= 0`; `b` (default 0.75)
+/// `k1` (default 1.5) controls how fast repeated terms saturate, `k1 >= 0`; `b` (default 0.95)
 /// how strongly long documents are penalised, `0 <= b <= 1`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
