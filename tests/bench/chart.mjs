@@ -19,7 +19,7 @@ const points = [
   ...data.systems.map((s) => ({ label: s.label, x: s.latency.p50Ms, y: s['ndcg@10'], native: false })),
   ...data.native.map((s) => ({ label: s.label, x: s.latency.p50Ms, y: s['ndcg@10'], native: true })),
 ];
-const W = 760, H = 460, L = 70, R = 200, T = 50, B = 60;
+const W = 900, H = 460, L = 70, R = 330, T = 56, B = 60;
 const pw = W - L - R, ph = H - T - B;
 const xs = points.map((p) => Math.max(p.x, 1e-3));
 let x0 = Math.floor(Math.log10(Math.min(...xs)));
@@ -56,22 +56,26 @@ for (let y = y0; y <= y1 + 1e-9; y += 0.05) {
 out.push(`<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
 out.push(`<text x="${L + pw / 2}" y="${H - 18}" text-anchor="middle">p50 query latency (ms, log scale)</text>`);
 out.push(`<text transform="translate(18 ${T + ph / 2}) rotate(-90)" text-anchor="middle">nDCG@10</text>`);
-// points, labels nudged apart vertically
+// points, numbered; the numbers are explained in the list on the right
+const sorted = [...points].sort((a, b) => b.y - a.y || a.x - b.x);
 const placed = [];
-for (const p of [...points].sort((a, b) => b.y - a.y)) {
+sorted.forEach((p, i) => {
   const cx = sx(p.x), cy = sy(p.y);
-  let ly = cy + 4;
-  while (placed.some((q) => Math.abs(q.ly - ly) < 13 && Math.abs(q.cx - cx) < 150)) ly += 13;
-  placed.push({ cx, ly });
   const c = colour(p.label);
   out.push(p.native
     ? `<circle cx="${cx}" cy="${cy}" r="5" fill="#fff" stroke="${c}" stroke-width="2"/>`
     : `<circle cx="${cx}" cy="${cy}" r="5" fill="${c}"/>`);
-  out.push(`<text x="${cx + 9}" y="${ly}" fill="${c}">${esc(`${p.label} ${p.y.toFixed(3)}, ${p.x < 10 ? p.x.toFixed(2) : p.x.toFixed(0)} ms`)}</text>`);
-}
+  // number label: above the point, moved up while it collides with an earlier one
+  let ly = cy - 9;
+  while (placed.some((q) => Math.abs(q.x - cx) < 14 && Math.abs(q.y - ly) < 12)) ly -= 12;
+  placed.push({ x: cx, y: ly });
+  out.push(`<text x="${cx}" y="${ly}" text-anchor="middle" font-weight="bold" fill="${c}">${i + 1}</text>`);
+  const ry = T + 50 + i * 17;
+  out.push(`<text x="${L + pw + 16}" y="${ry}" fill="${c}"><tspan font-weight="bold">${i + 1}</tspan> ${esc(p.label)}: ${p.y.toFixed(3)}, ${p.x < 0.1 ? p.x.toFixed(3) : p.x < 10 ? p.x.toFixed(2) : p.x.toFixed(0)} ms</text>`);
+});
 // legend
-out.push(`<circle cx="${L + pw + 20}" cy="${T + 10}" r="5" fill="#555"/><text x="${L + pw + 30}" y="${T + 14}">node (npm)</text>`);
-out.push(`<circle cx="${L + pw + 20}" cy="${T + 28}" r="5" fill="#fff" stroke="#555" stroke-width="2"/><text x="${L + pw + 30}" y="${T + 32}">native CLI (reference)</text>`);
+out.push(`<circle cx="${L + pw + 22}" cy="${T + 6}" r="5" fill="#555"/><text x="${L + pw + 32}" y="${T + 10}">node (npm packages)</text>`);
+out.push(`<circle cx="${L + pw + 22}" cy="${T + 24}" r="5" fill="#fff" stroke="#555" stroke-width="2"/><text x="${L + pw + 32}" y="${T + 28}">Sparrow native CLI (reference)</text>`);
 out.push('</svg>');
 writeFileSync(output, `${out.join('\n')}\n`);
 console.error(`wrote ${output}`);

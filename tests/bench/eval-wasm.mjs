@@ -42,11 +42,14 @@ const native = [];
 const wasmRuns = [];
 const key = (r) => `${r.mode}|${r.fusion?.kind ?? '-'}|${r.model ?? '-'}`;
 
-// Lexical, fully in wasm: index the raw documents with the package, no model.
+// Lexical, fully in wasm: index the raw documents with the package, no model. BM25 settings are
+// passed explicitly (the native ones), so a package built before a change of defaults still
+// compares like with like.
 {
   const corpus = loadCorpus(dir);
+  const [{ bm25 }] = sparrowEval(['--beir', dir, '--split', split, '--mode', 'lexical']);
   const t = performance.now();
-  const s = await Sparrow.create({ model: false, index: { storeText: false } });
+  const s = await Sparrow.create({ model: false, index: { storeText: false, bm25 } });
   s.addDocuments(corpus.map(({ id, title, text }) => ({ id, title, text })));
   console.error(`wasm: indexed ${s.size} documents lexically in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   wasmRuns.push(runQueries(s, { name: 'sparrow-wasm-lexical-wasm-index', mode: 'lexical', fusion: null, model: null, index: 'built in wasm (addDocuments)' }));

@@ -58,6 +58,8 @@ async function parent() {
   const native = sparrowEval(['--beir', dir, '--split', split, '--variant', 'int8', '--write-index', indexFile, ...(has('--native-no-cache') ? ['--no-cache'] : [])]);
   const nativeIndex = native.find((r) => r.model === 'int8')?.index ?? null;
 
+  await checkPackageDefaults(native, indexFile, loadQueries(dir, split)[0].text);
+
   const rows = [];
   const runFiles = [];
   for (const name of systems) {
@@ -91,6 +93,26 @@ async function parent() {
   execFileSync(process.execPath, [join(root, 'tests/bench/chart.mjs'), '--in', join(out, 'peers.json'), '--out', join(out, 'quality-latency.svg')], { stdio: 'inherit' });
   printTables(result);
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Refuses to run when pkg/ was built with other defaults than the native CLI (a stale build):
+ * the table is meant to show the library as a user gets it. */
+async function checkPackageDefaults(native, indexFile, query) {
+  const { Sparrow } = await import('../../pkg/dist/index.js');
+  const lexical = native.find((r) => r.mode === 'lexical');
+  const s = await Sparrow.create({ model: false });
+  s.addDocument({ id: 'x', text: 'x' });
+  const bytes = Buffer.from(s.toBytes());
+  const f32 = (x) => { const b = Buffer.alloc(4); b.writeFloatLE(x); return b; };
+  if (!bytes.includes(Buffer.concat([f32(lexical.bm25.k1), f32(lexical.bm25.b)]))) {
+    throw new Error(`pkg/ does not default to BM25 k1 ${lexical.bm25.k1}, b ${lexical.bm25.b} like the native CLI: rebuild the package (node pkg-config/scripts/build.mjs)`);
+  }
+  const hybrid = native.find((r) => r.mode === 'hybrid' && r.libraryDefaults);
+  const h = await Sparrow.load(readFileSync(indexFile));
+  const same = JSON.stringify(h.search(query, { limit: 100 })) === JSON.stringify(h.search(query, { limit: 100, fusion: hybrid.fusion }));
+  if (!same) throw new Error(`pkg/ does not default to fusion ${JSON.stringify(hybrid.fusion)} like the native CLI: rebuild the package`);
+  s.dispose();
+  h.dispose();
 }
 
 function pkgVersion(name) {

@@ -292,6 +292,15 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             }
             obj.insert("bm25".into(), json!({ "k1": num32(bm25.k1), "b": num32(bm25.b) }));
             obj.insert("candidates".into(), json!(args.candidates));
+            // Whether this run used the library's defaults (what `search(q)` does).
+            let defaults = bm25 == Bm25Params::default()
+                && args.candidates == SearchOptions::default().candidates
+                && !args.no_stemming
+                && !args.no_stopwords
+                && args.max_windows.is_none()
+                && args.threshold.is_none()
+                && fusion.is_none_or(|f| f == Fusion::default());
+            obj.insert("libraryDefaults".into(), json!(defaults));
             obj.insert("latency".into(), out.latency);
             let mut index_info = json!({ "buildMs": round3(build_ms), "documents": stats.documents, "sparseDocuments": stats.sparse_documents });
             if let (Some(m), Some(e)) = (model, &vectors) {
@@ -495,6 +504,9 @@ fn print_results(args: &EvalArgs, name: &str, results: &[Map<String, Value>]) ->
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Null => "-".into(),
+        Value::Number(n) if n.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) => {
+            format!("{}", n.as_f64().unwrap_or_default() as i64)
+        }
         other => other.to_string(),
     };
     for r in results {
