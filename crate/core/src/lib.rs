@@ -21,7 +21,7 @@
 //! // The query encoder (another crate) turns the text into a sparse vector.
 //! let query = Query::new("programming languages")
 //!     .with_sparse(SparseVector::from_pairs([(200, 1.0), (100, 0.4)])?);
-//! let hits = index.search(&query, &SearchOptions::default())?; // hybrid, RRF k = 60
+//! let hits = index.search(&query, &SearchOptions::default())?; // hybrid, weighted fusion (alpha 0.35)
 //! assert_eq!(hits[0].id, "rust");
 //! assert_eq!(hits[0].lexical_rank, Some(1));
 //!

@@ -23,7 +23,9 @@ fn sv(pairs: &[(u32, f32)]) -> SparseVector {
 /// The fixture index: documents with titles, urls, tags, JSON fields and sparse vectors, built
 /// with `add_many`, `add`, `update` and `remove`, so it has a tombstone.
 fn small_index() -> Index {
-    let mut index = Index::new(IndexConfig::default()).unwrap();
+    // BM25 parameters spelled out: the fixture pins the format, not the (tunable) defaults.
+    let config = IndexConfig { bm25: Bm25Params { k1: 1.2, b: 0.75 }, ..Default::default() };
+    let mut index = Index::new(config).unwrap();
     index
         .add_many(vec![
             Document::new("rust-book", "The Rust programming language book teaches ownership and borrowing.")
@@ -131,7 +133,7 @@ fn fixture_queries() -> Vec<(&'static str, Query, SearchOptions)> {
         (
             "hybrid-rrf",
             Query::new("rust browsers").with_sparse(qv.clone()),
-            SearchOptions::default(),
+            SearchOptions { fusion: Fusion::Rrf { k: 60.0 }, ..Default::default() },
         ),
         (
             "hybrid-weighted",
@@ -143,7 +145,11 @@ fn fixture_queries() -> Vec<(&'static str, Query, SearchOptions)> {
                 ..Default::default()
             },
         ),
-        ("hybrid-no-vector", Query::new("crêpes"), SearchOptions::default()),
+        (
+            "hybrid-no-vector",
+            Query::new("crêpes"),
+            SearchOptions { fusion: Fusion::Rrf { k: 60.0 }, ..Default::default() },
+        ),
     ]
 }
 
