@@ -16,7 +16,12 @@ fi
 
 wcargo() {
   local sub="$1"; shift
-  # /usr/bin first so `cargo clippy` finds Debian's cargo-clippy/clippy-driver (1.96), not rustup's.
-  PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+  # /usr/bin first so `cargo clippy` finds Debian's cargo-clippy/clippy-driver (1.96), not rustup's;
+  # but the node in front of it: wasm-bindgen-test-runner runs `node` from PATH, and Debian 12's
+  # node 18 (/usr/bin/node, when installed) crashes on wasm-bindgen 0.2.130's test harness
+  # (V8 fatal: a wasm funcref reaches JS in the `__wbg_call` shim). Node 20+ runs it.
+  local node_dir
+  node_dir="$(dirname "$(command -v node)")"
+  PATH="$node_dir:/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
     /usr/bin/cargo "$sub" --target "$WASM_TRIPLE" -Zbuild-std=std,panic_abort "$@"
 }
