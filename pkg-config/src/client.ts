@@ -170,7 +170,11 @@ export class SparrowWorker {
   getDocument(id: string): Promise<SparrowDocument | undefined> {
     return this.#call('getDocument', [id]);
   }
-  /** See {@link Sparrow.search}. */
+  /** Index bytes, requests and shards fetched so far by a site loaded with {@link loadSite}. */
+  siteLoad(): Promise<SiteLoad> {
+    return this.#call('siteLoad', []);
+  }
+  /** See {@link Sparrow.search}; a site index loaded with {@link loadSite} fetches the shards the query needs first. */
   search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     return this.#call('search', [query, options]);
   }

@@ -15,6 +15,6 @@ export { SparrowWorker } from './client.js';
 export type { SparrowWorkerOptions, WorkerLike } from './client.js';
 export { SparrowError } from './errors.js';
 export { init, isInitialized } from './load.js';
-export { checkManifest, loadSite, sha256Hex, INDEX_FORMAT_VERSION, SITE_MANIFEST_VERSION } from './site.js';
-export type { SiteLoad, SiteManifest } from './site.js';
+export { checkManifest, loadSite, sha256Hex, SiteSearch, INDEX_FORMAT_VERSION, SITE_MANIFEST_VERSION } from './site.js';
+export type { SiteFile, SiteLoad, SiteManifest } from './site.js';
 export type * from './types.js';

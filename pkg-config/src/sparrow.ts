@@ -68,6 +68,38 @@ export class Sparrow {
     return sparrow;
   }
 
+  /**
+   * Loads a sharded index's base (`sparrow index` above its whole-index threshold): documents
+   * and statistics, no postings. Before a search, load the shards {@link missingShards} names
+   * with {@link loadShard} (a search that lacks one fails with `SHARDS_NOT_LOADED`).
+   */
+  static async loadBase(bytes: BytesSource, options: Omit<SparrowOptions, 'index'> = {}): Promise<Sparrow> {
+    await init(options.wasm);
+    const data = await readBytes(bytes, 'index base');
+    const sparrow = new Sparrow(guard(() => SparrowIndex.fromBaseBytes(data)), options.searchOptions ?? {});
+    if (options.model !== false) await sparrow.loadModel(options.model ?? 'bundled');
+    return sparrow;
+  }
+
+  /** The number of postings shards, or `undefined` for an index that is not sharded. */
+  get shardCount(): number | undefined {
+    return this.#index.shardCount;
+  }
+
+  /**
+   * The postings shards (ascending numbers) that `search(query, options)` needs and that are not
+   * loaded yet; always empty for an index that is not sharded. The query encoding is reused by
+   * the search that follows.
+   */
+  missingShards(query: string, options: SearchOptions = {}): number[] {
+    return Array.from(guard(() => this.#index.missingShards(query, { ...this.#defaults, ...options })));
+  }
+
+  /** Adds a postings shard of the loaded base; returns its number (`INDEX_SHARD_MISMATCH` for another index's). */
+  loadShard(bytes: Uint8Array): number {
+    return guard(() => this.#index.loadShard(bytes));
+  }
+
   /** Loads (or replaces) the model. On failure the previous model, if any, stays loaded. */
   async loadModel(source: ModelSource = 'bundled'): Promise<ModelInfo> {
     const { model, tokenizer, config } = resolveModel(source);
@@ -154,9 +186,14 @@ export class Sparrow {
     this.#index.vacuum();
   }
 
-  /** The index (without the model) in Sparrow's versioned binary format. */
+  /** The index (without the model) in Sparrow's versioned binary format (`INDEX_PARTIAL` for a sharded index with shards not loaded). */
   toBytes(): Uint8Array {
-    return this.#index.toBytes();
+    return guard(() => this.#index.toBytes());
+  }
+
+  /** The index split into a base and `count` postings shards: `[base, shard0, …]` (the files of a sharded site index). */
+  toShardedBytes(count: number): Uint8Array[] {
+    return guard(() => this.#index.toShardedBytes(count)) as Uint8Array[];
   }
 
   /** Replaces this index's contents with `bytes` (keeping the loaded model). */

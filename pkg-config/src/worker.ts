@@ -6,7 +6,7 @@
  */
 import { Sparrow } from './sparrow.js';
 import { SparrowError } from './errors.js';
-import { loadSite } from './site.js';
+import { loadSite, type SiteSearch } from './site.js';
 import type { Request, Response } from './protocol.js';
 
 interface Port {
@@ -14,6 +14,8 @@ interface Port {
 }
 
 let sparrow: Sparrow | undefined;
+/** Set by `loadSite`: searches fetch the postings shards they need first. */
+let site: SiteSearch | undefined;
 
 function instance(): Sparrow {
   if (!sparrow) throw new SparrowError('NOT_READY', 'the worker has no index yet: call create() or load() first');
@@ -23,19 +25,28 @@ function instance(): Sparrow {
 async function handle(port: Port, req: Request): Promise<unknown> {
   switch (req.method) {
     case 'create':
+      site = undefined;
       sparrow?.dispose();
       sparrow = await Sparrow.create(req.args[0]);
       return { size: sparrow.size, hasModel: sparrow.hasModel };
     case 'load':
+      site = undefined;
       sparrow?.dispose();
       sparrow = await Sparrow.load(req.args[0], req.args[1]);
       return { size: sparrow.size, hasModel: sparrow.hasModel };
     case 'loadSite': {
       sparrow?.dispose();
-      const { sparrow: loaded, ...site } = await loadSite(req.args[0], req.args[1]);
+      site = undefined;
+      const { sparrow: loaded, site: loadedSite, ...figures } = await loadSite(req.args[0], req.args[1]);
       sparrow = loaded;
-      return site;
+      site = loadedSite;
+      return figures;
     }
+    case 'search':
+      return site ? site.search(req.args[0], req.args[1]) : instance().search(req.args[0], req.args[1]);
+    case 'siteLoad':
+      if (!site) throw new SparrowError('NOT_READY', 'the worker has no site index: call loadSite() first');
+      return site.load();
     case 'addDocuments':
       return instance().addDocuments(req.args[0], {
         batchSize: req.args[1],

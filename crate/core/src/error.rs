@@ -84,6 +84,22 @@ pub enum Error {
         /// Number of document slots (live + removed) in use.
         slots: u64,
     },
+    /// A search on a sharded index ([`Index::from_base_bytes`](crate::Index::from_base_bytes))
+    /// needs postings shards that are not loaded yet; load them with
+    /// [`Index::load_shard`](crate::Index::load_shard) (the list is
+    /// [`Index::missing_shards`](crate::Index::missing_shards)).
+    #[error("sparrow: the query needs shards {shards:?}, which are not loaded")]
+    ShardsNotLoaded {
+        /// The missing shard numbers, ascending.
+        shards: Vec<u32>,
+    },
+    /// A mutation of a sharded index whose shards are not all loaded (it would corrupt the
+    /// postings of the shards still to come). Load every shard first.
+    #[error("sparrow: this sharded index has {missing} shards not loaded; it is read-only until all are")]
+    PartialIndex {
+        /// Shards not loaded yet.
+        missing: usize,
+    },
     /// Bytes given to [`Index::from_bytes`](crate::Index::from_bytes) are not a valid index.
     #[error(transparent)]
     Format(#[from] FormatError),
@@ -113,6 +129,8 @@ impl Error {
             Error::InvalidConfig { .. } => "INVALID_CONFIG",
             Error::NoQueryVector => "NO_QUERY_VECTOR",
             Error::CapacityExceeded { .. } => "CAPACITY_EXCEEDED",
+            Error::ShardsNotLoaded { .. } => "SHARDS_NOT_LOADED",
+            Error::PartialIndex { .. } => "INDEX_PARTIAL",
             Error::Format(e) => e.code(),
         }
     }
@@ -163,6 +181,21 @@ pub enum FormatError {
         /// CRC-32 computed over the payload.
         found: u32,
     },
+    /// The bytes are another kind of Sparrow file (a whole index, a sharded index's base, a
+    /// shard) than the one the caller loads.
+    #[error("sparrow: expected a Sparrow {expected}, got a Sparrow {found}")]
+    WrongKind {
+        /// The kind the loader reads.
+        expected: &'static str,
+        /// The kind the bytes are.
+        found: &'static str,
+    },
+    /// A shard that belongs to another sharded index (another base, or another shard count).
+    #[error("sparrow: shard does not belong to this index: {what}")]
+    ShardMismatch {
+        /// What differs, with values.
+        what: String,
+    },
     /// The payload is structurally invalid.
     #[error("sparrow: corrupt index: {what}")]
     Corrupt {
@@ -180,6 +213,8 @@ impl FormatError {
             FormatError::UnsupportedVersion { .. } => "INDEX_VERSION",
             FormatError::ChecksumMismatch { .. } => "INDEX_CHECKSUM",
             FormatError::Corrupt { .. } => "INDEX_CORRUPT",
+            FormatError::WrongKind { .. } => "INDEX_WRONG_KIND",
+            FormatError::ShardMismatch { .. } => "INDEX_SHARD_MISMATCH",
         }
     }
 

@@ -80,7 +80,7 @@ pub use config::{
 pub use document::{Document, StoredDoc, MAX_ID_BYTES};
 pub use error::{Error, FormatError, Result};
 pub use filter::Filter;
-pub use index::{Index, Stats};
+pub use index::{lexical_shard, sparse_shard, Index, ShardedBytes, Stats};
 pub use search::{
     Explanation, Fusion, Hit, LexicalTermContribution, Mode, Query, SearchOptions,
     SparseTermContribution, DEFAULT_ALPHA, DEFAULT_RRF_K,
@@ -93,7 +93,9 @@ pub type DocId = u32;
 impl Index {
     /// Serializes the whole index (see [`format`](mod@format) for the layout).
     ///
-    /// Deterministic: the same sequence of mutations always produces the same bytes.
+    /// Deterministic: the same sequence of mutations always produces the same bytes. A sharded
+    /// index writes only the postings it has loaded: check [`check_complete`](Self::check_complete)
+    /// first.
     pub fn to_bytes(&self) -> Vec<u8> {
         format::write::write(self)
     }

@@ -250,6 +250,58 @@ fn serialization_is_deterministic_and_matches_fixture() {
     assert_eq!(Index::from_bytes(&bytes).unwrap().to_bytes(), bytes);
 }
 
+/// The sharded kinds (base + 3 shards) of the fixture index, in `v1/sharded/`.
+const FIXTURE_SHARDS: u32 = 3;
+
+fn sharded_files() -> Vec<(String, Vec<u8>)> {
+    let parts = small_index().to_sharded_bytes(FIXTURE_SHARDS).unwrap();
+    let mut files = vec![("small.base.spb".to_owned(), parts.base)];
+    for (i, s) in parts.shards.into_iter().enumerate() {
+        files.push((format!("small.shard-{i}.sps"), s));
+    }
+    files
+}
+
+/// Writes `v1/sharded/` when `SPARROW_BLESS_SHARDED=1` (separate from `SPARROW_BLESS`, so the
+/// whole-index fixture is never rewritten by accident).
+#[test]
+fn bless_sharded_fixtures_when_asked() {
+    if std::env::var("SPARROW_BLESS_SHARDED").as_deref() != Ok("1") {
+        return;
+    }
+    let dir = fixture_dir().join("sharded");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in sharded_files() {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+#[test]
+fn golden_sharded_fixture_matches_and_answers_like_the_whole_index() {
+    let dir = fixture_dir().join("sharded");
+    let read = |name: &str| {
+        std::fs::read(dir.join(name)).unwrap_or_else(|_| {
+            panic!("fixture sharded/{name} (bless with SPARROW_BLESS_SHARDED=1)")
+        })
+    };
+    for (name, bytes) in sharded_files() {
+        assert!(read(&name) == bytes, "to_sharded_bytes() differs from the fixture {name}");
+    }
+    let mut index = Index::from_base_bytes(&read("small.base.spb")).unwrap();
+    assert_eq!(index.shard_count(), Some(FIXTURE_SHARDS));
+    for i in 0..FIXTURE_SHARDS {
+        assert_eq!(index.load_shard(&read(&format!("small.shard-{i}.sps"))).unwrap(), i);
+    }
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture_dir().join("small.expected.json")).unwrap(),
+    )
+    .unwrap();
+    let got = run_queries(&index, &expected);
+    for (g, e) in got.as_array().unwrap().iter().zip(expected["queries"].as_array().unwrap()) {
+        assert_eq!(as_f32(g), as_f32(e), "query {}", e["name"]);
+    }
+}
+
 fn format_error(bytes: &[u8]) -> FormatError {
     match Index::from_bytes(bytes) {
         Err(Error::Format(e)) => e,

@@ -76,6 +76,8 @@ struct AddReport {
 pub struct SparrowIndex {
     index: Index,
     encoder: Option<Model>,
+    /// The last encoded query (text → vector): `missingShards` then `search` encode once.
+    last_query: std::cell::RefCell<Option<(String, sparrow_core::SparseVector)>>,
 }
 
 #[wasm_bindgen]
@@ -84,7 +86,7 @@ impl SparrowIndex {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<SparrowIndex> {
         let config: IndexConfig = from_js_or_default(config, "INVALID_OPTION", "index config")?;
-        Ok(SparrowIndex { index: Index::new(config)?, encoder: None })
+        Ok(SparrowIndex::wrap(Index::new(config)?))
     }
 
     /// Loads the sparse encoder from model (ONNX) and `tokenizer.json` bytes. Replaces any
@@ -99,6 +101,7 @@ impl SparrowIndex {
         let encoder = Model::load(model, tokenizer, config)?;
         let info = encoder.info()?;
         self.encoder = Some(encoder);
+        self.last_query.replace(None);
         Ok(info)
     }
 
@@ -199,25 +202,49 @@ impl SparrowIndex {
         })?;
         let options: SearchOptions =
             from_js_or_default(options, "INVALID_OPTION", "search options")?;
-        let sparse = match (&self.encoder, options.mode) {
-            (Some(encoder), sparrow_core::Mode::Sparse | sparrow_core::Mode::Hybrid) => {
-                Some(encoder.encode_query(&text)?)
-            }
-            (None, sparrow_core::Mode::Sparse) => {
-                return Err(BindingError::new(
-                    "MODEL_NOT_LOADED",
-                    "mode \"sparse\" needs a model: call loadModel first (lexical and hybrid work without one)",
-                ))
-            }
-            _ => None,
-        };
-        let mut hits = self.index.search(&Query { text, sparse }, &options)?;
+        let mut hits = self.index.search(&self.query(text, options.mode)?, &options)?;
         if let Some(encoder) = &self.encoder {
             for explanation in hits.iter_mut().filter_map(|h| h.explanation.as_mut()) {
                 explanation.name_terms(|id| encoder.token(id));
             }
         }
         to_js(&hits)
+    }
+
+    /// The postings shards (ascending numbers) that `search(query, options)` needs and that are
+    /// not loaded yet; always empty for an index not loaded with `fromBaseBytes`. Encodes the
+    /// query (kept for the `search` that follows).
+    #[wasm_bindgen(js_name = missingShards)]
+    pub fn missing_shards(&self, query: JsValue, options: JsValue) -> Result<Vec<u32>> {
+        let text = query.as_string().ok_or_else(|| {
+            BindingError::new("INVALID_QUERY", "missingShards expects the query as a string")
+        })?;
+        let options: SearchOptions =
+            from_js_or_default(options, "INVALID_OPTION", "search options")?;
+        if self.index.shard_count().is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(self.index.missing_shards(&self.query(text, options.mode)?, options.mode))
+    }
+
+    /// Loads a sharded index's base (`sparrow index` in sharded mode): documents and statistics;
+    /// postings come with `loadShard`. Bad bytes fail with an `INDEX_*` code.
+    #[wasm_bindgen(js_name = fromBaseBytes)]
+    pub fn from_base_bytes(bytes: &[u8]) -> Result<SparrowIndex> {
+        Ok(SparrowIndex::wrap(Index::from_base_bytes(bytes)?))
+    }
+
+    /// Adds a postings shard of the loaded base; returns its number. A shard of another index
+    /// fails with `INDEX_SHARD_MISMATCH`, a file of another kind with `INDEX_WRONG_KIND`.
+    #[wasm_bindgen(js_name = loadShard)]
+    pub fn load_shard(&mut self, bytes: &[u8]) -> Result<u32> {
+        Ok(self.index.load_shard(bytes)?)
+    }
+
+    /// The number of postings shards, or `undefined` for an index that is not sharded.
+    #[wasm_bindgen(getter, js_name = shardCount)]
+    pub fn shard_count(&self) -> Option<u32> {
+        self.index.shard_count()
     }
 
     /// The learned-sparse expansion of a query: `[{termId, term, weight}]`, heaviest first.
@@ -272,17 +299,32 @@ impl SparrowIndex {
         to_js(&self.index.stats())
     }
 
-    /// The whole index in Sparrow's versioned binary format (the model is not included).
+    /// The whole index in Sparrow's versioned binary format (the model is not included). A
+    /// sharded index with shards still to load fails with `INDEX_PARTIAL`.
     #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.index.to_bytes()
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.index.check_complete()?;
+        Ok(self.index.to_bytes())
+    }
+
+    /// The index split into a base and `count` postings shards (what `sparrow index` writes above
+    /// its whole-index threshold): `[base, shard0, shard1, ...]`. `INVALID_OPTION` unless
+    /// `1 <= count <= 65536`.
+    #[wasm_bindgen(js_name = toShardedBytes)]
+    pub fn to_sharded_bytes(&self, count: u32) -> Result<js_sys::Array> {
+        let parts = self.index.to_sharded_bytes(count)?;
+        let out = js_sys::Array::new();
+        for bytes in std::iter::once(&parts.base).chain(&parts.shards) {
+            out.push(&js_sys::Uint8Array::from(bytes.as_slice()));
+        }
+        Ok(out)
     }
 
     /// Loads an index written by `toBytes` (or the CLI). Truncated, corrupted, foreign or
     /// future-version bytes fail with an `INDEX_*` code.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<SparrowIndex> {
-        Ok(SparrowIndex { index: Index::from_bytes(bytes)?, encoder: None })
+        Ok(SparrowIndex::wrap(Index::from_bytes(bytes)?))
     }
 
     /// Moves the loaded model to another index (e.g. after `fromBytes`), so it is parsed once.
@@ -290,11 +332,42 @@ impl SparrowIndex {
     pub fn take_model_from(&mut self, other: &mut SparrowIndex) {
         if let Some(encoder) = other.encoder.take() {
             self.encoder = Some(encoder);
+            self.last_query.replace(None);
         }
     }
 }
 
 impl SparrowIndex {
+    fn wrap(index: Index) -> Self {
+        SparrowIndex { index, encoder: None, last_query: Default::default() }
+    }
+
+    /// The core query for `text`: encoded when a model is loaded and `mode` uses the sparse arm
+    /// (the last encoding is reused for the same text).
+    fn query(&self, text: String, mode: sparrow_core::Mode) -> Result<Query> {
+        let sparse = match (&self.encoder, mode) {
+            (Some(encoder), sparrow_core::Mode::Sparse | sparrow_core::Mode::Hybrid) => {
+                let mut last = self.last_query.borrow_mut();
+                match &*last {
+                    Some((t, v)) if *t == text => Some(v.clone()),
+                    _ => {
+                        let v = encoder.encode_query(&text)?;
+                        *last = Some((text.clone(), v.clone()));
+                        Some(v)
+                    }
+                }
+            }
+            (None, sparrow_core::Mode::Sparse) => {
+                return Err(BindingError::new(
+                    "MODEL_NOT_LOADED",
+                    "mode \"sparse\" needs a model: call loadModel first (lexical and hybrid work without one)",
+                ))
+            }
+            _ => None,
+        };
+        Ok(Query { text, sparse })
+    }
+
     fn encoder(&self, method: &str) -> Result<&Model> {
         self.encoder.as_ref().ok_or_else(|| {
             BindingError::new(

@@ -114,7 +114,7 @@ fn sparse_mode_without_model_is_refused_but_hybrid_works() {
 #[wasm_bindgen_test]
 fn bytes_round_trip_and_bad_bytes_fail_cleanly() {
     let index = sample();
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes().unwrap();
     let loaded = SparrowIndex::from_bytes(&bytes).unwrap();
     assert_eq!(
         ids_of(loaded.search("webassembly".into(), JsValue::UNDEFINED).unwrap()),

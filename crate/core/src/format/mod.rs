@@ -28,6 +28,30 @@
 //! varint = unsigned LEB128 (at most 10 bytes).
 //! ```
 //!
+//! # Sharded indexes
+//!
+//! [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) splits an index into a **base**
+//! and `N` **postings shards**, so a browser can fetch only the postings a query needs. Both
+//! kinds have the same 24-byte header as a whole index (same [`FORMAT_VERSION`], flags 0,
+//! payload length, CRC-32), but their own magic, so one kind is never read as another
+//! ([`FormatError::WrongKind`](crate::FormatError::WrongKind)):
+//!
+//! ```text
+//! base   magic b"SPRWBAS\0"; sections 1 config, 2 documents, 3 lengths, 6 tombstones (as above),
+//!        then 7 sharding: shard count varint (1..=65536), hash u8 (1 = FNV-1a 64)
+//! shard  magic b"SPRWSHD\0"; sections 8 shard: base CRC-32 u32 (the base header's), shard
+//!        number varint, shard count varint; then 4 lexicon and 5 sparse (as above), holding
+//!        exactly the terms that hash to this shard
+//! ```
+//!
+//! A lexical term goes to shard `fnv1a64(b"L" ++ utf8(term)) % N`, a sparse vocabulary id to
+//! `fnv1a64(b"S" ++ le_u32(id)) % N` ([`lexical_shard`](crate::lexical_shard),
+//! [`sparse_shard`](crate::sparse_shard)). Statistics that span terms (N, document lengths,
+//! average length) are in the base; a term's df is its posting count, so it is exact in its
+//! shard. A shard whose base CRC or count differs from the loaded base is
+//! [`FormatError::ShardMismatch`](crate::FormatError::ShardMismatch). Golden fixtures:
+//! `tests/fixtures/format/v1/sharded/`.
+//!
 //! Postings columns (tfs, weights) are aligned with their bitmap's ascending doc order. Nothing is
 //! written in hash-map order, so the same sequence of mutations always gives the same bytes.
 //!
@@ -40,6 +64,7 @@
 //! `fuzz/README.md`).
 
 pub(crate) mod read;
+pub(crate) mod shard;
 pub(crate) mod write;
 
 /// The 8 bytes every Sparrow index starts with.
@@ -55,6 +80,30 @@ pub(crate) const SECTION_LENGTHS: u8 = 3;
 pub(crate) const SECTION_LEXICON: u8 = 4;
 pub(crate) const SECTION_SPARSE: u8 = 5;
 pub(crate) const SECTION_TOMBSTONES: u8 = 6;
+pub(crate) const SECTION_SHARDING: u8 = 7;
+pub(crate) const SECTION_SHARD: u8 = 8;
+
+/// The 8 bytes a sharded index's base starts with (see [Sharded indexes](self#sharded-indexes)).
+pub const BASE_MAGIC: [u8; 8] = *b"SPRWBAS\0";
+/// The 8 bytes a sharded index's postings shard starts with.
+pub const SHARD_MAGIC: [u8; 8] = *b"SPRWSHD\0";
+/// Largest shard count [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) accepts.
+pub const MAX_SHARDS: u32 = 1 << 16;
+/// The term → shard hash of this format version: FNV-1a 64 (see [`lexical_shard`](crate::lexical_shard)).
+pub(crate) const SHARD_HASH_FNV1A: u8 = 1;
+
+/// The kind of Sparrow file a magic names, for [`FormatError::WrongKind`](crate::FormatError::WrongKind).
+pub(crate) fn kind_of(magic: &[u8]) -> Option<&'static str> {
+    if magic == MAGIC {
+        Some("index")
+    } else if magic == BASE_MAGIC {
+        Some("sharded-index base")
+    } else if magic == SHARD_MAGIC {
+        Some("shard")
+    } else {
+        None
+    }
+}
 
 pub(crate) const CONFIG_STEMMING: u8 = 1;
 pub(crate) const CONFIG_STOPWORDS: u8 = 2;

@@ -10,32 +10,32 @@ use crate::document::{validate_id, DocRecord};
 use crate::error::FormatError;
 use crate::filter::FilterIndex;
 use crate::hash::FxHashMap;
-use crate::index::{Index, LexPostings, Lexicon, SparsePostings};
+use crate::index::{Index, LexPostings, Lexicon, ShardState, SparsePostings};
 use crate::sparse::{quantization_scale, MAX_WEIGHT};
 
 type Result<T> = std::result::Result<T, FormatError>;
 
 /// A cursor over one section's bytes; every read is bounds-checked.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     section: &'static str,
 }
 
 impl<'a> Reader<'a> {
-    fn new(buf: &'a [u8], section: &'static str) -> Self {
+    pub(super) fn new(buf: &'a [u8], section: &'static str) -> Self {
         Reader { buf, pos: 0, section }
     }
 
-    fn remaining(&self) -> usize {
+    pub(super) fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
-    fn corrupt(&self, what: impl std::fmt::Display) -> FormatError {
+    pub(super) fn corrupt(&self, what: impl std::fmt::Display) -> FormatError {
         FormatError::corrupt(format!("{} section, offset {}: {what}", self.section, self.pos))
     }
 
-    fn bytes(&mut self, n: u64) -> Result<&'a [u8]> {
+    pub(super) fn bytes(&mut self, n: u64) -> Result<&'a [u8]> {
         if n > self.remaining() as u64 {
             return Err(self.corrupt(format_args!("needs {n} bytes, {} left", self.remaining())));
         }
@@ -52,19 +52,19 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn u8(&mut self) -> Result<u8> {
+    pub(super) fn u8(&mut self) -> Result<u8> {
         Ok(self.array::<1>()?[0])
     }
 
-    fn u32(&mut self) -> Result<u32> {
+    pub(super) fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
-    fn f32(&mut self) -> Result<f32> {
+    pub(super) fn f32(&mut self) -> Result<f32> {
         Ok(f32::from_le_bytes(self.array()?))
     }
 
-    fn varint(&mut self) -> Result<u64> {
+    pub(super) fn varint(&mut self) -> Result<u64> {
         let mut v: u64 = 0;
         for i in 0..10 {
             let byte = self.u8()?;
@@ -82,7 +82,7 @@ impl<'a> Reader<'a> {
 
     /// A count of items that each take at least `min_bytes`, checked against what is left so a
     /// corrupt count cannot trigger a huge allocation.
-    fn count(&mut self, min_bytes: u64, what: &str) -> Result<usize> {
+    pub(super) fn count(&mut self, min_bytes: u64, what: &str) -> Result<usize> {
         let n = self.varint()?;
         if n.saturating_mul(min_bytes) > self.remaining() as u64 {
             return Err(self.corrupt(format_args!(
@@ -93,13 +93,13 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
-    fn string(&mut self, what: &str) -> Result<&'a str> {
+    pub(super) fn string(&mut self, what: &str) -> Result<&'a str> {
         let n = self.varint()?;
         let b = self.bytes(n)?;
         std::str::from_utf8(b).map_err(|e| self.corrupt(format_args!("{what} is not UTF-8: {e}")))
     }
 
-    fn bitmap(&mut self, what: &str, slots: usize) -> Result<RoaringBitmap> {
+    pub(super) fn bitmap(&mut self, what: &str, slots: usize) -> Result<RoaringBitmap> {
         let n = self.varint()?;
         let mut b = self.bytes(n)?;
         let bitmap = RoaringBitmap::deserialize_from(&mut b)
@@ -119,7 +119,7 @@ impl<'a> Reader<'a> {
         Ok(bitmap)
     }
 
-    fn finish(&self) -> Result<()> {
+    pub(super) fn finish(&self) -> Result<()> {
         if self.remaining() != 0 {
             return Err(
                 self.corrupt(format_args!("{} unexpected trailing bytes", self.remaining()))
@@ -129,19 +129,24 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Validates the header and returns the payload.
-fn header(bytes: &[u8]) -> Result<&[u8]> {
+/// Validates the header of a file of the kind that starts with `magic` and returns the payload.
+/// Another Sparrow kind's magic is [`FormatError::WrongKind`], anything else
+/// [`FormatError::BadMagic`].
+pub(super) fn header<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<&'a [u8]> {
     let available = bytes.len() as u64;
     let truncated = |needed: u64| FormatError::Truncated { needed, available };
     if bytes.len() < MAGIC.len() {
-        return if MAGIC.starts_with(bytes) {
+        return if magic.starts_with(bytes) {
             Err(truncated(HEADER_LEN as u64))
         } else {
             Err(FormatError::BadMagic)
         };
     }
-    if bytes[..MAGIC.len()] != MAGIC {
-        return Err(FormatError::BadMagic);
+    if bytes[..MAGIC.len()] != magic[..] {
+        return Err(match (kind_of(&bytes[..MAGIC.len()]), kind_of(magic)) {
+            (Some(found), Some(expected)) => FormatError::WrongKind { expected, found },
+            _ => FormatError::BadMagic,
+        });
     }
     // The version comes before the rest of the header, whose layout it may change.
     if bytes.len() < MAGIC.len() + 2 {
@@ -182,19 +187,26 @@ fn header(bytes: &[u8]) -> Result<&[u8]> {
     Ok(payload)
 }
 
+/// The next `tag: u8, len: varint, body` section of `outer`, which must be `tag`.
+pub(super) fn next_section<'a>(
+    outer: &mut Reader<'a>,
+    tag: u8,
+    name: &'static str,
+) -> Result<Reader<'a>> {
+    let found = outer.u8()?;
+    if found != tag {
+        return Err(
+            outer.corrupt(format_args!("expected section {tag} ({name}), found tag {found}"))
+        );
+    }
+    let len = outer.varint()?;
+    Ok(Reader::new(outer.bytes(len)?, name))
+}
+
 pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
-    let payload = header(bytes)?;
+    let payload = header(bytes, &MAGIC)?;
     let mut outer = Reader::new(payload, "payload");
-    let mut next_section = |tag: u8, name: &'static str| -> Result<Reader<'_>> {
-        let found = outer.u8()?;
-        if found != tag {
-            return Err(
-                outer.corrupt(format_args!("expected section {tag} ({name}), found tag {found}"))
-            );
-        }
-        let len = outer.varint()?;
-        Ok(Reader::new(outer.bytes(len)?, name))
-    };
+    let mut next_section = |tag: u8, name: &'static str| next_section(&mut outer, tag, name);
 
     let config = read_config(&mut next_section(SECTION_CONFIG, "config")?)?;
     let docs = read_docs(&mut next_section(SECTION_DOCS, "documents")?)?;
@@ -207,6 +219,19 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
     r.finish()?;
     outer.finish()?;
 
+    assemble(config, docs, doc_lens, deleted, lexicon, sparse, None)
+}
+
+/// Checks the tombstones against the slots and builds the index with its derived structures.
+pub(super) fn assemble(
+    config: IndexConfig,
+    docs: Vec<Option<DocRecord>>,
+    doc_lens: Vec<u32>,
+    deleted: RoaringBitmap,
+    lexicon: Lexicon,
+    sparse: FxHashMap<u32, SparsePostings>,
+    shards: Option<ShardState>,
+) -> Result<Index> {
     for (slot, d) in docs.iter().enumerate() {
         if d.is_none() != deleted.contains(slot as u32) {
             return Err(FormatError::corrupt(format!(
@@ -228,6 +253,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
         live_len: 0,
         filters: FilterIndex::default(),
         sparse_docs: RoaringBitmap::new(),
+        shards,
     };
     if let Some(id) = index.rebuild_derived() {
         return Err(FormatError::corrupt(format!("document id {id:?} is live twice")));
@@ -235,7 +261,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
     Ok(index)
 }
 
-fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
+pub(super) fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
     let flags = r.u8()?;
     if flags & !(CONFIG_STEMMING | CONFIG_STOPWORDS | CONFIG_STORE_TEXT) != 0 {
         return Err(r.corrupt(format_args!("unknown config flags {flags:#04x}")));
@@ -256,7 +282,7 @@ fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
     Ok(config)
 }
 
-fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
+pub(super) fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
     let slots = r.count(1, "document")?;
     if slots > u32::MAX as usize {
         return Err(r.corrupt("more than u32::MAX document slots"));
@@ -311,7 +337,7 @@ fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
     Ok(docs)
 }
 
-fn read_lengths(r: &mut Reader<'_>, slots: usize) -> Result<Vec<u32>> {
+pub(super) fn read_lengths(r: &mut Reader<'_>, slots: usize) -> Result<Vec<u32>> {
     let n = r.count(1, "length")?;
     if n != slots {
         return Err(r.corrupt(format_args!("{n} lengths for {slots} document slots")));
@@ -327,7 +353,7 @@ fn read_lengths(r: &mut Reader<'_>, slots: usize) -> Result<Vec<u32>> {
     Ok(lens)
 }
 
-fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
+pub(super) fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
     // A term takes at least: 1-byte string length + 1 byte, 1-byte bitmap length + 8 bytes.
     let n = r.count(11, "term")?;
     let mut lexicon = Lexicon { terms: Vec::with_capacity(n), ..Default::default() };
@@ -363,7 +389,10 @@ fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
     Ok(lexicon)
 }
 
-fn read_sparse(r: &mut Reader<'_>, slots: usize) -> Result<FxHashMap<u32, SparsePostings>> {
+pub(super) fn read_sparse(
+    r: &mut Reader<'_>,
+    slots: usize,
+) -> Result<FxHashMap<u32, SparsePostings>> {
     // A term takes at least: id 4 + scale 4 + 1-byte bitmap length + 8 bytes (empty bitmap).
     let n = r.count(17, "sparse term")?;
     let mut sparse = FxHashMap::with_capacity_and_hasher(n, Default::default());

@@ -28,7 +28,7 @@ fn bitmap(out: &mut Vec<u8>, b: &RoaringBitmap) {
     b.serialize_into(&mut *out).expect("writing to a Vec cannot fail");
 }
 
-fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
+pub(super) fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
     out.push(tag);
     varint(out, body.len() as u64);
     out.extend_from_slice(body);
@@ -37,8 +37,39 @@ fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
 pub(crate) fn write(index: &Index) -> Vec<u8> {
     let mut payload = Vec::new();
     let mut body = Vec::new();
+    config_section(&mut body, index);
+    section(&mut payload, SECTION_CONFIG, &body);
+    body.clear();
+    docs_section(&mut body, index);
+    section(&mut payload, SECTION_DOCS, &body);
+    body.clear();
+    lengths_section(&mut body, index);
+    section(&mut payload, SECTION_LENGTHS, &body);
+    body.clear();
+    lexicon_section(&mut body, index, |_| true);
+    section(&mut payload, SECTION_LEXICON, &body);
+    body.clear();
+    sparse_section(&mut body, index, |_| true);
+    section(&mut payload, SECTION_SPARSE, &body);
+    body.clear();
+    tombstones_section(&mut body, index);
+    section(&mut payload, SECTION_TOMBSTONES, &body);
+    framed(&MAGIC, &payload)
+}
 
-    // 1. config
+/// Header (`magic`, [`FORMAT_VERSION`], flags 0, length, CRC-32) + payload.
+pub(super) fn framed(magic: &[u8; 8], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+pub(super) fn config_section(body: &mut Vec<u8>, index: &Index) {
     let c = &index.config;
     let mut flags = 0u8;
     if c.analyzer.stemming {
@@ -53,12 +84,11 @@ pub(crate) fn write(index: &Index) -> Vec<u8> {
     body.push(flags);
     body.extend_from_slice(&c.bm25.k1.to_le_bytes());
     body.extend_from_slice(&c.bm25.b.to_le_bytes());
-    varint(&mut body, c.max_text_bytes as u64);
-    section(&mut payload, SECTION_CONFIG, &body);
+    varint(body, c.max_text_bytes as u64);
+}
 
-    // 2. documents
-    body.clear();
-    varint(&mut body, index.docs.len() as u64);
+pub(super) fn docs_section(body: &mut Vec<u8>, index: &Index) {
+    varint(body, index.docs.len() as u64);
     for slot in &index.docs {
         let Some(d) = slot else {
             body.push(0);
@@ -78,67 +108,57 @@ pub(crate) fn write(index: &Index) -> Vec<u8> {
             flags |= DOC_SPARSE;
         }
         body.push(flags);
-        string(&mut body, &d.id);
+        string(body, &d.id);
         for s in [&d.title, &d.text, &d.url].into_iter().flatten() {
-            string(&mut body, s);
+            string(body, s);
         }
-        varint(&mut body, d.tags.len() as u64);
+        varint(body, d.tags.len() as u64);
         for t in &d.tags {
-            string(&mut body, t);
+            string(body, t);
         }
         if d.fields.is_empty() {
-            string(&mut body, "");
+            string(body, "");
         } else {
             let json = serde_json::to_string(&d.fields).unwrap_or_else(|_| "{}".to_owned());
-            string(&mut body, &json);
+            string(body, &json);
         }
     }
-    section(&mut payload, SECTION_DOCS, &body);
+}
 
-    // 3. lengths
-    body.clear();
-    varint(&mut body, index.doc_lens.len() as u64);
+pub(super) fn lengths_section(body: &mut Vec<u8>, index: &Index) {
+    varint(body, index.doc_lens.len() as u64);
     for &len in &index.doc_lens {
-        varint(&mut body, u64::from(len));
+        varint(body, u64::from(len));
     }
-    section(&mut payload, SECTION_LENGTHS, &body);
+}
 
-    // 4. lexicon
-    body.clear();
-    varint(&mut body, index.lexicon.terms.len() as u64);
-    for (term, p) in &index.lexicon.terms {
-        string(&mut body, term);
-        bitmap(&mut body, &p.docs);
+/// Lexicon terms (term-id order) for which `keep(term)` holds.
+pub(super) fn lexicon_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(&str) -> bool) {
+    let terms: Vec<_> = index.lexicon.terms.iter().filter(|(t, _)| keep(t)).collect();
+    varint(body, terms.len() as u64);
+    for (term, p) in terms {
+        string(body, term);
+        bitmap(body, &p.docs);
         for &tf in &p.tfs {
-            varint(&mut body, u64::from(tf));
+            varint(body, u64::from(tf));
         }
     }
-    section(&mut payload, SECTION_LEXICON, &body);
+}
 
-    // 5. sparse (terms without postings carry no information and are skipped)
-    body.clear();
+/// Sparse terms (ascending id) for which `keep(id)` holds; terms without postings carry no
+/// information and are skipped.
+pub(super) fn sparse_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(u32) -> bool) {
     let mut terms = index.sparse_sorted();
-    terms.retain(|(_, p)| !p.docs.is_empty());
-    varint(&mut body, terms.len() as u64);
+    terms.retain(|(id, p)| !p.docs.is_empty() && keep(*id));
+    varint(body, terms.len() as u64);
     for (id, p) in terms {
         body.extend_from_slice(&id.to_le_bytes());
         body.extend_from_slice(&p.scale.to_le_bytes());
-        bitmap(&mut body, &p.docs);
+        bitmap(body, &p.docs);
         body.extend_from_slice(&p.weights);
     }
-    section(&mut payload, SECTION_SPARSE, &body);
+}
 
-    // 6. tombstones
-    body.clear();
-    bitmap(&mut body, &index.deleted);
-    section(&mut payload, SECTION_TOMBSTONES, &body);
-
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
+pub(super) fn tombstones_section(body: &mut Vec<u8>, index: &Index) {
+    bitmap(body, &index.deleted);
 }

@@ -2,6 +2,7 @@
 
 mod postings;
 mod search;
+mod shards;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -18,6 +19,8 @@ use crate::sparse::{dequantize, SparseVector};
 use crate::DocId;
 
 pub(crate) use postings::{LexPostings, Lexicon, SparsePostings};
+pub(crate) use shards::ShardState;
+pub use shards::{lexical_shard, sparse_shard, ShardedBytes};
 
 use crate::hash::FxHashMap;
 
@@ -75,6 +78,8 @@ pub struct Index {
     pub(crate) filters: FilterIndex,
     /// Live documents that have a sparse vector.
     pub(crate) sparse_docs: RoaringBitmap,
+    /// `Some` for a sharded index ([`Index::from_base_bytes`]): which postings shards are loaded.
+    pub(crate) shards: Option<ShardState>,
 }
 
 /// Summary figures of an index ([`Index::stats`]). JSON: camelCase.
@@ -130,6 +135,7 @@ impl Index {
             live_len: 0,
             filters: FilterIndex::default(),
             sparse_docs: RoaringBitmap::new(),
+            shards: None,
         })
     }
 
@@ -343,8 +349,11 @@ impl Index {
     ///
     /// Results are identical before and after, including the order of ties: BM25 statistics
     /// already exclude removed documents, and sparse scales are kept as they are.
+    ///
+    /// A sharded index whose shards are not all loaded is left as it is (renumbering documents
+    /// would break the shards still to come).
     pub fn vacuum(&mut self) {
-        if self.deleted.is_empty() {
+        if self.deleted.is_empty() || !self.is_complete() {
             return;
         }
         let slots = self.docs.len();
@@ -427,7 +436,9 @@ impl Index {
             + self.sparse_docs.serialized_size()
     }
 
+    /// Every adding mutation calls this: it also refuses a partially loaded sharded index.
     fn check_capacity(&self, more: usize) -> Result<()> {
+        self.check_complete()?;
         let slots = self.docs.len() as u64;
         if slots + more as u64 > u64::from(DocId::MAX) {
             return Err(Error::CapacityExceeded { slots });

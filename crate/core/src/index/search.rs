@@ -61,7 +61,8 @@ impl Index {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] for out-of-range options, [`Error::NoQueryVector`] as above.
+    /// [`Error::InvalidOption`] for out-of-range options, [`Error::NoQueryVector`] as above,
+    /// [`Error::ShardsNotLoaded`] on a sharded index missing a shard the query needs.
     ///
     /// # Examples
     ///
@@ -86,6 +87,12 @@ impl Index {
         options.validate()?;
         if options.mode == Mode::Sparse && query.sparse.is_none() {
             return Err(Error::NoQueryVector);
+        }
+        if self.shards.is_some() {
+            let shards = self.missing_shards(query, options.mode);
+            if !shards.is_empty() {
+                return Err(Error::ShardsNotLoaded { shards });
+            }
         }
         let live = self.len();
         if live == 0 {
