@@ -1,6 +1,7 @@
 /**
- * The docs search page: loads a prebuilt site index (manifest + shard, checked against the
- * model) into a worker, then searches as you type (debounced; all work in the worker), groups
+ * The docs search page: loads a prebuilt site index (manifest + whole index, or base of a
+ * sharded one; checked against the model) into a worker, then searches as you type (a sharded
+ * index fetches the postings shards each query needs first) (debounced; all work in the worker), groups
  * section hits by page, highlights terms in escaped snippets, and explains each hit.
  *
  * URL parameters: `index` (manifest URL, default `../generated/nodejs/manifest.json`) and
@@ -23,9 +24,10 @@ try {
   const site = await SparrowWorker.loadSite(manifestUrl);
   sparrow = site.sparrow;
   const { pages, sections } = site.manifest.counts;
-  status.textContent = `${sections} sections from ${pages} pages ready in ${Math.round(performance.now() - t0)} ms (index: ${(site.indexBytes / 1024).toFixed(0)} kB in ${site.indexRequests} requests). Type to search.`;
+  const shards = site.manifest.mode === 'sharded' ? `, ${site.shardCount} postings shards fetched per query` : '';
+  status.textContent = `${sections} sections from ${pages} pages ready in ${Math.round(performance.now() - t0)} ms (index: ${(site.indexBytes / 1024).toFixed(0)} kB in ${site.indexRequests} requests${shards}). Type to search.`;
   document.body.dataset.ready = 'true';
-  Object.assign(window, { sparrowSite: { indexBytes: site.indexBytes, indexRequests: site.indexRequests, loadMs: performance.now() - t0 } });
+  Object.assign(window, { sparrowSite: { mode: site.manifest.mode, indexBytes: site.indexBytes, indexRequests: site.indexRequests, shardCount: site.shardCount, loadMs: performance.now() - t0 } });
 } catch (e) {
   const err = e as Error & { code?: string };
   status.textContent = `Cannot load the index (${err.code ?? 'ERROR'}): ${err.message}`;
@@ -81,7 +83,11 @@ async function run(): Promise<void> {
   if (mine !== seq) return; // a newer query was typed meanwhile
   await render(query, hits, mine);
   if (mine !== seq) return;
-  status.textContent = `${hits.length} sections in ${(performance.now() - start).toFixed(0)} ms (${mode})`;
+  const load = await sparrow.siteLoad();
+  if (mine !== seq) return;
+  const shards = load.shardCount ? `; shards ${load.shardsLoaded}/${load.shardCount}, index ${(load.indexBytes / 1024).toFixed(0)} kB in ${load.indexRequests} requests` : '';
+  status.textContent = `${hits.length} sections in ${(performance.now() - start).toFixed(0)} ms (${mode}${shards})`;
+  Object.assign(window, { sparrowLast: { query, mode, hits: hits.map((h) => [h.id, h.score]), load } });
   document.body.dataset.query = query;
 }
 q.addEventListener('input', () => {

@@ -6,10 +6,13 @@
 //! (rayon; the encoder is `Sync`), indexed by `sparrow-core`, and written as content-hashed files
 //! next to a small `manifest.json` that the browser reads first (see [`Manifest`]).
 //!
-//! Loading rule (documented in `docs/BENCHMARKS.md`, "Static-site search"): the index is one
-//! shard (`Index::to_bytes`) that the browser fetches whole before the first query. The manifest
-//! records `wholeIndexThreshold`; above it the CLI warns, because term-partitioned shards are not
-//! implemented yet.
+//! Loading rule (recorded in the manifest's `rule`, and in `docs/BENCHMARKS.md`, "Static-site
+//! search"): an index of at most `wholeIndexThreshold` bytes (`Index::to_bytes`) is written whole
+//! (`mode: "whole"`, one file the browser fetches before the first query). A larger one is
+//! written sharded (`mode: "sharded"`, `Index::to_sharded_bytes`): a base (documents, lengths,
+//! statistics) that the browser fetches at start-up, plus `N = ceil(postings bytes /
+//! shardBytes)` postings shards keyed by a hash of the term; before each query the browser
+//! fetches only the shards its terms hash to that it does not have yet.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // reporting is this command's job
 
@@ -29,15 +32,21 @@ use sparrow_encoder::{EncoderConfig, SparseEncoder};
 
 /// Version of `manifest.json`'s shape; the TS loader refuses others (`INDEX_VERSION`).
 pub(crate) const MANIFEST_VERSION: u32 = 1;
-/// Whole indexes up to this size are one shard loaded at start-up.
+/// Sections per `encode_documents` call (one rayon task): enough for short sections to share
+/// model runs, few enough that both cores stay busy to the end.
+const ENCODE_CHUNK: usize = 16;
+/// Whole indexes up to this size are one file loaded at start-up; larger ones are sharded.
 pub(crate) const WHOLE_INDEX_THRESHOLD: u64 = 2 << 20;
+/// Target size of one postings shard of a sharded index.
+pub(crate) const SHARD_BYTES: u64 = 32 << 10;
 
 #[derive(Debug, Args)]
 pub(crate) struct IndexArgs {
     /// The site's root directory (every `*.html` below it is indexed).
     #[arg(long)]
     site: PathBuf,
-    /// Output directory (created); gets `manifest.json` and `index-<hash>.spi`.
+    /// Output directory (created); gets `manifest.json` and `index-<hash>.spi` (whole) or
+    /// `base-<hash>.spb` + `shard-<hash>.sps` files (sharded).
     #[arg(long)]
     out: PathBuf,
     /// Directory with splade-tiny.int8.onnx and tokenizer.json (made by model/build.sh).
@@ -53,6 +62,12 @@ pub(crate) struct IndexArgs {
     /// Index at most this many pages (in path order), e.g. for quick tests.
     #[arg(long)]
     limit: Option<usize>,
+    /// Indexes up to this many bytes are written whole; larger ones as a base + postings shards.
+    #[arg(long, default_value_t = WHOLE_INDEX_THRESHOLD)]
+    whole_index_threshold: u64,
+    /// Target bytes per postings shard of a sharded index (sets the shard count).
+    #[arg(long, default_value_t = SHARD_BYTES)]
+    shard_bytes: u64,
     /// Worker threads for encoding (default: every core).
     #[arg(long)]
     threads: Option<usize>,
@@ -71,9 +86,16 @@ pub(crate) struct Manifest {
     index_format: u16,
     model: ModelId,
     counts: Counts,
-    /// `"whole"`: `shards` holds one file, the whole index.
+    /// `"whole"`: `shards` holds one file, the whole index. `"sharded"`: `base` is the base and
+    /// `shards[i]` is postings shard `i`.
     mode: &'static str,
+    /// The loading rule, in words (what the browser fetches when).
+    rule: String,
     whole_index_threshold: u64,
+    /// Target bytes per postings shard (sharded mode).
+    shard_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<Shard>,
     shards: Vec<Shard>,
 }
 
@@ -96,7 +118,7 @@ struct Counts {
     bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Shard {
     file: String,
@@ -234,11 +256,16 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     );
     let encode_start = Instant::now();
     let texts: Vec<String> = docs.iter().map(Document::semantic_text).collect();
+    // Longest first, so each chunk holds texts of similar length: the encoder pads a batch to its
+    // longest window, and short sections batch many to a model run (mixing a 250-token section
+    // with three 20-token ones would cost four 250-token rows). Results go back by position.
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
     let vectors = pool.install(|| {
-        texts
-            .par_chunks(4)
+        order
+            .par_chunks(ENCODE_CHUNK)
             .map(|chunk| {
-                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                let refs: Vec<&str> = chunk.iter().map(|&i| texts[i].as_str()).collect();
                 let out = encoder.encode_documents(&refs);
                 bar.inc(chunk.len() as u64);
                 out
@@ -247,30 +274,50 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     let encode_secs = encode_start.elapsed().as_secs_f64();
-    for (doc, enc) in docs.iter_mut().zip(vectors.into_iter().flatten()) {
-        doc.sparse = enc.vector;
+    for (&i, enc) in order.iter().zip(vectors.into_iter().flatten()) {
+        docs[i].sparse = enc.vector;
     }
     let sections = docs.len();
     let semantic = docs.iter().filter(|d| d.sparse.is_some()).count();
 
     let mut index = Index::new(IndexConfig::default())?;
     index.add_many(docs)?;
-    let bytes = index.to_bytes();
-    let digest = sha256(&bytes);
-    let file = format!("index-{}.spi", &digest[..16]);
+    let whole = index.to_bytes();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    // Old shards of this directory are replaced (content-hashed names never collide).
+    // Old index files of this directory are replaced (content-hashed names never collide).
     for entry in std::fs::read_dir(&args.out)? {
         let p = entry?.path();
-        if p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("index-") && n.ends_with(".spi"))
-        {
+        if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            (n.starts_with("index-") && n.ends_with(".spi"))
+                || (n.starts_with("base-") && n.ends_with(".spb"))
+                || (n.starts_with("shard-") && n.ends_with(".sps"))
+        }) {
             std::fs::remove_file(&p)?;
         }
     }
-    std::fs::write(args.out.join(&file), &bytes)?;
+    let write = |prefix: &str, ext: &str, bytes: &[u8]| -> Result<Shard> {
+        let digest = sha256(bytes);
+        let file = format!("{prefix}-{}.{ext}", &digest[..16]);
+        std::fs::write(args.out.join(&file), bytes)?;
+        Ok(Shard { file, bytes: bytes.len() as u64, sha256: digest })
+    };
+    let rule = format!(
+        "an index of at most wholeIndexThreshold ({}) bytes is one file fetched before the first query (mode whole); a larger one is a base fetched at start-up plus ceil(postings bytes / shardBytes ({})) postings shards keyed by a hash of the term, of which each query fetches only those its terms need (mode sharded)",
+        args.whole_index_threshold, args.shard_bytes
+    );
+    let (mode, base, shards) = if whole.len() as u64 <= args.whole_index_threshold {
+        ("whole", None, vec![write("index", "spi", &whole)?])
+    } else {
+        let postings = index.to_sharded_bytes(1)?.shards[0].len() as u64;
+        let count = postings.div_ceil(args.shard_bytes.max(1)).clamp(1, 1 << 16) as u32;
+        let parts = index.to_sharded_bytes(count)?;
+        let base = write("base", "spb", &parts.base)?;
+        let shards =
+            parts.shards.iter().map(|s| write("shard", "sps", s)).collect::<Result<Vec<_>>>()?;
+        ("sharded", Some(base), shards)
+    };
+    let on_disk: u64 = base.iter().chain(&shards).map(|s| s.bytes).sum();
     let info = encoder.model_info();
     let manifest = Manifest {
         version: MANIFEST_VERSION,
@@ -284,31 +331,36 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
             pages: pages.len(),
             sections,
             semantic_sections: semantic,
-            bytes: bytes.len() as u64,
+            bytes: on_disk,
         },
-        mode: "whole",
-        whole_index_threshold: WHOLE_INDEX_THRESHOLD,
-        shards: vec![Shard { file: file.clone(), bytes: bytes.len() as u64, sha256: digest }],
+        mode,
+        rule,
+        whole_index_threshold: args.whole_index_threshold,
+        shard_bytes: args.shard_bytes,
+        base: base.clone(),
+        shards: shards.clone(),
     };
     std::fs::write(
         args.out.join("manifest.json"),
         serde_json::to_string_pretty(&manifest)? + "\n",
     )?;
-    if bytes.len() as u64 > WHOLE_INDEX_THRESHOLD {
-        eprintln!(
-            "warning: the index is {} bytes, above the {} byte whole-index threshold; sharding is not implemented yet, so browsers fetch it whole",
-            bytes.len(),
-            WHOLE_INDEX_THRESHOLD
-        );
-    }
+    let files = match &base {
+        None => format!("{} = {} bytes", args.out.join(&shards[0].file).display(), on_disk),
+        Some(b) => format!(
+            "{}: base {} bytes + {} shards = {} bytes (whole: {} bytes)",
+            args.out.display(),
+            b.bytes,
+            shards.len(),
+            on_disk,
+            whole.len()
+        ),
+    };
     println!(
-        "indexed {} pages, {sections} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.0} sections/s on {cores} threads; {} = {} bytes",
+        "indexed {} pages, {sections} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.1} sections/s on {cores} threads; {mode}: {files}",
         pages.len(),
         started.elapsed().as_secs_f64(),
         encode_secs,
         sections as f64 / encode_secs.max(1e-9),
-        args.out.join(&file).display(),
-        bytes.len()
     );
     Ok(())
 }

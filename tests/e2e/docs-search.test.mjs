@@ -1,0 +1,178 @@
+// The docs search page (www/docs/) over a prebuilt index, in a real Chromium.
+//
+// Builds what it needs: the `sparrow` CLI (dev profile), then two indexes of a subset of the
+// Node.js API docs (Debian's nodejs-doc; 12 pages, to keep this test to a few minutes on 2 cores;
+// the demo command indexes all of them) plus tests/fixtures/site/escaping.html, into
+// www/public/generated/ (git-ignored): `e2e` with the default loading rule (whole: the index is
+// under the 2 MiB threshold) and `e2e-sharded` with `--whole-index-threshold 0` (a base + postings
+// shards fetched per query). Each index is rebuilt only when its inputs change (pages, model,
+// CLI/core sources, arguments), so a warm run takes about a minute. Fails, never skips, when
+// nodejs-doc, the model or pkg/ are missing.
+//
+// Checks, on the sharded index: a query sharing no keyword with its answer (semantic only) finds
+// the right section in the top 3 after fetching only some shards; highlighting and HTML escaping
+// of a document that contains `<script>`; a lexical switch; keyboard navigation. Then the whole
+// index answers the first query with exactly the same hits and scores. Writes the first-query
+// figures (requests, bytes, time) to tests/artifacts/docs-search.json and a screenshot to
+// tests/artifacts/docs-search.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { artifacts, launchChromium, pkgDir, root, run, serveDir } from '../helpers.mjs';
+
+const DOCS = process.env.NODEJS_DOCS ?? '/usr/share/doc/nodejs/api';
+export const PAGES = ['buffer', 'child_process', 'crypto', 'events', 'os', 'path', 'process', 'readline', 'timers', 'url', 'worker_threads', 'zlib'];
+// The semantic-only query, its expected section, and the words the section must not contain.
+export const SEMANTIC = { query: 'wait some seconds before calling my function', expected: 'timers.html#settimeoutcallback-delay-args' };
+
+/** Hash of every file under `dir` (recursively), for the rebuild check. */
+function hashTree(h, dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) hashTree(h, p);
+    else h.update(name).update(readFileSync(p));
+  }
+}
+
+function sitePages() {
+  if (!existsSync(join(DOCS, 'timers.html'))) throw new Error(`${DOCS}/timers.html is missing: install Debian's nodejs-doc (scripts/setup.sh does)`);
+  const site = join(artifacts, 'docs-site');
+  rmSync(site, { recursive: true, force: true });
+  mkdirSync(site, { recursive: true });
+  for (const p of PAGES) cpSync(join(DOCS, `${p}.html`), join(site, `${p}.html`));
+  cpSync(join(root, 'tests/fixtures/site/escaping.html'), join(site, 'escaping.html'));
+  return site;
+}
+
+/** Indexes `site` into www/public/generated/<name> unless an index of the same inputs is there. */
+function buildIndex(site, name, extra = []) {
+  const target = process.env.CARGO_TARGET_DIR ?? '/var/tmp/sparrow-target';
+  const model = join(root, 'model/build');
+  if (!existsSync(join(model, 'splade-tiny.int8.onnx'))) throw new Error('model/build is missing: run model/build.sh');
+  const args = ['index', '--site', site, '--out', join(root, 'www/public/generated', name), '--body', '#apicontent, [data-sparrow-body]', '--quiet', '--model', model, ...extra];
+  const h = createHash('sha256').update(JSON.stringify(args));
+  for (const dir of [site, model, join(root, 'crate/cli/src'), join(root, 'crate/core/src'), join(root, 'crate/encoder/src')]) hashTree(h, dir);
+  const key = h.digest('hex');
+  const out = args[4];
+  const keyFile = join(out, '.inputs');
+  if (existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key && existsSync(join(out, 'manifest.json'))) {
+    return readFileSync(join(out, '.log'), 'utf8');
+  }
+  rmSync(out, { recursive: true, force: true });
+  const log = run(join(target, 'debug/sparrow'), args).trim();
+  cpSync(site, join(out, 'site'), { recursive: true });
+  writeFileSync(join(out, '.log'), log);
+  writeFileSync(keyFile, key);
+  return log;
+}
+
+/** Opens the docs page on `index`, waits until it is ready; collects requests. */
+async function openPage(browser, server, index) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const requests = [];
+  page.on('requestfinished', async (req) => {
+    const sizes = await req.sizes().catch(() => null);
+    requests.push({ url: req.url(), bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0 });
+  });
+  const t0 = Date.now();
+  await page.goto(`${server.url}docs/?index=../generated/${index}/manifest.json&base=../generated/${index}/site/`);
+  await page.waitForSelector('body[data-ready]', { timeout: 180_000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#status'));
+  const readyMs = Date.now() - t0;
+  return { page, errors, requests, t0, readyMs };
+}
+
+/** Types `query`, waits for its results; the figures of the requests so far. */
+async function firstQuery({ page, requests, t0, readyMs }, query) {
+  await page.fill('#q', query);
+  await page.waitForFunction((q) => document.body.dataset.query === q, query);
+  const firstResultMs = Date.now() - t0;
+  await new Promise((ok) => setTimeout(ok, 200)); // let requestfinished handlers settle
+  const index = requests.filter((r) => /\/generated\//.test(r.url) && !/\/site\//.test(r.url));
+  return {
+    readyMs,
+    firstResultMs,
+    requests: requests.length,
+    bytes: requests.reduce((s, r) => s + r.bytes, 0),
+    indexRequests: index.length,
+    indexBytes: index.reduce((s, r) => s + r.bytes, 0),
+    byUrl: requests.map((r) => [new URL(r.url).pathname, r.bytes]),
+    last: await page.evaluate(() => window.sparrowLast),
+  };
+}
+
+test('docs search: semantic-only match in the top 3, lazy shards, highlighting, escaping, lexical switch, keyboard', async () => {
+  pkgDir();
+  run('cargo', ['build', '-p', 'sparrow-cli', '--quiet'], { cwd: root });
+  const site = sitePages();
+  const wholeLog = buildIndex(site, 'e2e');
+  const shardedLog = buildIndex(site, 'e2e-sharded', ['--whole-index-threshold', '0']);
+  const wholeManifest = JSON.parse(readFileSync(join(root, 'www/public/generated/e2e/manifest.json'), 'utf8'));
+  const shardedManifest = JSON.parse(readFileSync(join(root, 'www/public/generated/e2e-sharded/manifest.json'), 'utf8'));
+  assert.equal(wholeManifest.mode, 'whole');
+  assert.equal(shardedManifest.mode, 'sharded');
+  assert.ok(shardedManifest.shards.length >= 4, `${shardedManifest.shards.length} shards`);
+  run(process.execPath, [join(root, 'www/node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: join(root, 'www') });
+  const server = await serveDir(join(root, 'www/dist'));
+  const browser = await launchChromium();
+  try {
+    const opened = await openPage(browser, server, 'e2e-sharded');
+    const { page, errors } = opened;
+
+    // 1. Semantic only: none of the query's words is in the answer section. Only the shards
+    // the query's terms hash to are fetched.
+    const sharded = await firstQuery(opened, SEMANTIC.query);
+    const top3 = await page.$$eval('#results .section', (els) => els.slice(0, 3).map((e) => e.getAttribute('data-id')));
+    assert.ok(top3.includes(SEMANTIC.expected), `top 3 sections: ${top3.join(', ')}`);
+    const { load } = sharded.last;
+    assert.equal(load.shardCount, shardedManifest.shards.length);
+    assert.ok(load.shardsLoaded > 0 && load.shardsLoaded < load.shardCount, `first query loaded ${load.shardsLoaded}/${load.shardCount} shards`);
+    const shardRequests = sharded.byUrl.filter(([u]) => /\/shard-[0-9a-f]+\.sps$/.test(u)).length;
+    assert.equal(shardRequests, load.shardsLoaded);
+    await page.click('#results .section >> nth=0 >> summary');
+    assert.match(await page.textContent('#results .section >> nth=0'), /matched meaning/);
+    await page.screenshot({ path: join(artifacts, 'docs-search.png'), fullPage: true });
+
+    // 2. Highlighting and escaping: the text `<script>` is shown as text, never run or parsed.
+    await page.fill('#q', 'quokkafish example');
+    await page.waitForFunction(() => document.body.dataset.query === 'quokkafish example');
+    const first = page.locator('#results .section').first();
+    assert.equal(await first.getAttribute('data-id'), 'escaping.html#escaping');
+    assert.equal(await first.locator('mark').first().textContent(), 'quokkafish');
+    assert.match(await first.locator('.snippet').textContent(), /<script>alert\("pwned"\)<\/script>/);
+    assert.equal(await page.locator('#results script, #results img').count(), 0);
+    assert.ok(!(await page.textContent('#results')).includes('ignored text'), 'data-sparrow-ignore content was indexed');
+
+    // 3. The lexical switch: the semantic-only query finds nothing of its answer by words.
+    await page.check('input[name=mode][value=lexical]');
+    await page.fill('#q', SEMANTIC.query + ' ');
+    await page.waitForFunction((q) => document.body.dataset.query === q, SEMANTIC.query);
+    await page.waitForFunction(() => /lexical/.test(document.querySelector('#status')?.textContent ?? ''));
+    const lexicalTop3 = await page.$$eval('#results .section', (els) => els.slice(0, 3).map((e) => e.getAttribute('data-id')));
+    assert.ok(!lexicalTop3.includes(SEMANTIC.expected), `lexical top 3 unexpectedly has the answer: ${lexicalTop3}`);
+
+    // 4. Keyboard: ↓ from the box focuses the first result link, Esc returns.
+    await page.focus('#q');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('.section') !== null), true);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'q');
+    assert.deepEqual(errors, []);
+
+    // 5. The whole index answers the first query with the same hits and scores.
+    const wholePage = await openPage(browser, server, 'e2e');
+    const whole = await firstQuery(wholePage, SEMANTIC.query);
+    assert.deepEqual(whole.last.hits, sharded.last.hits);
+    assert.deepEqual(wholePage.errors, []);
+
+    const figures = { wholeLog, shardedLog, sharded: { ...sharded, last: undefined, load }, whole: { ...whole, last: undefined, load: whole.last.load } };
+    writeFileSync(join(artifacts, 'docs-search.json'), JSON.stringify(figures, null, 2) + '\n');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
