@@ -12,6 +12,7 @@ use sparrow_core::{Document, Index, IndexConfig, Query, SearchOptions};
 use wasm_bindgen::prelude::*;
 
 pub mod error;
+mod hits;
 mod model;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests;
@@ -208,7 +209,7 @@ impl SparrowIndex {
                 explanation.name_terms(|id| encoder.token(id));
             }
         }
-        to_js(&hits)
+        hits::hits_to_js(&hits)
     }
 
     /// The postings shards (ascending numbers) that `search(query, options)` needs and that are

@@ -29,7 +29,7 @@ fn sample() -> SparrowIndex {
     let mut index = SparrowIndex::new(JsValue::UNDEFINED).unwrap();
     let docs = js(r#"[
         {"id": "a", "title": "Rust", "text": "Rust compiles to WebAssembly and runs in browsers", "tags": ["lang"]},
-        {"id": "b", "text": "Roaring bitmaps compress sorted integer sets", "fields": {"year": 2016}},
+        {"id": "b", "text": "Roaring bitmaps compress sorted integer sets", "fields": {"year": 2016, "doi": null}},
         {"id": "c", "text": "Browsers run JavaScript and WebAssembly side by side", "tags": ["web"]}
     ]"#);
     index.add_documents(docs, None, None).unwrap();
@@ -58,6 +58,13 @@ fn hits_are_camel_case_objects_with_explanations() {
     let fields = js_sys::Reflect::get(&hit, &"fields".into()).unwrap();
     assert!(!fields.is_instance_of::<js_sys::Map>(), "fields are a plain object");
     assert_eq!(js_sys::Reflect::get(&fields, &"year".into()).unwrap().as_f64(), Some(2016.0));
+    // A user's null stays null; an absent option (no title, no sparse arm) is undefined.
+    assert!(js_sys::Reflect::get(&fields, &"doi".into()).unwrap().is_null());
+    for key in ["title", "url", "sparseScore", "sparseRank"] {
+        assert!(js_sys::Reflect::get(&hit, &key.into()).unwrap().is_undefined(), "{key}");
+    }
+    let score = js_sys::Reflect::get(&hit, &"score".into()).unwrap().as_f64().unwrap();
+    assert!(score > 0.0 && score.is_finite());
 }
 
 #[wasm_bindgen_test]
