@@ -113,6 +113,13 @@ impl SparseEncoder {
                 tokenizer: tokenizer.vocab_size(),
             });
         }
+        if model.decoder_vocab() != model.info.vocab_size {
+            return Err(EncoderError::not_sparrow(format!(
+                "`sparrow.vocab_size` is {}, the decoder has {} rows",
+                model.info.vocab_size,
+                model.decoder_vocab()
+            )));
+        }
         config.validate(tokenizer.special_len(), model.info.max_positions)?;
         Ok(SparseEncoder { model, tokenizer, config })
     }

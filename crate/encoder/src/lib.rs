@@ -8,8 +8,12 @@
 //!
 //! The ONNX graph takes `input_ids` and `attention_mask` (int64 `[batch, seq]`) and returns
 //! `sparse` (f32 `[batch, vocab]`), the SPLADE max-pooling
-//! `w[v] = max over real tokens t of log(1 + relu(logits[t, v]))` computed in-graph, so the
-//! encoder only pads, masks and sparsifies. The model carries its identity in the ONNX
+//! `w[v] = max over real tokens t of log(1 + relu(logits[t, v]))`. The encoder runs the same
+//! function in two parts: tract runs the graph up to the MLM head's output (`[batch, seq, H]`),
+//! and the vocabulary projection + pooling after it (~94% of the FLOPs) run in the encoder's own
+//! fused kernel (`projection.rs`: max over tokens without storing the logits, padding skipped),
+//! with the decoder weights read from the same ONNX file at load. A graph whose MLM head does not
+//! have the structure `model/build.py` writes is refused. The model carries its identity in the ONNX
 //! metadata (`sparrow.model`, `sparrow.graph_version`, `sparrow.variant`, `sparrow.vocab_size`,
 //! `sparrow.max_tokens`), which [`SparseEncoder::from_bytes`] checks before tract even analyses
 //! the graph: a model that is not ours is refused as [`EncoderError::NotSparrowModel`].
@@ -39,6 +43,7 @@ mod encoder;
 mod error;
 mod language;
 mod model;
+mod projection;
 mod text;
 
 pub use config::{EncoderConfig, LanguagePolicy};

@@ -3,6 +3,13 @@
 //! The identity checks read the ONNX protobuf *before* tract analyses the graph, so a foreign
 //! model is refused with [`EncoderError::NotSparrowModel`] instead of whatever tract would say
 //! (or do) about an unknown graph.
+//!
+//! tract runs the graph only up to the MLM head's output (the input of the vocabulary
+//! projection): the projection and the SPLADE pooling after it are ~94% of the FLOPs, and
+//! [`VocabProjection`] runs them fused, without the `[tokens, vocab]` logits. Its weights (the
+//! tied word embeddings, dequantized once for int8, and `cls.predictions.bias`) are read from
+//! the same ONNX file at load; [`find_head`] checks that the head has exactly the structure
+//! `model/build.py` writes, so the result is the graph's `sparse` output.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +19,7 @@ use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
 use crate::error::EncoderError;
+use crate::projection::{Kernel, VocabProjection};
 
 /// The graph contract this encoder runs (`sparrow.graph_version`, see `model/build.py`).
 pub const GRAPH_VERSION: u32 = 1;
@@ -19,6 +27,14 @@ pub const GRAPH_VERSION: u32 = 1;
 const INPUT_IDS: &str = "input_ids";
 const ATTENTION_MASK: &str = "attention_mask";
 const OUTPUT: &str = "sparse";
+/// The word embeddings, tied to the MLM decoder (`bert.embeddings.word_embeddings.weight.q` +
+/// `.scale` + `.zero` and a `DequantizeLinear` in the int8 model).
+const WORD_EMBEDDINGS: &str = "bert.embeddings.word_embeddings.weight";
+/// The MLM decoder's per-vocabulary bias.
+const VOCAB_BIAS: &str = "cls.predictions.bias";
+/// The ops from the projection's output to `sparse` (see `model/build.py`): + padding bias,
+/// ReduceMax over the sequence, + vocabulary bias, Relu, + 1, Log.
+const POOLING_OPS: [&str; 6] = ["Add", "ReduceMax", "Add", "Relu", "Add", "Log"];
 
 /// What the loaded model says about itself (from its ONNX `metadata_props`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -40,10 +56,12 @@ pub struct ModelInfo {
     pub license: Option<String>,
 }
 
-/// A runnable plan plus the model's identity.
+/// A runnable plan (input ids → MLM head output), the fused projection + pooling, and the
+/// model's identity.
 #[derive(Debug)]
 pub(crate) struct SpladeModel {
     plan: Arc<TypedSimplePlan>,
+    projection: VocabProjection,
     pub(crate) info: ModelInfo,
 }
 
@@ -55,12 +73,35 @@ impl SpladeModel {
             .proto_model_for_read(&mut &*bytes)
             .map_err(|e| EncoderError::not_sparrow(format!("not an ONNX protobuf ({e})")))?;
         let info = verify(&proto)?;
-        let plan = onnx
-            .model_for_proto_model(&proto)
-            .and_then(|m| m.into_optimized())
+        let head = find_head(&proto)?;
+        let projection = load_projection(&onnx, &head)?;
+        let model_err = |e: TractError| EncoderError::Model(format!("{e:#}"));
+        let mut model = onnx.model_for_proto_model(&proto).map_err(model_err)?;
+        let hidden = model.find_outlet_label(&head.hidden).ok_or_else(|| {
+            EncoderError::not_sparrow(format!("no tensor {:?} in the graph", head.hidden))
+        })?;
+        model.select_output_outlets(&[hidden]).map_err(model_err)?;
+        let plan = model
+            .into_optimized()
             .and_then(|m| m.into_runnable())
             .map_err(|e| EncoderError::Model(format!("{e:#}")))?;
-        Ok(SpladeModel { plan, info })
+        let width = plan.model().output_fact(0).ok().and_then(|f| {
+            f.shape.iter().last().and_then(|d| d.as_i64().and_then(|d| usize::try_from(d).ok()))
+        });
+        if width != Some(projection.hidden()) {
+            return Err(EncoderError::not_sparrow(format!(
+                "the MLM head output is {width:?} wide, the decoder {}",
+                projection.hidden()
+            )));
+        }
+        Ok(SpladeModel { plan, projection, info })
+    }
+
+    /// The decoder's vocabulary size (rows of the word embeddings), which must equal
+    /// `info.vocab_size`; checked by the caller after the tokenizer comparison, so that a
+    /// metadata/tokenizer mismatch is reported as such.
+    pub(crate) fn decoder_vocab(&self) -> usize {
+        self.projection.vocab()
     }
 
     /// Runs one batch: `ids` and `mask` are `rows x len`, row-major, padded with mask 0.
@@ -74,21 +115,198 @@ impl SpladeModel {
     ) -> Result<Vec<f32>, EncoderError> {
         let err = |e: TractError| EncoderError::Inference(format!("{e:#}"));
         let ids = Tensor::from_shape(&[rows, len], ids).map_err(err)?;
-        let mask = Tensor::from_shape(&[rows, len], mask).map_err(err)?;
-        let out = self.plan.run(tvec![ids.into_tvalue(), mask.into_tvalue()]).map_err(err)?;
+        let mask_tensor = Tensor::from_shape(&[rows, len], mask).map_err(err)?;
+        let out =
+            self.plan.run(tvec![ids.into_tvalue(), mask_tensor.into_tvalue()]).map_err(err)?;
         let out = out
             .first()
             .ok_or_else(|| EncoderError::Inference("the model returned no output".into()))?;
         let view = out.to_plain_array_view::<f32>().map_err(err)?;
-        if view.shape() != [rows, self.info.vocab_size] {
+        let width = self.projection.hidden();
+        if view.shape() != [rows, len, width] {
             return Err(EncoderError::Inference(format!(
-                "output shape {:?}, expected [{rows}, {}]",
-                view.shape(),
-                self.info.vocab_size
+                "MLM head output shape {:?}, expected [{rows}, {len}, {width}]",
+                view.shape()
             )));
         }
-        Ok(view.iter().copied().collect())
+        let owned;
+        let hidden = match view.as_slice() {
+            Some(s) => s,
+            None => {
+                owned = view.iter().copied().collect::<Vec<f32>>();
+                &owned
+            }
+        };
+        // The kernel's max would skip NaN; report a broken model instead.
+        if !hidden.iter().all(|x| x.is_finite()) {
+            return Err(EncoderError::Inference("the model produced a non-finite value".into()));
+        }
+        Ok(self.projection.pool(rows, len, hidden, mask))
     }
+}
+
+/// Where the vocabulary projection is in the ONNX graph.
+#[derive(Debug)]
+struct Head<'a> {
+    /// The projection's input: the MLM head output `[batch, seq, H]`.
+    hidden: String,
+    /// The decoder weights `[V, H]`: f32, or int8 with its scale (zero point 0).
+    weight: &'a pb::TensorProto,
+    /// `(scale, zero point)` of an int8 weight.
+    scale: Option<(&'a pb::TensorProto, Option<&'a pb::TensorProto>)>,
+    bias: &'a pb::TensorProto,
+}
+
+/// Finds `MatMul(hidden, Transpose(word_embeddings))` followed by exactly the SPLADE pooling
+/// chain that ends in the `sparse` output, as `model/build.py` writes it.
+fn find_head(proto: &pb::ModelProto) -> Result<Head<'_>, EncoderError> {
+    let bad =
+        |what: String| EncoderError::not_sparrow(format!("not a Sparrow SPLADE graph: {what}"));
+    let graph = proto.graph.as_ref().ok_or_else(|| bad("no graph".into()))?;
+    let init = |name: &str| graph.initializer.iter().find(|t| t.name == name);
+    let consumers = |tensor: &str| -> Vec<&pb::NodeProto> {
+        graph.node.iter().filter(|n| n.input.iter().any(|i| i == tensor)).collect()
+    };
+    let only_consumer = |tensor: &str, op: &str| -> Result<&pb::NodeProto, EncoderError> {
+        match consumers(tensor).as_slice() {
+            [n] if n.op_type == op && n.output.len() == 1 => Ok(n),
+            other => Err(bad(format!(
+                "{tensor:?} feeds {:?}, expected one {op}",
+                other.iter().map(|n| n.op_type.as_str()).collect::<Vec<_>>()
+            ))),
+        }
+    };
+
+    // The decoder weights: the word embeddings, f32 or dequantized int8.
+    let quantized = format!("{WORD_EMBEDDINGS}.q");
+    let (source, weight, scale) = if let Some(w) = init(WORD_EMBEDDINGS) {
+        (WORD_EMBEDDINGS.to_owned(), w, None)
+    } else if let Some(q) = init(&quantized) {
+        let dq = graph
+            .node
+            .iter()
+            .find(|n| n.op_type == "DequantizeLinear" && n.input.first() == Some(&quantized))
+            .ok_or_else(|| bad(format!("no DequantizeLinear of {quantized:?}")))?;
+        let scale = dq.input.get(1).and_then(|s| init(s)).filter(|s| s.dims.is_empty());
+        let zero = match dq.input.get(2) {
+            Some(z) => {
+                Some(init(z).ok_or_else(|| bad(format!("zero point {z:?} is not a constant")))?)
+            }
+            None => None,
+        };
+        match (scale, dq.output.first()) {
+            (Some(s), Some(out)) => (out.clone(), q, Some((s, zero))),
+            _ => return Err(bad(format!("{quantized:?} needs a scalar scale"))),
+        }
+    } else {
+        return Err(bad(format!("no initializer {WORD_EMBEDDINGS:?}")));
+    };
+    let dims: Vec<usize> = weight.dims.iter().filter_map(|&d| usize::try_from(d).ok()).collect();
+    let vocab = match dims.as_slice() {
+        [v, h] if *v > 0 && *h > 0 && weight.dims.len() == 2 => *v,
+        _ => {
+            return Err(bad(format!(
+                "{WORD_EMBEDDINGS:?} has shape {:?}, expected [V, H]",
+                weight.dims
+            )))
+        }
+    };
+
+    // Transpose([V, H]) → [H, V], the right operand of the projection MatMul.
+    let transpose = consumers(&source)
+        .into_iter()
+        .find(|n| n.op_type == "Transpose")
+        .ok_or_else(|| bad(format!("{source:?} is not transposed into a decoder")))?;
+    let perm_ok = transpose.attribute.iter().any(|a| a.name == "perm" && a.ints == [1, 0]);
+    let decoder = transpose.output.first().filter(|_| perm_ok && transpose.input.len() == 1);
+    let decoder = decoder.ok_or_else(|| bad("the decoder Transpose is not perm [1, 0]".into()))?;
+    let matmul = only_consumer(decoder, "MatMul")?;
+    if matmul.input.len() != 2 || matmul.input[1] != *decoder {
+        return Err(bad("the decoder is not the projection's right operand".into()));
+    }
+
+    // scores → Add(pad bias) → ReduceMax(axis 1) → Add(vocab bias) → Relu → Add(1) → Log.
+    let mut tensor = &matmul.output[0];
+    let mut bias = None;
+    for (i, op) in POOLING_OPS.iter().enumerate() {
+        let n = only_consumer(tensor, op)?;
+        if i == 1 {
+            let axes_ok = n.attribute.iter().any(|a| a.name == "axes" && a.ints == [1]);
+            let keep = n.attribute.iter().find(|a| a.name == "keepdims").map_or(1, |a| a.i);
+            if !axes_ok || keep != 0 {
+                return Err(bad("the pooling is not a ReduceMax over the sequence".into()));
+            }
+        }
+        if i == 2 {
+            bias = n
+                .input
+                .iter()
+                .find(|x| *x != tensor)
+                .and_then(|b| init(b))
+                .filter(|b| b.name == VOCAB_BIAS);
+        }
+        tensor = &n.output[0];
+    }
+    if tensor != OUTPUT {
+        return Err(bad(format!("the pooling ends in {tensor:?}, not {OUTPUT:?}")));
+    }
+    let bias = bias.ok_or_else(|| bad(format!("no {VOCAB_BIAS:?} after the pooling")))?;
+    if bias.dims.iter().map(|&d| usize::try_from(d).ok()).collect::<Vec<_>>() != [Some(vocab)] {
+        return Err(bad(format!("{VOCAB_BIAS:?} has shape {:?}, expected [{vocab}]", bias.dims)));
+    }
+    Ok(Head { hidden: matmul.input[0].clone(), weight, scale, bias })
+}
+
+/// Reads the decoder weights and bias (dequantizing int8 once) and packs them for the kernel.
+fn load_projection(
+    onnx: &tract_onnx::Onnx,
+    head: &Head<'_>,
+) -> Result<VocabProjection, EncoderError> {
+    let vocab = head.bias.dims.first().and_then(|&v| usize::try_from(v).ok()).unwrap_or(0);
+    let err = |e: TractError| EncoderError::Model(format!("decoder weights: {e:#}"));
+    let load = |t: &pb::TensorProto| tract_onnx::tensor::load_tensor(&*onnx.provider, t, None);
+    let weight = load(head.weight).map_err(err)?;
+    let weight: Vec<f32> = match head.scale {
+        None => values::<f32>(&weight).map_err(err)?,
+        Some((scale, zero)) => {
+            if let Some(zero) = zero {
+                let zero = load(zero)
+                    .and_then(|z| z.cast_to::<f32>().map(|z| z.into_owned()))
+                    .map_err(err)?;
+                if values::<f32>(&zero).map_err(err)?.iter().any(|&z| z != 0.0) {
+                    return Err(EncoderError::not_sparrow(
+                        "the decoder's int8 zero point is not 0",
+                    ));
+                }
+            }
+            let scale = load(scale).map_err(err)?;
+            let scale = *values::<f32>(&scale)
+                .map_err(err)?
+                .first()
+                .ok_or_else(|| EncoderError::not_sparrow("the decoder's int8 scale is empty"))?;
+            values::<i8>(&weight).map_err(err)?.into_iter().map(|q| f32::from(q) * scale).collect()
+        }
+    };
+    let bias = values::<f32>(&load(head.bias).map_err(err)?).map_err(err)?;
+    if vocab == 0 || !weight.len().is_multiple_of(vocab) || weight.is_empty() || bias.len() != vocab
+    {
+        return Err(EncoderError::not_sparrow("the decoder weights do not match the vocabulary"));
+    }
+    if !weight.iter().chain(&bias).all(|x| x.is_finite()) {
+        return Err(EncoderError::Model("the decoder weights are not all finite".into()));
+    }
+    let hidden = weight.len() / vocab;
+    Ok(VocabProjection::new(Kernel::detect(), &weight, bias, vocab, hidden))
+}
+
+/// A tensor's values in row-major order (a plain copy when it is contiguous, which ndarray's
+/// element-by-element `IxDyn` iterator is ~10x slower than).
+fn values<D: Datum + Copy>(t: &Tensor) -> TractResult<Vec<D>> {
+    let view = t.to_plain_array_view::<D>()?;
+    Ok(match view.as_slice() {
+        Some(s) => s.to_vec(),
+        None => view.iter().copied().collect(),
+    })
 }
 
 /// Checks that the protobuf is a Sparrow SPLADE graph this encoder can run.

@@ -130,3 +130,20 @@ fn bad_config_is_refused_with_the_field_name() {
         }
     }
 }
+
+#[test]
+fn other_mlm_head_is_refused() {
+    // The encoder runs the projection + pooling itself, so a head that computes something else
+    // (here: Sigmoid instead of Relu before the log) must be refused, not silently replaced.
+    for variant in ["f32", "int8"] {
+        let mut proto = pb::ModelProto::decode(model_bytes(variant).as_slice()).unwrap();
+        let graph = proto.graph.as_mut().unwrap();
+        let relu = graph.node.iter_mut().find(|n| n.op_type == "Relu").unwrap();
+        relu.op_type = "Sigmoid".into();
+        let err = load(&proto.encode_to_vec()).unwrap_err();
+        assert!(
+            matches!(err, EncoderError::NotSparrowModel { ref reason } if reason.contains("SPLADE graph")),
+            "{variant}: {err:?}"
+        );
+    }
+}
