@@ -7,6 +7,16 @@ TOOLS="${SPARROW_TOOLS:-/opt/sparrow-tools}"
 # A target dir outside the clone is reused when it exists (CI on a warm machine), never required.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/sparrow-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A shared target dir has a trap when two checkouts build in it: cargo hashes workspace crates by
+# their path relative to the workspace, so both checkouts' crates share fingerprints and outputs,
+# and an unchanged file counts as fresh when it is older than the other checkout's last build. Our
+# build could then link the other checkout's sparrow-core, run its `sparrow` or package its wasm.
+# (A fresh clone is safe: its files are newer than any build.) So when the last checkout to use
+# the dir was not this one, touch every crate root: their next build recompiles our sources.
+if [[ -d "$CARGO_TARGET_DIR" ]] && [[ "$(cat "$CARGO_TARGET_DIR/.sparrow-checkout" 2>/dev/null)" != "$ROOT" ]]; then
+  touch "$ROOT"/crate/*/src/lib.rs "$ROOT"/crate/*/src/main.rs
+  printf '%s\n' "$ROOT" > "$CARGO_TARGET_DIR/.sparrow-checkout"
+fi
 WASM_TRIPLE=wasm32-unknown-unknown
 WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
 # Node 20 from the npm registry when the system node is older (scripts/setup.sh installs it).
