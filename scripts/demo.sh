@@ -10,12 +10,13 @@ bash scripts/setup.sh
 source scripts/env.sh
 bash model/build.sh
 node pkg-config/scripts/build.mjs --profile "${SPARROW_PROFILE:-wasm-dev}"
-# The encoder runs ~2-10 sections/s on 2 cores, so the demo indexes the first pages only by default
-# (SPARROW_DOCS_PAGES=0 indexes all ~60 pages).
-if [[ "${SPARROW_DOCS_PAGES:-12}" == 0 ]]; then
+# Every page (~4,000 sections, ~2-3 min on 2 cores with the fused projection kernel; above 2 MiB,
+# so it is written sharded and the page fetches only the shards a query needs).
+# SPARROW_DOCS_PAGES=N indexes the first N pages only.
+if [[ "${SPARROW_DOCS_PAGES:-0}" == 0 ]]; then
   bash scripts/index-nodejs-docs.sh www/public/generated/nodejs
 else
-  bash scripts/index-nodejs-docs.sh www/public/generated/nodejs --limit "${SPARROW_DOCS_PAGES:-12}"
+  bash scripts/index-nodejs-docs.sh www/public/generated/nodejs --limit "${SPARROW_DOCS_PAGES}"
 fi
 (cd www && npx vite build --logLevel warn)
 echo "docs search: http://127.0.0.1:${PORT:-8080}/docs/"
