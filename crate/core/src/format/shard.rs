@@ -6,8 +6,7 @@ use super::read::{
     read_sparse, Reader,
 };
 use super::write::{
-    config_section, docs_section, framed, lengths_section, lexicon_section, section,
-    sparse_section, tombstones_section, varint,
+    document_sections, framed, lexicon_section, section, sparse_section, tombstones_section, varint,
 };
 use super::*;
 use crate::error::FormatError;
@@ -19,15 +18,7 @@ type Result<T> = std::result::Result<T, FormatError>;
 pub(crate) fn write(index: &Index, count: u32) -> (Vec<u8>, Vec<Vec<u8>>) {
     let mut payload = Vec::new();
     let mut body = Vec::new();
-    config_section(&mut body, index);
-    section(&mut payload, SECTION_CONFIG, &body);
-    body.clear();
-    docs_section(&mut body, index);
-    section(&mut payload, SECTION_DOCS, &body);
-    body.clear();
-    lengths_section(&mut body, index);
-    section(&mut payload, SECTION_LENGTHS, &body);
-    body.clear();
+    document_sections(&mut payload, &mut body, index);
     tombstones_section(&mut body, index);
     section(&mut payload, SECTION_TOMBSTONES, &body);
     body.clear();

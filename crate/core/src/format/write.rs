@@ -34,18 +34,24 @@ pub(super) fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
     out.extend_from_slice(body);
 }
 
+/// The sections a whole index and a sharded index's base share, in this order: config, documents,
+/// lengths. `body` is scratch space, left empty.
+pub(super) fn document_sections(payload: &mut Vec<u8>, body: &mut Vec<u8>, index: &Index) {
+    config_section(body, index);
+    section(payload, SECTION_CONFIG, body);
+    body.clear();
+    docs_section(body, index);
+    section(payload, SECTION_DOCS, body);
+    body.clear();
+    lengths_section(body, index);
+    section(payload, SECTION_LENGTHS, body);
+    body.clear();
+}
+
 pub(crate) fn write(index: &Index) -> Vec<u8> {
     let mut payload = Vec::new();
     let mut body = Vec::new();
-    config_section(&mut body, index);
-    section(&mut payload, SECTION_CONFIG, &body);
-    body.clear();
-    docs_section(&mut body, index);
-    section(&mut payload, SECTION_DOCS, &body);
-    body.clear();
-    lengths_section(&mut body, index);
-    section(&mut payload, SECTION_LENGTHS, &body);
-    body.clear();
+    document_sections(&mut payload, &mut body, index);
     lexicon_section(&mut body, index, |_| true);
     section(&mut payload, SECTION_LEXICON, &body);
     body.clear();
@@ -69,7 +75,7 @@ pub(super) fn framed(magic: &[u8; 8], payload: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(super) fn config_section(body: &mut Vec<u8>, index: &Index) {
+fn config_section(body: &mut Vec<u8>, index: &Index) {
     let c = &index.config;
     let mut flags = 0u8;
     if c.analyzer.stemming {
@@ -87,7 +93,7 @@ pub(super) fn config_section(body: &mut Vec<u8>, index: &Index) {
     varint(body, c.max_text_bytes as u64);
 }
 
-pub(super) fn docs_section(body: &mut Vec<u8>, index: &Index) {
+fn docs_section(body: &mut Vec<u8>, index: &Index) {
     varint(body, index.docs.len() as u64);
     for slot in &index.docs {
         let Some(d) = slot else {
@@ -125,7 +131,7 @@ pub(super) fn docs_section(body: &mut Vec<u8>, index: &Index) {
     }
 }
 
-pub(super) fn lengths_section(body: &mut Vec<u8>, index: &Index) {
+fn lengths_section(body: &mut Vec<u8>, index: &Index) {
     varint(body, index.doc_lens.len() as u64);
     for &len in &index.doc_lens {
         varint(body, u64::from(len));
