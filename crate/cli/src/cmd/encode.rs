@@ -72,13 +72,7 @@ struct Output<'a> {
 
 pub(crate) fn run(args: &EncodeArgs) -> Result<()> {
     let variant = if args.f32 { "f32" } else { "int8" };
-    let model_path = args.model.join(format!("splade-tiny.{variant}.onnx"));
-    let tokenizer_path = args.model.join("tokenizer.json");
-    let hint = "build the model first with model/build.sh, or pass --model DIR";
-    let model = std::fs::read(&model_path)
-        .with_context(|| format!("reading {} ({hint})", model_path.display()))?;
-    let tokenizer = std::fs::read(&tokenizer_path)
-        .with_context(|| format!("reading {} ({hint})", tokenizer_path.display()))?;
+    let (model_path, model, tokenizer) = super::read_model_files(&args.model, variant)?;
     let config = EncoderConfig {
         threshold: args.threshold,
         max_windows: args.max_windows,

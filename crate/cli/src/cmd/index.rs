@@ -235,13 +235,7 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     }
     let mut docs = documents(&args.site, &pages, body.as_ref())?;
 
-    let model_path = args.model.join("splade-tiny.int8.onnx");
-    let tokenizer_path = args.model.join("tokenizer.json");
-    let hint = "build the model first with model/build.sh, or pass --model DIR";
-    let model = std::fs::read(&model_path)
-        .with_context(|| format!("reading {} ({hint})", model_path.display()))?;
-    let tokenizer = std::fs::read(&tokenizer_path)
-        .with_context(|| format!("reading {} ({hint})", tokenizer_path.display()))?;
+    let (model_path, model, tokenizer) = super::read_model_files(&args.model, "int8")?;
     let encoder = SparseEncoder::from_bytes(&model, &tokenizer, EncoderConfig::default())
         .with_context(|| format!("loading {}", model_path.display()))?;
 

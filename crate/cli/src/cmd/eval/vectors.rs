@@ -31,13 +31,7 @@ pub(crate) struct Model {
 }
 
 pub(crate) fn load_model(dir: &Path, variant: &str, config: EncoderConfig) -> Result<Model> {
-    let model_path = dir.join(format!("splade-tiny.{variant}.onnx"));
-    let tokenizer_path = dir.join("tokenizer.json");
-    let hint = "run model/build.sh first, or pass --model DIR";
-    let model = std::fs::read(&model_path)
-        .with_context(|| format!("reading {} ({hint})", model_path.display()))?;
-    let tokenizer = std::fs::read(&tokenizer_path)
-        .with_context(|| format!("reading {} ({hint})", tokenizer_path.display()))?;
+    let (model_path, model, tokenizer) = crate::cmd::read_model_files(dir, variant)?;
     let t = Instant::now();
     let encoder = SparseEncoder::from_bytes(&model, &tokenizer, config)
         .with_context(|| format!("loading {}", model_path.display()))?;
