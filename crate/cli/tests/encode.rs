@@ -1,19 +1,9 @@
 //! `sparrow encode` end to end. Needs model/build (run model/build.sh first).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::model_dir;
 
-fn model_dir() -> PathBuf {
-    let dir = std::env::var_os("SPARROW_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"));
-    assert!(
-        dir.join("splade-tiny.int8.onnx").is_file(),
-        "{} has no model: run model/build.sh first (or set SPARROW_MODEL_DIR)",
-        dir.display()
-    );
-    dir
-}
+use std::process::Command;
 
 fn sparrow(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sparrow")).args(args).output().expect("run sparrow")

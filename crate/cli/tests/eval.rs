@@ -2,6 +2,9 @@
 //! lexical metrics are computed by hand in its README). Tests with the model need model/build
 //! (run model/build.sh first).
 
+mod common;
+use common::model_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -9,18 +12,6 @@ use serde_json::Value;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/beir-mini")
-}
-
-fn model_dir() -> PathBuf {
-    let dir = std::env::var_os("SPARROW_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"));
-    assert!(
-        dir.join("splade-tiny.int8.onnx").is_file() && dir.join("splade-tiny.f32.onnx").is_file(),
-        "{} has no model: run model/build.sh first (or set SPARROW_MODEL_DIR)",
-        dir.display()
-    );
-    dir
 }
 
 fn tmp(name: &str) -> PathBuf {

@@ -1,21 +1,12 @@
 //! `sparrow index --site` end to end on `tests/fixtures/site`. Needs model/build.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::model_dir;
+
+use std::path::Path;
 use std::process::Command;
 
 use sparrow_core::{Index, Query, SearchOptions};
-
-fn model_dir() -> PathBuf {
-    let dir = std::env::var_os("SPARROW_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"));
-    assert!(
-        dir.join("splade-tiny.int8.onnx").is_file(),
-        "{} has no model: run model/build.sh first (or set SPARROW_MODEL_DIR)",
-        dir.display()
-    );
-    dir
-}
 
 #[test]
 fn index_site_writes_manifest_and_loadable_shard() {

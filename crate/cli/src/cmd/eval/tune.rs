@@ -237,11 +237,21 @@ fn arm_lists(
     pos: &HashMap<&str, u32>,
 ) -> Result<Vec<List>> {
     let options = SearchOptions { limit: depth, mode, ..SearchOptions::default() };
+    ranked_lists(index, queries, &options, pos)
+}
+
+/// Every query's hits under `options`, with corpus positions as ids.
+fn ranked_lists(
+    index: &Index,
+    queries: &[Query],
+    options: &SearchOptions,
+    pos: &HashMap<&str, u32>,
+) -> Result<Vec<List>> {
     queries
         .par_iter()
         .map(|q| {
             Ok(index
-                .search(q, &options)?
+                .search(q, options)?
                 .into_iter()
                 .map(|h| (pos[h.id.as_str()], h.score))
                 .collect())
@@ -360,16 +370,7 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
                 candidates: DEPTH,
                 ..SearchOptions::default()
             };
-            let lists: Vec<List> = queries
-                .par_iter()
-                .map(|q| {
-                    Ok(index
-                        .search(q, &options)?
-                        .into_iter()
-                        .map(|h| (pos[h.id.as_str()], h.score))
-                        .collect())
-                })
-                .collect::<Result<_>>()?;
+            let lists = ranked_lists(&index, &queries, &options, &pos)?;
             let lib = prepared.row(family, best.k1, best.b, Some(f), DEPTH, &lists);
             let same = lists == fuse_all(&lex_deep, &sparse_deep, f, DEPTH);
             verified.push((family, lib.ndcg10 == best.ndcg10 && same, lib.ndcg10, best.ndcg10));
