@@ -4,6 +4,10 @@
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export PATH="$HOME/.cargo/bin:$PATH"
 TOOLS="${SPARROW_TOOLS:-/opt/sparrow-tools}"
+# Downloads the scripts own (scripts/setup.sh fills it): the unpacked nodejs-doc .deb, logs.
+export SPARROW_CACHE="${SPARROW_CACHE:-$HOME/.cache/sparrow}"
+# The Node.js API docs (HTML) the demo and the docs-search test index.
+export NODEJS_DOCS="${NODEJS_DOCS:-$SPARROW_CACHE/nodejs-doc/usr/share/doc/nodejs/api}"
 # A target dir outside the clone is reused when it exists (CI on a warm machine), never required.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/sparrow-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -24,6 +28,15 @@ if [[ -x "$TOOLS/node20/bin/node" ]]; then
   export PATH="$TOOLS/node20/bin:$PATH"
 fi
 
+# SPARROW_LINT=1 (scripts/test.sh): our own crates are compiled by clippy-driver with -D warnings
+# (what `cargo clippy` does, as RUSTC_WORKSPACE_WRAPPER), so one build both lints them and
+# produces what the tests run; dependencies (tract) are compiled once, not once more for a check.
+# The native driver is rustup's; wcargo swaps in Debian's, which matches rustc-web.
+if [[ "${SPARROW_LINT:-0}" == 1 ]]; then
+  RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)"
+  export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+fi
+
 wcargo() {
   local sub="$1"; shift
   # /usr/bin first so `cargo clippy` finds Debian's cargo-clippy/clippy-driver (1.96), not rustup's;
@@ -32,6 +45,8 @@ wcargo() {
   # (V8 fatal: a wasm funcref reaches JS in the `__wbg_call` shim). Node 20+ runs it.
   local node_dir
   node_dir="$(dirname "$(command -v node)")"
-  PATH="$node_dir:/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+  local wrapper="${RUSTC_WORKSPACE_WRAPPER:-}"
+  [[ -z "$wrapper" ]] || wrapper=/usr/bin/clippy-driver
+  PATH="$node_dir:/usr/bin:$PATH" RUSTC_WORKSPACE_WRAPPER="$wrapper" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
     /usr/bin/cargo "$sub" --target "$WASM_TRIPLE" -Zbuild-std=std,panic_abort "$@"
 }

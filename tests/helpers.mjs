@@ -1,12 +1,19 @@
 // Shared helpers for the cross-language tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 mkdirSync(artifacts, { recursive: true });
+
+/** The Node.js API docs (HTML): the nodejs-doc .deb that scripts/setup.sh unpacks into its cache
+ * (the same default as scripts/env.sh; NODEJS_DOCS overrides). */
+export const nodejsDocs = process.env.NODEJS_DOCS
+  ?? join(process.env.SPARROW_CACHE ?? join(homedir(), '.cache/sparrow'), 'nodejs-doc/usr/share/doc/nodejs/api');
 
 export function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });

@@ -1,6 +1,6 @@
 // The docs search page (www/docs/) over a prebuilt index, in a real Chromium.
 //
-// Builds what it needs: the `sparrow` CLI (dev profile), then two indexes of a subset of the
+// Builds what it needs: the `sparrow` CLI (dev profile, as `cargo test` builds it), then two indexes of a subset of the
 // Node.js API docs (Debian's nodejs-doc; 8 pages and ~390 sections, to keep this test to a few minutes on 2 cores;
 // the demo command indexes all of them) plus tests/fixtures/site/escaping.html, into
 // www/public/generated/ (git-ignored): `e2e` with the default loading rule (whole: the index is
@@ -20,9 +20,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifacts, launchChromium, pkgDir, root, run, serveDir } from '../helpers.mjs';
+import { artifacts, launchChromium, nodejsDocs, pkgDir, root, run, serveDir } from '../helpers.mjs';
 
-const DOCS = process.env.NODEJS_DOCS ?? '/usr/share/doc/nodejs/api';
+const DOCS = nodejsDocs;
 export const PAGES = ['child_process', 'events', 'os', 'path', 'readline', 'timers', 'url', 'worker_threads'];
 // The semantic-only query, its expected section, and the words the section must not contain.
 export const SEMANTIC = { query: 'wait some seconds before calling my function', expected: 'timers.html#settimeoutcallback-delay-args' };
@@ -37,7 +37,7 @@ function hashTree(h, dir) {
 }
 
 function sitePages() {
-  if (!existsSync(join(DOCS, 'timers.html'))) throw new Error(`${DOCS}/timers.html is missing: install Debian's nodejs-doc (scripts/setup.sh does)`);
+  if (!existsSync(join(DOCS, 'timers.html'))) throw new Error(`${DOCS}/timers.html is missing: run scripts/setup.sh (it unpacks Debian's nodejs-doc .deb there)`);
   const site = join(artifacts, 'docs-site');
   rmSync(site, { recursive: true, force: true });
   mkdirSync(site, { recursive: true });
@@ -107,7 +107,9 @@ async function firstQuery({ page, requests, t0, readyMs }, query) {
 
 test('docs search: semantic-only match in the top 3, lazy shards, highlighting, escaping, lexical switch, keyboard', async () => {
   pkgDir();
-  run('cargo', ['build', '-p', 'sparrow-cli', '--quiet'], { cwd: root });
+  // The same cargo command as scripts/test.sh's native step (same targets, so the same features):
+  // a no-op after it, where `-p sparrow-cli` alone would resolve other features and rebuild tract.
+  run('cargo', ['build', '--workspace', '--all-targets', '--locked', '--quiet'], { cwd: root });
   const site = sitePages();
   const wholeLog = buildIndex(site, 'e2e');
   const shardedLog = buildIndex(site, 'e2e-sharded', ['--whole-index-threshold', '0']);
