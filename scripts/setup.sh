@@ -59,14 +59,18 @@ if [[ "$MODE" == --check ]]; then
   fails=0
   row() { printf '  %-26s %s\n' "$1" "$2"; }
   bad() { printf '  %-26s MISSING OR WRONG: %s\n' "$1" "$2"; fails=$((fails + 1)); }
-  want() { # want NAME EXPECTED-REGEX COMMAND...
-    local name="$1" re="$2" out; shift 2
-    if out="$("$@" 2>&1 | head -n 1)" && [[ "$out" =~ $re ]]; then row "$name" "$out"; else bad "$name" "want /$re/, got '${out:-nothing}' from: $*"; fi
+  want() { # want NAME EXPECTED-REGEX COMMAND...: the first output line that matches
+    local name="$1" re="$2" out line; shift 2
+    out="$("$@" 2>&1)" || true
+    while IFS= read -r line; do
+      if [[ "$line" =~ $re ]]; then row "$name" "$line"; return; fi
+    done <<<"$out"
+    bad "$name" "want /$re/, got '$(head -n 1 <<<"$out")' from: $*"
   }
   echo "== setup --check: toolchain as the tests see it (PATH from scripts/env.sh)"
   want "rustc (wasm32, Debian)" "^rustc $RUST_WEB\\." /usr/bin/rustc --version
   want "cargo (wasm32, Debian)" "^cargo $RUST_WEB\\." /usr/bin/cargo --version
-  want "clippy (wasm32, Debian)" "^clippy $RUST_WEB\\." /usr/bin/clippy-driver --version
+  want "clippy (wasm32, Debian)" "^clippy 0\\.1\\.${RUST_WEB#1.}( |\$)" /usr/bin/clippy-driver --version
   sysroot="$(/usr/bin/rustc --print sysroot 2>/dev/null || echo /usr)"
   want "rust-web-src (std source)" "Cargo.toml" ls "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml"
   want "wasm-ld-$LLD" "LLD $LLD\\." "wasm-ld-$LLD" --version
@@ -84,7 +88,7 @@ if [[ "$MODE" == --check ]]; then
     "$venv/bin/python" -c 'import onnx, numpy; print("onnx", onnx.__version__, "numpy", numpy.__version__)'
   want "nodejs-doc (demo corpus)" "fs.html" ls "$NODEJS_DOCS/fs.html"
   for d in pkg-config www tests; do
-    want "npm deps: $d" "^[0-9]+ packages\$" bash -c "cd '$ROOT/$d' && npm ls --depth=0 --parseable 2>/dev/null | tail -n +2 | wc -l | sed 's/\$/ packages/'"
+    want "npm deps: $d" "^ok, [0-9]+ packages as locked\$" bash -c "cd '$ROOT/$d' && npm ls --depth=0 >/dev/null 2>&1 && echo ok, \$(npm ls --depth=0 --parseable | tail -n +2 | wc -l) packages as locked"
   done
   want "playwright-core" "^Version [0-9.]+" bash -c "cd '$ROOT/tests' && node node_modules/playwright-core/cli.js --version"
   ((fails == 0)) || die "--check: $fails tool(s) missing or at the wrong version (above); run scripts/setup.sh"
