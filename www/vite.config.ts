@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^sparrow-search\/worker$/, replacement: resolve(__dirname, '../pkg/dist/worker.js') },
+      { find: /^sparrow-search\/lite$/, replacement: resolve(__dirname, '../pkg/dist/lite.js') },
       { find: /^sparrow-search$/, replacement: resolve(__dirname, '../pkg/dist/index.js') },
     ],
   },

@@ -1,8 +1,8 @@
 //! Fuzzes the sharded-index loaders: `Index::from_base_bytes` on any input, and
-//! `Index::load_shard` of any input into a valid base. Both must return `Ok` or a typed error,
-//! never panic; an accepted base must answer `missing_shards` and search once its shards are
-//! loaded; a refused shard must leave the index unchanged (after loading the real shards, it
-//! gives exactly the whole index's results).
+//! `Index::load_shard` / `Index::load_fragment` of any input into a valid base. All must return
+//! `Ok` or a typed error, never panic; an accepted base must answer `missing_shards` and search
+//! once its shards and fragments are loaded; a refused shard or fragment must leave the index
+//! unchanged (after loading the real ones, it gives exactly the whole index's results).
 //!
 //! As in `load.rs`, each input is also tried as a payload behind a valid header (magic, version,
 //! length, CRC-32), so that mutations reach the structural checks behind the checksum.
@@ -11,9 +11,10 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use sparrow_core::format::{BASE_MAGIC, FORMAT_VERSION, SHARD_MAGIC};
+use sparrow_core::format::{BASE_MAGIC, FORMAT_VERSION, FRAGMENT_MAGIC, SHARD_MAGIC};
 use sparrow_core::{
-    Document, Index, IndexConfig, Mode, Query, SearchOptions, ShardedBytes, SparseVector,
+    Document, Error, Index, IndexConfig, Mode, Query, SearchOptions, ShardedBytes,
+    ShardingOptions, SparseVector,
 };
 
 const SHARDS: u32 = 4;
@@ -34,7 +35,8 @@ fn fixture() -> &'static (Index, ShardedBytes) {
             index.add(Document::new(id, text).with_tag("api").with_sparse(v)).unwrap();
         }
         index.remove("draft");
-        let parts = index.to_sharded_bytes(SHARDS).unwrap();
+        let options = ShardingOptions { shards: SHARDS, fragment_bytes: 40, filter_fields: None };
+        let parts = index.to_sharded_bytes(&options).unwrap();
         (index, parts)
     })
 }
@@ -55,16 +57,40 @@ fn framed(magic: &[u8; 8], data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Loads whatever shards a query needs from `shards` (ignoring refusals) and searches every mode.
-fn exercise(mut index: Index, shards: &[Vec<u8>]) {
-    let q = query();
+/// Loads whatever shards and fragments a query needs from `parts` (ignoring refusals) and
+/// searches every mode.
+fn exercise(mut index: Index, parts: &ShardedBytes) {
+    let q = query().with_tokens(vec![1001, 4004, 7]);
     for mode in [Mode::Lexical, Mode::Sparse, Mode::Hybrid] {
-        for s in index.missing_shards(&q, mode) {
-            if let Some(bytes) = shards.get(s as usize) {
+        let opts = SearchOptions { mode, explain: true, ..Default::default() };
+        for s in index.missing_shards(&q, &opts) {
+            if let Some(bytes) = parts.shards.get(s as usize) {
                 let _ = index.load_shard(bytes);
             }
         }
-        let _ = index.search(&q, &SearchOptions { mode, explain: true, ..Default::default() });
+        if let Err(Error::FragmentsNotLoaded { fragments }) = index.search(&q, &opts) {
+            for f in fragments {
+                if let Some(bytes) = parts.fragments.get(f as usize) {
+                    let _ = index.load_fragment(bytes);
+                }
+            }
+            let _ = index.search(&q, &opts);
+        }
+    }
+}
+
+/// Loads every real shard and fragment, then checks the whole index's answers.
+fn matches_whole(mut index: Index, parts: &ShardedBytes, whole: &Index) {
+    for shard in &parts.shards {
+        index.load_shard(shard).unwrap();
+    }
+    for fragment in &parts.fragments {
+        index.load_fragment(fragment).unwrap();
+    }
+    let q = query();
+    for mode in [Mode::Lexical, Mode::Sparse, Mode::Hybrid] {
+        let opts = SearchOptions { mode, ..Default::default() };
+        assert_eq!(index.search(&q, &opts).unwrap(), whole.search(&q, &opts).unwrap());
     }
 }
 
@@ -74,7 +100,7 @@ fuzz_target!(|data: &[u8]| {
     // 1. The input as a base.
     for bytes in [data.to_vec(), framed(&BASE_MAGIC, data)] {
         if let Ok(index) = Index::from_base_bytes(&bytes) {
-            exercise(index, &parts.shards);
+            exercise(index, parts);
         }
     }
 
@@ -82,17 +108,20 @@ fuzz_target!(|data: &[u8]| {
     for bytes in [data.to_vec(), framed(&SHARD_MAGIC, data)] {
         let mut index = Index::from_base_bytes(&parts.base).unwrap();
         if index.load_shard(&bytes).is_ok() {
-            exercise(index, &parts.shards);
+            exercise(index, parts);
             continue;
         }
-        // Refused: nothing changed. With the real shards it is the whole index again.
-        for shard in &parts.shards {
-            index.load_shard(shard).unwrap();
+        // Refused: nothing changed. With the real parts it is the whole index again.
+        matches_whole(index, parts, whole);
+    }
+
+    // 3. The input as a document fragment of the valid base.
+    for bytes in [data.to_vec(), framed(&FRAGMENT_MAGIC, data)] {
+        let mut index = Index::from_base_bytes(&parts.base).unwrap();
+        if index.load_fragment(&bytes).is_ok() {
+            exercise(index, parts);
+            continue;
         }
-        let q = query();
-        for mode in [Mode::Lexical, Mode::Sparse, Mode::Hybrid] {
-            let opts = SearchOptions { mode, ..Default::default() };
-            assert_eq!(index.search(&q, &opts).unwrap(), whole.search(&q, &opts).unwrap());
-        }
+        matches_whole(index, parts, whole);
     }
 });

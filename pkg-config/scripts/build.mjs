@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the npm package into <repo>/pkg: cargo (wasm32, build-std) -> wasm-bindgen (web target,
-// which also runs in node via bytes) -> wasm-opt (release only) -> tsc -> copy model + manifest.
+// Builds the npm package into <repo>/pkg: the two wasm modules (cargo for wasm32 with build-std ->
+// wasm-bindgen --target web, which also runs in node via bytes -> wasm-opt): the search-only one
+// (always size-optimised) and the full one (wasm-opt in release only), then tsc, model, manifest.
 //
 //   node pkg-config/scripts/build.mjs                         # release: fat LTO + wasm-opt -O3
 //   node pkg-config/scripts/build.mjs --profile wasm-dev      # tests/CI: no LTO, no wasm-opt
@@ -11,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgConfig = resolve(here, '..');
@@ -39,9 +40,28 @@ for (const f of ['splade-tiny.int8.onnx', 'tokenizer.json', 'manifest.json', 'LI
   }
 }
 
+const targetDir = shOut('echo "$CARGO_TARGET_DIR"');
+const WASM_FEATURES = '--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue';
+
+// The search-only module first: small, and what a static site's page downloads. Always built
+// for size (profile wasm-lite: opt-level z, fat LTO) and shrunk with wasm-opt -Oz.
+step('cargo build -p sparrow-wasm --no-default-features --profile wasm-lite (the search-only module)');
+sh('wcargo build -p sparrow-wasm --no-default-features --profile wasm-lite --locked');
+const liteGen = join(pkgConfig, 'wasm-lite');
+rmSync(liteGen, { recursive: true, force: true });
+mkdirSync(liteGen, { recursive: true });
+// wasm-bindgen names its output after the input file: sparrow_lite.js, sparrow_lite_bg.wasm.
+const liteIn = join(liteGen, 'sparrow_lite.wasm');
+cpSync(join(targetDir, 'wasm32-unknown-unknown', 'wasm-lite', 'sparrow_wasm.wasm'), liteIn);
+sh(`wasm-bindgen --target web --out-dir ${JSON.stringify(liteGen)} ${JSON.stringify(liteIn)}`);
+rmSync(liteIn);
+const liteOut = join(liteGen, 'sparrow_lite_bg.wasm');
+const liteRaw = statSync(liteOut).size;
+step('wasm-opt -Oz (search-only module)');
+sh(`"$WASM_OPT" -Oz ${WASM_FEATURES} ${JSON.stringify(liteOut)} -o ${JSON.stringify(liteOut)}`);
+
 step(`cargo build -p sparrow-wasm --profile ${profile} (wasm32, -Zbuild-std)`);
 sh(`wcargo build -p sparrow-wasm --profile ${profile} --locked`);
-const targetDir = shOut('echo "$CARGO_TARGET_DIR"');
 const wasmIn = join(targetDir, 'wasm32-unknown-unknown', profile, 'sparrow_wasm.wasm');
 
 step('wasm-bindgen --target web');
@@ -54,7 +74,7 @@ const rawSize = statSync(wasmOut).size;
 if (runWasmOpt) {
   step('wasm-opt -O3 (npm binaryen; Debian 108 breaks wasm-bindgen output)');
   // -O3 rather than -Oz: same gzip size here, and tract's kernels want speed.
-  sh(`"$WASM_OPT" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue ${JSON.stringify(wasmOut)} -o ${JSON.stringify(wasmOut)}`);
+  sh(`"$WASM_OPT" -O3 ${WASM_FEATURES} ${JSON.stringify(wasmOut)} -o ${JSON.stringify(wasmOut)}`);
 }
 
 step('tsc');
@@ -64,6 +84,7 @@ execFileSync(process.execPath, [join(pkgConfig, 'node_modules/typescript/bin/tsc
 
 step('assemble pkg/');
 cpSync(gen, join(out, 'wasm'), { recursive: true, filter: (src) => !src.endsWith('.gitignore') });
+cpSync(liteGen, join(out, 'wasm-lite'), { recursive: true, filter: (src) => !src.endsWith('.gitignore') });
 mkdirSync(join(out, 'model'), { recursive: true });
 for (const f of ['splade-tiny.int8.onnx', 'tokenizer.json', 'manifest.json', 'LICENSE', 'NOTICE.md']) {
   cpSync(join(modelDir, f), join(out, 'model', f));
@@ -75,12 +96,17 @@ writeFileSync(join(out, 'package.json'), JSON.stringify(manifest, null, 2) + '\n
 cpSync(join(pkgConfig, 'README.md'), join(out, 'README.md'));
 
 const wasmBytes = readFileSync(join(out, 'wasm', 'sparrow_wasm_bg.wasm'));
+const liteBytes = readFileSync(join(out, 'wasm-lite', 'sparrow_lite_bg.wasm'));
 const sizes = {
   profile,
   wasmOpt: runWasmOpt,
   wasmBytesBeforeOpt: rawSize,
   wasmBytes: wasmBytes.length,
   wasmGzipBytes: gzipSync(wasmBytes, { level: 9 }).length,
+  liteWasmBytesBeforeOpt: liteRaw,
+  liteWasmBytes: liteBytes.length,
+  liteWasmGzipBytes: gzipSync(liteBytes, { level: 9 }).length,
+  liteWasmBrotliBytes: brotliCompressSync(liteBytes).length,
   seconds: Math.round((Date.now() - t0) / 1000),
 };
 writeFileSync(join(out, 'build-info.json'), JSON.stringify(sizes, null, 2) + '\n');

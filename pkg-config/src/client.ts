@@ -1,26 +1,16 @@
 /**
  * `SparrowWorker`: the same API as {@link Sparrow}, asynchronous, with the index and the model in
  * a Web Worker (or a node `worker_threads` worker). Use it in pages: encoding documents and
- * queries then never blocks rendering or input.
+ * queries then never blocks rendering or input. Its methods are the worker protocol's typed
+ * method map (`protocol.ts`): every `Sparrow` method and getter, as a promise.
  * @module
  */
 import { SparrowError } from './errors.js';
-import type { Request, Response } from './protocol.js';
-import type {
-  AddReport,
-  BytesSource,
-  DocumentExpansion,
-  ExpansionTerm,
-  IndexStats,
-  ModelInfo,
-  ModelSource,
-  SearchHit,
-  SearchOptions,
-  SparrowDocument,
-  SparrowOptions,
-} from './types.js';
-import type { AddDocumentsOptions } from './sparrow.js';
+import { FORWARDED, GETTERS, type Forwarded, type Getter, type Method, type Methods, type Request, type Response } from './protocol.js';
+import type { AddDocumentsOptions } from './base.js';
 import type { SiteLoad } from './site.js';
+import type { Sparrow } from './sparrow.js';
+import type { AddReport, BytesSource, SparrowDocument, SparrowOptions } from './types.js';
 
 /** The minimal worker surface we need: browsers' `Worker` and node's `worker_threads.Worker` both fit. */
 export type WorkerLike =
@@ -53,11 +43,35 @@ export interface SparrowWorkerOptions extends SparrowOptions {
   worker?: WorkerLike;
 }
 
+type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+/** `Sparrow`'s forwarded methods and getters, as the worker client has them (all async). */
+type Forwarders = { [K in keyof Pick<Sparrow, Forwarded>]: Async<Sparrow[K]> } & {
+  [K in keyof Pick<Sparrow, Getter>]: () => Promise<Sparrow[K]>;
+};
+
+// The forwarded methods are installed on the prototype from the protocol's lists; this merged
+// interface gives them their types (and the `Sparrow` docs).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface SparrowWorker extends Forwarders {}
+
 /** An index living in a worker; every method returns a promise. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SparrowWorker {
   #worker: WorkerLike;
   #next = 1;
   #pending = new Map<number, Pending>();
+
+  static {
+    for (const name of [...FORWARDED, ...GETTERS]) {
+      Object.defineProperty(SparrowWorker.prototype, name, {
+        value(this: SparrowWorker, ...args: unknown[]) {
+          return this.#call(name, args as never);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
 
   private constructor(worker: WorkerLike) {
     this.#worker = worker;
@@ -74,57 +88,54 @@ export class SparrowWorker {
     }
   }
 
-  /** Starts a worker with an empty index (and the model, unless `model: false`). */
-  static async create(options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
+  static async #start<M extends 'create' | 'load' | 'loadBase' | 'loadSite'>(
+    options: SparrowWorkerOptions,
+    method: M,
+    args: (o: Omit<SparrowWorkerOptions, 'worker'>) => Parameters<Methods[M]>,
+  ): Promise<[SparrowWorker, Awaited<ReturnType<Methods[M]>>]> {
     const { worker, ...rest } = options;
     const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
     try {
-      await client.#call('create', [rest]);
+      return [client, await client.#call(method, args(rest))];
     } catch (e) {
-      if (!worker) await client.terminate(); // a worker we spawned must not outlive the failure
+      if (!worker || method === 'loadSite') await client.terminate(); // a worker we spawned must not outlive the failure
       throw e;
     }
-    return client;
+  }
+
+  /** Starts a worker with an empty index (and the model, unless `model: false`). */
+  static async create(options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
+    return (await SparrowWorker.#start(options, 'create', (o) => [o]))[0];
   }
 
   /** Starts a worker with an index loaded from bytes or a URL (fetched inside the worker). */
   static async load(bytes: BytesSource, options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
-    const { worker, ...rest } = options;
-    const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
     const source = bytes instanceof URL ? bytes.href : bytes;
-    try {
-      await client.#call('load', [source, rest]);
-    } catch (e) {
-      if (!worker) await client.terminate();
-      throw e;
-    }
-    return client;
+    return (await SparrowWorker.#start(options, 'load', (o) => [source, o]))[0];
+  }
+
+  /** Starts a worker with a sharded index's base (see `Sparrow.loadBase`). */
+  static async loadBase(bytes: BytesSource, options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
+    const source = bytes instanceof URL ? bytes.href : bytes;
+    return (await SparrowWorker.#start(options, 'loadBase', (o) => [source, o]))[0];
   }
 
   /**
    * Starts a worker with a prebuilt site index (`sparrow index`): the manifest at `manifestUrl`
-   * (relative URLs resolve against the page) is checked, then the model and the shard are
-   * fetched inside the worker. Fails with `INDEX_VERSION` or `INDEX_MODEL_MISMATCH` for an index
-   * this package or model cannot use.
+   * (relative URLs resolve against the page) is checked, then the vocabulary and the index (or
+   * base) are fetched inside the worker; searches fetch the shards and fragments they need.
    */
   static async loadSite(manifestUrl: string | URL, options: SparrowWorkerOptions = {}): Promise<SiteLoad & { sparrow: SparrowWorker }> {
-    const { worker, ...rest } = options;
     const href = new URL(manifestUrl, typeof location !== 'undefined' ? location.href : undefined).href;
-    const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
-    try {
-      const site = await client.#call<SiteLoad>('loadSite', [href, rest]);
-      return { ...site, sparrow: client };
-    } catch (e) {
-      await client.terminate();
-      throw e;
-    }
+    const [client, site] = await SparrowWorker.#start(options, 'loadSite', (o) => [href, o]);
+    return { ...site, sparrow: client };
   }
 
-  #call<T>(method: string, args: unknown[], onProgress?: (done: number, total: number) => void): Promise<T> {
+  #call<M extends Method>(method: M, args: Parameters<Methods[M]>, onProgress?: (done: number, total: number) => void): Promise<Awaited<ReturnType<Methods[M]>>> {
     const id = this.#next++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
-      const req: Request = { id, method, args };
+      const req: Request<M> = { id, method, args };
       this.#worker.postMessage(req);
     });
   }
@@ -142,74 +153,25 @@ export class SparrowWorker {
       return;
     }
     this.#pending.delete(m.id);
-    if (m.error) pending.reject(new SparrowError(m.error.code, m.error.message));
+    if (m.error) pending.reject(Object.assign(new SparrowError(m.error.code, m.error.message), m.error.shards ? { shards: m.error.shards } : {}, m.error.fragments ? { fragments: m.error.fragments } : {}));
     else pending.resolve(m.result);
   }
 
-  /** See {@link Sparrow.addDocument}. */
-  addDocument(doc: SparrowDocument): Promise<AddReport> {
-    return this.#call('addDocument', [doc]);
-  }
-  /** See {@link Sparrow.addDocuments}; `onProgress` is called as batches finish in the worker. */
+  /** See `Sparrow.addDocuments`; `onProgress` is called as batches finish in the worker. */
   addDocuments(docs: SparrowDocument[], options: AddDocumentsOptions = {}): Promise<AddReport[]> {
     return this.#call('addDocuments', [docs, options.batchSize], options.onProgress);
   }
-  /** See {@link Sparrow.updateDocument}. */
-  updateDocument(doc: SparrowDocument): Promise<AddReport> {
-    return this.#call('updateDocument', [doc]);
-  }
-  /** See {@link Sparrow.removeDocument}. */
-  removeDocument(id: string): Promise<boolean> {
-    return this.#call('removeDocument', [id]);
-  }
-  /** See {@link Sparrow.has}. */
-  has(id: string): Promise<boolean> {
-    return this.#call('has', [id]);
-  }
-  /** See {@link Sparrow.getDocument}. */
-  getDocument(id: string): Promise<SparrowDocument | undefined> {
-    return this.#call('getDocument', [id]);
-  }
-  /** Index bytes, requests and shards fetched so far by a site loaded with {@link loadSite}. */
+
+  /** Index bytes, requests, shards and fragments fetched so far by a site loaded with {@link loadSite}. */
   siteLoad(): Promise<SiteLoad> {
     return this.#call('siteLoad', []);
   }
-  /** See {@link Sparrow.search}; a site index loaded with {@link loadSite} fetches the shards the query needs first. */
-  search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
-    return this.#call('search', [query, options]);
+
+  /** Frees the worker's index (the worker keeps running; `create`/`load` need a new client). */
+  dispose(): Promise<void> {
+    return this.#call('dispose', []);
   }
-  /** See {@link Sparrow.encodeQuery}. */
-  encodeQuery(text: string): Promise<ExpansionTerm[]> {
-    return this.#call('encodeQuery', [text]);
-  }
-  /** See {@link Sparrow.encodeDocument}. */
-  encodeDocument(text: string): Promise<DocumentExpansion> {
-    return this.#call('encodeDocument', [text]);
-  }
-  /** See {@link Sparrow.loadModel}. */
-  loadModel(source: ModelSource = 'bundled'): Promise<ModelInfo> {
-    return this.#call('loadModel', [source]);
-  }
-  /** See {@link Sparrow.stats}. */
-  stats(): Promise<IndexStats> {
-    return this.#call('stats', []);
-  }
-  /** See {@link Sparrow.vacuum}. */
-  vacuum(): Promise<void> {
-    return this.#call('vacuum', []);
-  }
-  /** See {@link Sparrow.toBytes}. */
-  toBytes(): Promise<Uint8Array> {
-    return this.#call('toBytes', []);
-  }
-  /** See {@link Sparrow.loadBytes}. */
-  loadBytes(bytes: Uint8Array): Promise<void> {
-    return this.#call('loadBytes', [bytes]);
-  }
-  /** Number of documents. */
-  size(): Promise<number> {
-    return this.#call('size', []);
-  }
+
   /** Stops the worker; pending calls are rejected. */
   async terminate(): Promise<void> {
     this.#fail(new SparrowError('TERMINATED', 'the worker was terminated'));

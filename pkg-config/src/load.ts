@@ -1,9 +1,8 @@
 /**
- * Loading: the wasm module (once per realm) and byte sources (URLs, bytes, responses), in
- * browsers, workers and node. JS does the I/O; the wasm module only ever sees bytes.
+ * Loading: wasm modules (once per realm) and byte sources (URLs, bytes, responses), in browsers,
+ * workers and node. JS does the I/O; the wasm modules only ever see bytes.
  * @module
  */
-import initWasm, { initSync } from '../wasm/sparrow_wasm.js';
 import { SparrowError } from './errors.js';
 import type { BytesSource } from './types.js';
 
@@ -12,8 +11,23 @@ const isNode =
 
 declare const process: { versions?: { node?: string } };
 
-/** Reads a byte source. `file:` URLs (and bare paths in node) are read from disk in node. */
-export async function readBytes(source: BytesSource, what: string): Promise<Uint8Array> {
+/** What a fetched file must be: its size and SHA-256 (hex), or the first hex digits of it. */
+export interface Expected {
+  bytes?: number;
+  sha256?: string;
+}
+
+/**
+ * Reads a byte source. `file:` URLs (and bare paths in node) are read from disk in node.
+ * `expect` checks the size and SHA-256 of what arrived (`INDEX_INTEGRITY` otherwise).
+ */
+export async function readBytes(source: BytesSource, what: string, expect?: Expected): Promise<Uint8Array> {
+  const bytes = await readRaw(source, what);
+  if (expect) await verify(bytes, expect, what);
+  return bytes;
+}
+
+async function readRaw(source: BytesSource, what: string): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
@@ -53,32 +67,59 @@ function baseUrl(): string {
   return isNode ? `file://${'/'}` : import.meta.url;
 }
 
-let ready: Promise<void> | undefined;
-let initialized = false;
-
-/**
- * Instantiates the wasm module. Safe to call any number of times, concurrently: the first call's
- * promise is shared. `wasm` defaults to the `.wasm` file shipped next to this package.
- */
-export function init(wasm?: BytesSource): Promise<void> {
-  ready ??= (async () => {
-    const source = wasm ?? new URL('../wasm/sparrow_wasm_bg.wasm', import.meta.url);
-    if (isNode || typeof source !== 'string' && !(source instanceof URL)) {
-      initSync({ module: await readBytes(source, 'wasm module') });
-    } else {
-      await initWasm({ module_or_path: source });
-    }
-    initialized = true;
-  })().catch((e) => {
-    ready = undefined;
-    throw e instanceof SparrowError ? e : new SparrowError('WASM_INIT_FAILED', `cannot instantiate the wasm module: ${(e as Error).message ?? e}`);
-  });
-  return ready;
+/** Hex SHA-256 (Web Crypto: browsers on secure origins, workers, node 20). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Whether {@link init} has completed. */
-export function isInitialized(): boolean {
-  return initialized;
+async function verify(bytes: Uint8Array, expect: Expected, what: string): Promise<void> {
+  if (expect.bytes !== undefined && bytes.byteLength !== expect.bytes) {
+    throw new SparrowError('INDEX_INTEGRITY', `${what}: ${bytes.byteLength} bytes arrived, the manifest says ${expect.bytes}`);
+  }
+  if (expect.sha256 !== undefined) {
+    const got = await sha256Hex(bytes);
+    if (!got.startsWith(expect.sha256)) {
+      throw new SparrowError('INDEX_INTEGRITY', `${what}: SHA-256 ${got.slice(0, 16)}… is not the manifest's ${expect.sha256.slice(0, 16)}…`);
+    }
+  }
+}
+
+/** `init` / `isInitialized` for one wasm-bindgen module (`--target web` output). */
+export interface ModuleLoader {
+  /** Instantiates the module once per realm (concurrent calls share the first promise). */
+  init(wasm?: BytesSource): Promise<void>;
+  /** Whether {@link ModuleLoader.init} has completed. */
+  isInitialized(): boolean;
+}
+
+/** A {@link ModuleLoader} over wasm-bindgen's async and sync initializers. */
+export function moduleLoader(
+  initAsync: (opts: { module_or_path: string | URL }) => Promise<unknown>,
+  initSync: (opts: { module: Uint8Array }) => unknown,
+  defaultUrl: () => URL,
+  name: string,
+): ModuleLoader {
+  let ready: Promise<void> | undefined;
+  let initialized = false;
+  return {
+    init(wasm?: BytesSource): Promise<void> {
+      ready ??= (async () => {
+        const source = wasm ?? defaultUrl();
+        if (isNode || (typeof source !== 'string' && !(source instanceof URL))) {
+          initSync({ module: await readBytes(source, `${name} wasm module`) });
+        } else {
+          await initAsync({ module_or_path: source });
+        }
+        initialized = true;
+      })().catch((e) => {
+        ready = undefined;
+        throw e instanceof SparrowError ? e : new SparrowError('WASM_INIT_FAILED', `cannot instantiate the ${name} wasm module: ${(e as Error).message ?? e}`);
+      });
+      return ready;
+    },
+    isInitialized: () => initialized,
+  };
 }
 
 /** URLs of the model files shipped in the package. */

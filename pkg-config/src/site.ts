@@ -1,111 +1,60 @@
 /**
- * Prebuilt static-site indexes (`sparrow index --site DIR --out DIR`): a small `manifest.json`
- * plus content-hashed shard files. JS does the fetching; the wasm module only sees bytes.
+ * Prebuilt static-site indexes (`sparrow index --site DIR --out DIR`): a small `manifest.json`,
+ * a vocabulary file, and the index: one file (`mode: "whole"`), or a base, postings shards and
+ * document fragments (`mode: "sharded"`). JS does the fetching; the wasm module only sees bytes,
+ * and validates the manifest (its shape is defined once, in `sparrow-core`).
  *
- * The manifest is checked before any shard is fetched: a manifest shape or index format this
- * package does not read fails with `INDEX_VERSION`, an index built with another model (sha256 of
- * the model file) fails with `INDEX_MODEL_MISMATCH`.
+ * What a page fetches (the loading rule, also the manifest's `rule`): the manifest, the
+ * vocabulary and the whole index or the base before the first query; then, for each query, only
+ * the postings shards its terms hash to and the fragments holding the hits it shows, each once
+ * (cached). Every file is checked against the manifest: size and SHA-256 for the vocabulary, index
+ * and base, the SHA-256 prefix in the name for shards and fragments (`INDEX_INTEGRITY`).
  *
- * Loading rule (the manifest's `rule`): an index of at most `wholeIndexThreshold` bytes is
- * `mode: "whole"`, one file fetched before the first query. A larger one is `mode: "sharded"`: a
- * base (documents, statistics) fetched at load time, plus postings shards keyed by a hash of the
- * term; {@link SiteSearch.search} fetches (once, then cached) only the shards the query's terms
- * need that are not loaded yet, then searches.
+ * Queries are lookup queries by default (WordPiece tokens weighted by the index, no model in the
+ * page). Passing a `model` also loads the model (and checks the index was built with it:
+ * `INDEX_MODEL_MISMATCH`), so `queryEncoder: 'model'` can expand queries.
  * @module
  */
+import type { SparrowBase } from './base.js';
 import { SparrowError } from './errors.js';
-import { bundledModelUrls, readBytes } from './load.js';
-import { Sparrow } from './sparrow.js';
-import type { BytesSource, EncoderConfig, SearchHit, SearchOptions, SparrowOptions } from './types.js';
+import { readBytes, sha256Hex } from './load.js';
+import type { BytesSource, SearchHit, SearchOptions, SiteManifest } from './types.js';
+import type { WasmModule } from './wasm.js';
 
-/** The `manifest.json` shape this package reads. */
-export const SITE_MANIFEST_VERSION = 1;
-/** The binary index format this package's wasm module reads. */
-export const INDEX_FORMAT_VERSION = 1;
-
-/** One file of a site index. */
-export interface SiteFile {
-  file: string;
-  bytes: number;
-  sha256: string;
-}
-
-/** `manifest.json`, as written by `sparrow index`. */
-export interface SiteManifest {
-  version: number;
-  indexFormat: number;
-  model: { id: string; sha256: string; tokenizerSha256: string };
-  counts: { pages: number; sections: number; semanticSections: number; bytes: number };
-  /** `whole`: `shards` holds one file, the whole index. `sharded`: `base` + postings shards (`shards[i]` is shard `i`). */
-  mode: 'whole' | 'sharded';
-  /** The loading rule in words. */
-  rule?: string;
-  wholeIndexThreshold: number;
-  shardBytes?: number;
-  base?: SiteFile;
-  shards: SiteFile[];
-}
-
-/** What {@link loadSite} fetched: the manifest, and the index bytes and requests it cost. */
+/** What {@link openSite} fetched: the manifest, and the index bytes and requests it cost. */
 export interface SiteLoad {
   manifest: SiteManifest;
-  /** Bytes of index data fetched so far (manifest + whole index or base + shards), excluding the wasm module and the model. */
+  /** Bytes of index data fetched so far (manifest, vocabulary, whole index or base, shards, fragments); not the wasm module or the model. */
   indexBytes: number;
-  /** Requests for index data so far (manifest + files). */
+  /** Requests for index data so far. */
   indexRequests: number;
   /** Postings shards loaded so far and in all (`0` and `0` for a whole index). */
   shardsLoaded: number;
   shardCount: number;
+  /** Document fragments loaded so far and in all (`0` and `0` for a whole index). */
+  fragmentsLoaded: number;
+  fragmentCount: number;
 }
 
-/**
- * Validates a parsed manifest. `modelSha256` is the hex SHA-256 of the model that will encode
- * queries (omit it to skip the model check).
- */
-export function checkManifest(value: unknown, modelSha256?: string): SiteManifest {
-  const m = value as SiteManifest;
-  if (!m || typeof m !== 'object' || typeof m.version !== 'number') {
-    throw new SparrowError('INVALID_MANIFEST', 'the site manifest is not an object with a numeric "version"');
-  }
-  if (m.version !== SITE_MANIFEST_VERSION || (m.mode !== 'whole' && m.mode !== 'sharded')) {
-    throw new SparrowError('INDEX_VERSION', `the site manifest has version ${m.version} (mode ${JSON.stringify(m.mode)}); this package reads version ${SITE_MANIFEST_VERSION} (mode "whole" or "sharded"): rebuild the index with the matching sparrow CLI`);
-  }
-  if (m.indexFormat !== INDEX_FORMAT_VERSION) {
-    throw new SparrowError('INDEX_VERSION', `the index has format version ${m.indexFormat}; this package reads version ${INDEX_FORMAT_VERSION}: rebuild it with the matching sparrow CLI`);
-  }
-  const file = (f: unknown) => !!f && typeof (f as SiteFile).file === 'string' && !(f as SiteFile).file.includes('/');
-  if (!m.model || typeof m.model.sha256 !== 'string' || !Array.isArray(m.shards) || !m.shards.every(file)) {
-    throw new SparrowError('INVALID_MANIFEST', 'the site manifest lacks model.sha256 or a valid shard list');
-  }
-  if (m.mode === 'whole' ? m.shards.length !== 1 : !file(m.base) || m.shards.length === 0) {
-    throw new SparrowError('INVALID_MANIFEST', m.mode === 'whole' ? 'a "whole" site manifest must list exactly one shard' : 'a "sharded" site manifest needs a base and at least one shard');
-  }
-  if (modelSha256 !== undefined && m.model.sha256 !== modelSha256) {
-    throw new SparrowError('INDEX_MODEL_MISMATCH', `the index was built with model ${m.model.id} (sha256 ${m.model.sha256.slice(0, 12)}…) but queries would be encoded with a model whose sha256 is ${modelSha256.slice(0, 12)}…: rebuild the index with this model`);
-  }
-  return m;
+/** How {@link openSite} makes its index: a class with `load` / `loadBase` (`Sparrow`, `SparrowLite`). */
+export interface SiteOpener<T extends SparrowBase, O> {
+  load(bytes: Uint8Array, options: O): Promise<T>;
+  loadBase(bytes: Uint8Array, options: O): Promise<T>;
 }
 
-/** Hex SHA-256 (Web Crypto: browsers on secure origins, workers, node 20). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * A loaded site index: searches, fetching the postings shards a query needs first (sharded
- * mode), and counts what it fetched.
- */
-export class SiteSearch {
-  readonly sparrow: Sparrow;
+/** A loaded site index: searches, fetching first what the query needs, and counts what it fetched. */
+export class SiteSearch<T extends SparrowBase = SparrowBase> {
+  readonly sparrow: T;
   readonly manifest: SiteManifest;
   #base: URL;
   #bytes: number;
   #requests: number;
-  #loaded = new Set<number>();
-  #inflight = new Map<number, Promise<void>>();
+  #shards = new Set<number>();
+  #fragments = new Set<number>();
+  #inflight = new Map<string, Promise<void>>();
 
-  constructor(sparrow: Sparrow, manifest: SiteManifest, base: URL, bytes: number, requests: number) {
+  /** @internal */
+  constructor(sparrow: T, manifest: SiteManifest, base: URL, bytes: number, requests: number) {
     this.sparrow = sparrow;
     this.manifest = manifest;
     this.#base = base;
@@ -113,84 +62,105 @@ export class SiteSearch {
     this.#requests = requests;
   }
 
-  /** Index bytes and requests so far, and the shards loaded. */
+  /** Index bytes and requests so far, and the shards and fragments loaded. */
   load(): SiteLoad {
+    const sharded = this.manifest.mode === 'sharded';
     return {
       manifest: this.manifest,
       indexBytes: this.#bytes,
       indexRequests: this.#requests,
-      shardsLoaded: this.#loaded.size,
-      shardCount: this.manifest.mode === 'sharded' ? this.manifest.shards.length : 0,
+      shardsLoaded: this.#shards.size,
+      shardCount: sharded ? this.manifest.shards.length : 0,
+      fragmentsLoaded: this.#fragments.size,
+      fragmentCount: sharded ? this.manifest.fragments.length : 0,
     };
   }
 
-  /** Fetches and loads the shards `search(query, options)` needs (none for a whole index). */
+  /** Fetches and loads the postings shards `search(query, options)` needs (none for a whole index). */
   async prepare(query: string, options: SearchOptions = {}): Promise<void> {
     const missing = this.sparrow.missingShards(query, options);
-    await Promise.all(missing.map((n) => this.#shard(n)));
+    await Promise.all(missing.map((n) => this.#part('shard', n)));
   }
 
-  /** {@link prepare}, then {@link Sparrow.search}. */
+  /**
+   * {@link prepare}, then {@link SparrowBase.search}; when the hits' documents are in fragments
+   * not loaded yet, fetches those and searches again (the postings are all there by then).
+   */
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     await this.prepare(query, options);
-    return this.sparrow.search(query, options);
+    for (;;) {
+      try {
+        return this.sparrow.search(query, options);
+      } catch (e) {
+        const err = e as SparrowError & { fragments?: number[] };
+        if (err.code !== 'FRAGMENTS_NOT_LOADED' || !err.fragments?.length) throw e;
+        await Promise.all(err.fragments.map((n) => this.#part('fragment', n)));
+      }
+    }
   }
 
-  #shard(n: number): Promise<void> {
-    if (this.#loaded.has(n)) return Promise.resolve();
-    let p = this.#inflight.get(n);
+  #part(kind: 'shard' | 'fragment', n: number): Promise<void> {
+    const loaded = kind === 'shard' ? this.#shards : this.#fragments;
+    if (loaded.has(n)) return Promise.resolve();
+    const key = `${kind}${n}`;
+    let p = this.#inflight.get(key);
     if (!p) {
-      const file = this.manifest.shards[n];
-      if (!file) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs shard ${n}, but the manifest lists ${this.manifest.shards.length}`));
-      p = readBytes(new URL(file.file, this.#base), `index shard ${n}`)
+      const hash = (kind === 'shard' ? this.manifest.shards : this.manifest.fragments)[n];
+      if (!hash) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest lists ${kind === 'shard' ? this.manifest.shards.length : this.manifest.fragments.length}`));
+      const file = kind === 'shard' ? `shard-${hash}.sps` : `frag-${hash}.spf`;
+      p = readBytes(new URL(file, this.#base), `index ${kind} ${n}`, { sha256: hash })
         .then((bytes) => {
           this.#bytes += bytes.byteLength;
           this.#requests += 1;
-          this.sparrow.loadShard(bytes);
-          this.#loaded.add(n);
+          if (kind === 'shard') this.sparrow.loadShard(bytes);
+          else this.sparrow.loadFragment(bytes);
+          loaded.add(n);
         })
-        .finally(() => this.#inflight.delete(n));
-      this.#inflight.set(n, p);
+        .finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
     }
     return p;
   }
 }
 
 /**
- * Loads a prebuilt site index: the manifest, the model (unless `model: false`, which also skips
- * the model check), then the whole index or, for a sharded one, the base (postings shards come
- * per query through {@link SiteSearch.search}). `manifestUrl` must be absolute (or a `file:` URL
- * in node).
+ * Loads a prebuilt site index with `opener` (see the module docs): the manifest, checked in wasm;
+ * then the vocabulary and the whole index or the base, checked against the manifest.
+ * `manifestUrl` must be absolute (or a `file:` URL in node). `modelSha256`: the SHA-256 of a model
+ * that will encode queries, checked against the index's.
  */
-export async function loadSite(
+export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSource }>(
+  wasm: WasmModule,
+  opener: SiteOpener<T, O>,
   manifestUrl: string | URL,
-  options: Omit<SparrowOptions, 'index'> = {},
-): Promise<SiteLoad & { sparrow: Sparrow; site: SiteSearch }> {
+  options: O,
+  modelSha256?: string,
+): Promise<SiteLoad & { sparrow: T; site: SiteSearch<T> }> {
   const base = new URL(manifestUrl);
-  const manifestBytes = await readBytes(base, 'site manifest');
-  let parsed: unknown;
+  const [manifestBytes] = await Promise.all([readBytes(base, 'site manifest'), wasm.init(options.wasm)]);
+  let manifest: SiteManifest;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(manifestBytes));
+    manifest = wasm.checkManifest(manifestBytes, modelSha256);
   } catch (e) {
-    throw new SparrowError('INVALID_MANIFEST', `${base.href} is not JSON: ${(e as Error).message}`);
+    throw SparrowError.from(e);
   }
-  let model: { model: Uint8Array; tokenizer: Uint8Array; config?: EncoderConfig } | false = false;
-  let modelSha: string | undefined;
-  if (options.model !== false) {
-    const source = options.model === undefined || options.model === 'bundled' ? bundledModelUrls() : options.model;
-    const [m, t] = await Promise.all([readBytes(source.model as BytesSource, 'model'), readBytes(source.tokenizer as BytesSource, 'tokenizer')]);
-    model = { model: m, tokenizer: t, config: 'config' in source ? source.config : undefined };
-    modelSha = await sha256Hex(m);
-  }
-  const manifest = checkManifest(parsed, modelSha);
   const sharded = manifest.mode === 'sharded';
-  const first = sharded ? manifest.base! : manifest.shards[0]!;
-  const bytes = await readBytes(new URL(first.file, base), sharded ? 'index base' : 'index shard');
-  const sparrow = sharded ? await Sparrow.loadBase(bytes, { ...options, model }) : await Sparrow.load(bytes, { ...options, model });
-  if (sharded && sparrow.shardCount !== manifest.shards.length) {
+  const main = sharded ? manifest.base! : manifest.index!;
+  const fetch = (f: { file: string; bytes: number; sha256: string }, what: string) =>
+    readBytes(new URL(f.file, base), what, { bytes: f.bytes, sha256: f.sha256 });
+  const [vocab, bytes] = await Promise.all([fetch(manifest.vocab, 'vocabulary'), fetch(main, sharded ? 'index base' : 'index')]);
+  const sparrow = sharded ? await opener.loadBase(bytes, options) : await opener.load(bytes, options);
+  try {
+    if (sharded && (sparrow.shardCount !== manifest.shards.length || sparrow.fragmentCount !== manifest.fragments.length)) {
+      throw new SparrowError('INVALID_MANIFEST', `the manifest lists ${manifest.shards.length} shards and ${manifest.fragments.length} fragments but the base expects ${sparrow.shardCount} and ${sparrow.fragmentCount}`);
+    }
+    sparrow.loadVocab(vocab);
+  } catch (e) {
     sparrow.dispose();
-    throw new SparrowError('INVALID_MANIFEST', `the manifest lists ${manifest.shards.length} shards but the base expects ${sparrow.shardCount}`);
+    throw e;
   }
-  const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + bytes.byteLength, 2);
+  const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + vocab.byteLength + bytes.byteLength, 3);
   return { sparrow, site, ...site.load() };
 }
+
+export { sha256Hex };

@@ -90,6 +90,64 @@ export interface SearchOptions {
   filter?: Filter;
   /** Attach an explanation (matched BM25 terms and expansion terms) to each hit. Default `false`. */
   explain?: boolean;
+  /**
+   * Which side of the query runs the learned-sparse arm. `lookup` (default): the query's WordPiece
+   * tokens, each weighted by its IDF over the index's learned-sparse postings: no model runs at
+   * query time. `model`: the model's expansion of the query (needs a model). The other side is
+   * used when the chosen one is not available.
+   */
+  queryEncoder?: QueryEncoder;
+}
+
+/** See {@link SearchOptions.queryEncoder}. */
+export type QueryEncoder = 'lookup' | 'model';
+
+/** How `toShardedBytes` splits an index. */
+export interface ShardingOptions {
+  /** Postings shards, `1..=65536`. Default 1. */
+  shards?: number;
+  /** Target bytes of stored documents per fragment. Default 16384. */
+  fragmentBytes?: number;
+  /** Fields the base keeps filter bitmaps for (tags always); default every field. */
+  filterFields?: string[] | null;
+}
+
+/** The files of a sharded index: a base, postings shards and document fragments. */
+export interface ShardedBytes {
+  base: Uint8Array;
+  shards: Uint8Array[];
+  fragments: Uint8Array[];
+}
+
+/** One file a site manifest names. */
+export interface ManifestFile {
+  file: string;
+  bytes: number;
+  /** SHA-256, lowercase hex. */
+  sha256: string;
+}
+
+/** A site index's `manifest.json`, as `sparrow index` writes it and the wasm module validates it. */
+export interface SiteManifest {
+  version: number;
+  indexFormat: number;
+  model: { id: string; sha256: string; tokenizerSha256: string };
+  counts: { pages: number; sections: number; semanticSections: number; bytes: number };
+  /** `whole`: `index` is the one index file. `sharded`: `base`, then `shards` and `fragments`. */
+  mode: 'whole' | 'sharded';
+  /** The loading rule in words. */
+  rule: string;
+  wholeIndexThreshold: number;
+  shardBytes?: number;
+  fragmentBytes?: number;
+  /** The WordPiece vocabulary lookup queries are tokenized with. */
+  vocab: ManifestFile;
+  index?: ManifestFile;
+  base?: ManifestFile;
+  /** Shard `i` is the file `shard-<shards[i]>.sps`; the name is the first 16 hex digits of its SHA-256. */
+  shards: string[];
+  /** Fragment `i` is the file `frag-<fragments[i]>.spf`; likewise. */
+  fragments: string[];
 }
 
 /** One BM25 term's share of a lexical score. */

@@ -1,74 +1,79 @@
 /**
  * The Web Worker entry (also runs under node's `worker_threads`). It owns one {@link Sparrow}
  * and answers {@link Request}s from {@link SparrowWorker}, so model inference never blocks the
- * page. Only plain data crosses; errors keep their `code`.
+ * page. Only plain data crosses; errors keep their `code`. Which methods exist is the typed map
+ * in `protocol.ts`, shared with the client.
  * @module
  */
 import { Sparrow } from './sparrow.js';
 import { SparrowError } from './errors.js';
-import { loadSite, type SiteSearch } from './site.js';
-import type { Request, Response } from './protocol.js';
+import { loadSite } from './index.js';
+import type { SiteSearch } from './site.js';
+import { FORWARDED, GETTERS, type Method, type Methods, type Request, type Response } from './protocol.js';
 
 interface Port {
   postMessage(message: Response, transfer?: Transferable[]): void;
 }
 
 let sparrow: Sparrow | undefined;
-/** Set by `loadSite`: searches fetch the postings shards they need first. */
-let site: SiteSearch | undefined;
+/** Set by `loadSite`: searches fetch the shards and fragments they need first. */
+let site: SiteSearch<Sparrow> | undefined;
 
 function instance(): Sparrow {
   if (!sparrow) throw new SparrowError('NOT_READY', 'the worker has no index yet: call create() or load() first');
   return sparrow;
 }
 
-async function handle(port: Port, req: Request): Promise<unknown> {
-  switch (req.method) {
-    case 'create':
-      site = undefined;
-      sparrow?.dispose();
-      sparrow = await Sparrow.create(req.args[0]);
-      return { size: sparrow.size, hasModel: sparrow.hasModel };
-    case 'load':
-      site = undefined;
-      sparrow?.dispose();
-      sparrow = await Sparrow.load(req.args[0], req.args[1]);
-      return { size: sparrow.size, hasModel: sparrow.hasModel };
-    case 'loadSite': {
-      sparrow?.dispose();
-      site = undefined;
-      const { sparrow: loaded, site: loadedSite, ...figures } = await loadSite(req.args[0], req.args[1]);
-      sparrow = loaded;
-      site = loadedSite;
+function replace(next: Sparrow, nextSite?: SiteSearch<Sparrow>): void {
+  sparrow?.dispose();
+  sparrow = next;
+  site = nextSite;
+}
+
+/** The lifecycle methods; the rest are forwarded to the instance (or the site, for `search`). */
+function lifecycle(port: Port, id: number): { [K in keyof Methods]?: (...args: never[]) => unknown } {
+  return {
+    create: async (options) => {
+      replace(await Sparrow.create(options));
+      return { size: sparrow!.size, hasModel: sparrow!.hasModel };
+    },
+    load: async (bytes, options) => {
+      replace(await Sparrow.load(bytes, options));
+      return { size: sparrow!.size, hasModel: sparrow!.hasModel };
+    },
+    loadBase: async (bytes, options) => {
+      replace(await Sparrow.loadBase(bytes, options));
+      return { size: sparrow!.size, hasModel: sparrow!.hasModel };
+    },
+    loadSite: async (url, options) => {
+      const { sparrow: loaded, site: loadedSite, ...figures } = await loadSite(url, options);
+      replace(loaded, loadedSite);
       return figures;
-    }
-    case 'search':
-      return site ? site.search(req.args[0], req.args[1]) : instance().search(req.args[0], req.args[1]);
-    case 'siteLoad':
+    },
+    siteLoad: () => {
       if (!site) throw new SparrowError('NOT_READY', 'the worker has no site index: call loadSite() first');
       return site.load();
-    case 'addDocuments':
-      return instance().addDocuments(req.args[0], {
-        batchSize: req.args[1],
-        onProgress: (done, total) => port.postMessage({ id: req.id, progress: [done, total] }),
-      });
-    case 'toBytes': {
-      const bytes = instance().toBytes();
-      return bytes;
-    }
-    case 'loadModel':
-      return instance().loadModel(req.args[0]);
-    case 'size':
-      return instance().size;
-    case 'hasModel':
-      return instance().hasModel;
-    default: {
-      const target = instance() as unknown as Record<string, (...a: unknown[]) => unknown>;
-      const allowed = ['addDocument', 'updateDocument', 'removeDocument', 'has', 'getDocument', 'search', 'encodeQuery', 'encodeDocument', 'stats', 'vacuum', 'loadBytes'];
-      if (!allowed.includes(req.method)) throw new SparrowError('INVALID_REQUEST', `unknown method ${req.method}`);
-      return target[req.method]!(...req.args);
-    }
+    },
+    addDocuments: (docs, batchSize) =>
+      instance().addDocuments(docs, { batchSize, onProgress: (done, total) => port.postMessage({ id, progress: [done, total] }) }),
+    search: (query, options) => (site ? site.search(query, options) : instance().search(query, options)),
+    dispose: () => {
+      sparrow?.dispose();
+      sparrow = undefined;
+      site = undefined;
+    },
+  } satisfies { [K in Method]?: (...args: Parameters<Methods[K]>) => unknown };
+}
+
+async function handle(port: Port, req: Request): Promise<unknown> {
+  const own = lifecycle(port, req.id)[req.method] as ((...a: unknown[]) => unknown) | undefined;
+  if (own) return own(...req.args);
+  if ((GETTERS as readonly string[]).includes(req.method)) return instance()[req.method as (typeof GETTERS)[number]];
+  if ((FORWARDED as readonly string[]).includes(req.method)) {
+    const target = instance() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    return target[req.method]!(...req.args);
   }
+  throw new SparrowError('INVALID_REQUEST', `unknown method ${String(req.method)}`);
 }
 
 async function serve(port: Port, req: Request): Promise<void> {
@@ -77,8 +82,8 @@ async function serve(port: Port, req: Request): Promise<void> {
     const transfer = result instanceof Uint8Array ? [result.buffer] : [];
     port.postMessage({ id: req.id, result }, transfer as Transferable[]);
   } catch (e) {
-    const err = SparrowError.from(e);
-    port.postMessage({ id: req.id, error: { code: err.code, message: err.message } });
+    const err = SparrowError.from(e) as SparrowError & { shards?: number[]; fragments?: number[] };
+    port.postMessage({ id: req.id, error: { code: err.code, message: err.message, shards: err.shards, fragments: err.fragments } });
   }
 }
 

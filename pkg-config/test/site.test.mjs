@@ -1,136 +1,104 @@
-// Prebuilt site indexes: the manifest checks (coded errors) and loading a whole-index shard.
+// Prebuilt site indexes: the golden site fixture (tests/fixtures/format/v2/site, written by the
+// core's format tests as `sparrow index` writes sites) loaded by both entries and the worker;
+// the manifest checks (done in wasm) and the integrity checks of every fetched file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Sparrow, SparrowWorker, checkManifest, loadSite, sha256Hex } from '../../pkg/dist/index.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SparrowWorker, formatVersions, init, loadSite } from '../../pkg/dist/index.js';
+import { loadSite as loadSiteLite } from '../../pkg/dist/lite.js';
 
-const manifest = (over = {}) => ({
-  version: 1,
-  indexFormat: 1,
-  model: { id: 'splade-tiny/int8', sha256: 'ab'.repeat(32), tokenizerSha256: 'cd'.repeat(32) },
-  counts: { pages: 1, sections: 2, semanticSections: 0, bytes: 0 },
-  mode: 'whole',
-  wholeIndexThreshold: 2 << 20,
-  shards: [{ file: 'index-x.spi', bytes: 0, sha256: '' }],
-  ...over,
-});
+const fixture = fileURLToPath(new URL('../../tests/fixtures/format/v2/site/', import.meta.url));
+const expected = JSON.parse(readFileSync(new URL('../../tests/fixtures/format/v2/small.expected.json', import.meta.url)));
 
-function code(f) {
-  try {
-    f();
-  } catch (e) {
-    return e.code;
-  }
-  return 'no error';
-}
-
-test('checkManifest refuses other versions and models with clear codes', () => {
-  assert.equal(checkManifest(manifest(), 'ab'.repeat(32)).mode, 'whole');
-  assert.equal(code(() => checkManifest(manifest({ version: 2 }))), 'INDEX_VERSION');
-  assert.equal(code(() => checkManifest(manifest({ mode: 'lazy' }))), 'INDEX_VERSION');
-  assert.equal(code(() => checkManifest(manifest({ mode: 'sharded' }))), 'INVALID_MANIFEST', 'sharded without a base');
-  assert.equal(code(() => checkManifest(manifest({ shards: [{ file: '../x.spi' }] }))), 'INVALID_MANIFEST');
-  assert.equal(code(() => checkManifest(manifest({ indexFormat: 9 }))), 'INDEX_VERSION');
-  assert.equal(code(() => checkManifest(manifest(), 'ef'.repeat(32))), 'INDEX_MODEL_MISMATCH');
-  assert.match(String((() => { try { checkManifest(manifest(), 'ef'.repeat(32)); } catch (e) { return e.message; } })()), /rebuild the index/);
-  assert.equal(code(() => checkManifest('nope')), 'INVALID_MANIFEST');
-  assert.equal(code(() => checkManifest(manifest({ shards: [] }))), 'INVALID_MANIFEST');
-});
-
-test('loadSite loads a whole-index shard, and refuses an index built with another model', async () => {
-  const built = await Sparrow.create({ model: false });
-  built.addDocuments([
-    { id: 'a.html#x', title: 'A › X', text: 'Timers schedule functions for later.', url: 'a.html#x' },
-    { id: 'a.html#y', title: 'A › Y', text: 'Paths join segments.', url: 'a.html#y' },
-  ]);
+/** A copy of the fixture site in a temp dir, with `edit(dir, manifest)` applied. */
+function site(edit = () => {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sparrow-site-'));
-  const bytes = built.toBytes();
-  writeFileSync(join(dir, 'index-x.spi'), bytes);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest()));
-  const url = pathToFileURL(join(dir, 'manifest.json'));
-
-  const { sparrow, indexRequests, indexBytes } = await loadSite(url, { model: false });
-  assert.equal(sparrow.size, 2);
-  assert.equal(indexRequests, 2);
-  assert.equal(sparrow.shardCount, undefined);
-  assert.ok(indexBytes > bytes.length);
-  assert.equal(sparrow.search('timers')[0].id, 'a.html#x');
-
-  // With the bundled model, the manifest's model sha256 must match it.
-  await assert.rejects(loadSite(url), (e) => e.code === 'INDEX_MODEL_MISMATCH');
-  const real = await sha256Hex(readFileSync(new URL('../../pkg/model/splade-tiny.int8.onnx', import.meta.url)));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest({ model: { id: 'splade-tiny/int8', sha256: real, tokenizerSha256: '' } })));
-  const ok = await loadSite(url);
-  assert.equal(ok.sparrow.hasModel, true);
-  assert.equal(ok.sparrow.search('timers')[0].id, 'a.html#x');
-});
-
-const words = ['timers', 'schedule', 'callbacks', 'later', 'paths', 'join', 'segments', 'streams', 'pipe', 'data', 'buffers', 'hold', 'bytes', 'events', 'emit', 'listeners', 'url', 'parse', 'hosts', 'crypto', 'hash', 'digest', 'zlib', 'deflate'];
-function corpus() {
-  return Array.from({ length: 60 }, (_, i) => ({
-    id: `p${i % 6}.html#s${i}`,
-    title: `Page ${i % 6} › ${words[i % words.length]}`,
-    text: Array.from({ length: 12 }, (_, j) => words[(i * 7 + j * 5) % words.length]).join(' '),
-    url: `p${i % 6}.html#s${i}`,
-  }));
+  cpSync(fixture, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  edit(dir, manifest);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return pathToFileURL(join(dir, 'manifest.json'));
 }
 
-/** A sharded site (base + `count` shards) and the whole index of the same documents. */
-async function shardedSite(count) {
-  const built = await Sparrow.create({ model: false });
-  built.addDocuments(corpus());
-  const [base, ...shards] = built.toShardedBytes(count);
-  const dir = mkdtempSync(join(tmpdir(), 'sparrow-sharded-'));
-  const file = (name, bytes) => (writeFileSync(join(dir, name), bytes), { file: name, bytes: bytes.length, sha256: '' });
-  const m = manifest({ mode: 'sharded', base: file('base-x.spb', base), shards: shards.map((s, i) => file(`shard-${i}.sps`, s)) });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
-  return { url: pathToFileURL(join(dir, 'manifest.json')), built, base, shards };
-}
+const rounded = (hits) => hits.map((h) => [h.id, Math.fround(h.score)]);
 
-test('a sharded site fetches only the shards a query needs, and answers like the whole index', async () => {
-  const { url, built, base, shards } = await shardedSite(16);
-  const { site, sparrow, indexRequests, indexBytes, shardCount } = await loadSite(url, { model: false });
-  assert.equal(shardCount, 16);
-  assert.equal(indexRequests, 2);
-  assert.ok(indexBytes > base.length);
-  assert.equal(code(() => sparrow.search('timers schedule')), 'SHARDS_NOT_LOADED');
-  assert.equal(code(() => sparrow.toBytes()), 'INDEX_PARTIAL');
-  const need = sparrow.missingShards('timers schedule', { mode: 'lexical' });
-  assert.ok(need.length >= 1 && need.length <= 2, `needs ${need}`);
-
-  const hits = await site.search('timers schedule', { mode: 'lexical', explain: true });
-  assert.deepEqual(hits, built.search('timers schedule', { mode: 'lexical', explain: true }));
-  const after = site.load();
-  assert.equal(after.shardsLoaded, need.length);
-  assert.equal(after.indexRequests, 2 + need.length);
-  assert.equal(after.indexBytes, indexBytes + need.reduce((s, n) => s + shards[n].length, 0));
-  // Cached: the same query fetches nothing more.
-  await site.search('timers schedule', { mode: 'lexical' });
-  assert.equal(site.load().indexRequests, after.indexRequests);
-  // Every query equals the whole index.
-  for (const q of ['paths join', 'emit events listeners', 'zlib deflate bytes', 'nothing matches this']) {
-    assert.deepEqual(await site.search(q, { mode: 'lexical' }), built.search(q, { mode: 'lexical' }), q);
+test('the golden site loads in the full and the search-only module, and answers like the whole index', async () => {
+  for (const [entry, open] of [['full', loadSite], ['lite', loadSiteLite]]) {
+    const { sparrow, site: s, indexRequests, shardCount, fragmentCount, manifest } = await open(site());
+    assert.equal(sparrow.module, entry);
+    assert.equal(indexRequests, 3, 'manifest, vocabulary, base');
+    assert.equal(manifest.mode, 'sharded');
+    assert.equal(shardCount, manifest.shards.length);
+    assert.equal(fragmentCount, manifest.fragments.length);
+    assert.equal(sparrow.hasVocab, true);
+    for (const q of expected.queries.filter((q) => !q.sparse && !q.tokens)) {
+      assert.deepEqual(rounded(await s.search(q.text, q.options)), q.hits.map((h) => [h.id, Math.fround(h.score)]), `${entry}: ${q.name}`);
+    }
+    const load = s.load();
+    assert.ok(load.shardsLoaded > 0 && load.fragmentsLoaded > 0, JSON.stringify(load));
+    assert.equal(load.indexRequests, 3 + load.shardsLoaded + load.fragmentsLoaded, 'each part fetched once');
+    sparrow.dispose();
   }
-  assert.ok(site.load().shardsLoaded < 16);
-  // A shard of another index is refused with a code.
-  const other = await shardedSite(8); // same documents, another shard count
-  assert.equal(code(() => sparrow.loadShard(other.shards[0])), 'INDEX_SHARD_MISMATCH');
-  assert.equal(code(() => sparrow.loadShard(base)), 'INDEX_WRONG_KIND');
+  await init();
+  assert.deepEqual(formatVersions(), { indexFormat: 2, manifest: 2 });
 });
 
-test('SparrowWorker.loadSite searches a sharded site in the worker, fetching shards per query', async () => {
-  const { url, built } = await shardedSite(8);
-  const { sparrow, indexRequests } = await SparrowWorker.loadSite(url, { model: false });
+test('manifests are checked in wasm before any index file is fetched', async () => {
+  const code = (edit) => loadSiteLite(site(edit)).then(() => 'ok', (e) => e.code);
+  assert.equal(await code((_, m) => (m.version = 1)), 'INDEX_VERSION');
+  assert.equal(await code((_, m) => (m.indexFormat = 1)), 'INDEX_VERSION');
+  assert.equal(await code((_, m) => (m.mode = 'lazy')), 'INVALID_MANIFEST');
+  for (const bad of ['../x.spb', 'a/b.spb', 'https://evil.example/x.spb', 'x\\..\\y.spb']) {
+    assert.equal(await code((_, m) => (m.base.file = bad)), 'INVALID_MANIFEST', bad);
+  }
+  assert.equal(await code((_, m) => (m.shards[0] = '../../../etc/passwd')), 'INVALID_MANIFEST');
+  assert.equal(await code((_, m) => delete m.vocab), 'INVALID_MANIFEST');
+  const url = site((dir) => writeFileSync(join(dir, 'manifest.json'), 'not json'));
+  await assert.rejects(loadSiteLite(url), (e) => e.code === 'INVALID_MANIFEST');
+});
+
+test('a site built with another model is refused when a model would encode queries', async () => {
+  // The fixture names a made-up model: lookup queries need none, so only asking for the model fails.
+  await assert.rejects(loadSite(site(), { model: 'bundled' }), (e) => e.code === 'INDEX_MODEL_MISMATCH' && /rebuild the index/.test(e.message));
+  const { sparrow } = await loadSite(site());
+  assert.equal(sparrow.hasModel, false);
+});
+
+test('every fetched file is checked against the manifest (size, SHA-256)', async () => {
+  const flip = (dir, file) => {
+    const b = readFileSync(join(dir, file));
+    b[b.length - 1] ^= 1;
+    writeFileSync(join(dir, file), b);
+  };
+  // The base and vocabulary: size and full SHA-256.
+  await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.base.file))), (e) => e.code === 'INDEX_INTEGRITY');
+  await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.vocab.file))), (e) => e.code === 'INDEX_INTEGRITY');
+  await assert.rejects(loadSiteLite(site((_, m) => (m.base.bytes += 1))), (e) => e.code === 'INDEX_INTEGRITY');
+  // A shard and a fragment: the SHA-256 prefix their names carry, checked when a query needs them.
+  const url = site((dir) => {
+    for (const f of readdirSync(dir).filter((f) => /^(shard|frag)-/.test(f))) flip(dir, f);
+  });
+  const { site: s } = await loadSiteLite(url);
+  await assert.rejects(s.search('rust search', { mode: 'lexical' }), (e) => e.code === 'INDEX_INTEGRITY');
+  // A missing file is a fetch error naming it.
+  const gone = site((_, m) => (m.shards = m.shards.map(() => '0123456789abcdef')));
+  const { site: g } = await loadSiteLite(gone);
+  await assert.rejects(g.search('rust', { mode: 'lexical' }), (e) => e.code === 'FETCH_FAILED' && /shard-0123456789abcdef\.sps/.test(e.message));
+});
+
+test('SparrowWorker.loadSite searches the site in the worker, fetching parts per query', { timeout: 120_000 }, async () => {
+  const { sparrow, indexRequests } = await SparrowWorker.loadSite(site());
   try {
-    assert.equal(indexRequests, 2);
-    const hits = await sparrow.search('paths join segments', { mode: 'lexical' });
-    assert.deepEqual(hits, built.search('paths join segments', { mode: 'lexical' }));
+    assert.equal(indexRequests, 3);
+    const q = expected.queries.find((q) => q.name === 'lexical');
+    assert.deepEqual(rounded(await sparrow.search(q.text, q.options)), q.hits.map((h) => [h.id, Math.fround(h.score)]));
     const load = await sparrow.siteLoad();
-    assert.ok(load.shardsLoaded >= 1 && load.shardsLoaded <= 3, `${load.shardsLoaded} shards`);
-    assert.equal(load.indexRequests, 2 + load.shardsLoaded);
+    assert.ok(load.shardsLoaded > 0 && load.fragmentsLoaded > 0);
+    assert.equal(await sparrow.hasVocab(), true);
+    assert.equal(await sparrow.module(), 'full');
   } finally {
     await sparrow.terminate();
   }

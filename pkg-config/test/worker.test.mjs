@@ -31,3 +31,21 @@ test('worker: calls before create() fail clearly', { timeout: 60_000 }, async ()
   assert.equal(reply.error.code, 'NOT_READY');
   await raw.terminate();
 });
+
+test('SparrowWorker has every public member of Sparrow, as an async method (one typed method map)', async () => {
+  const { Sparrow } = await import('../../pkg/dist/index.js');
+  const members = (proto) => {
+    const out = new Set();
+    for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const name of Object.getOwnPropertyNames(p)) if (name !== 'constructor') out.add(name);
+    }
+    return out;
+  };
+  const worker = members(SparrowWorker.prototype);
+  assert.deepEqual([...members(Sparrow.prototype)].filter((m) => !worker.has(m)), []);
+  for (const name of worker) {
+    assert.equal(typeof Object.getOwnPropertyDescriptor(SparrowWorker.prototype, name)?.value ?? 'inherited', 'function', name);
+  }
+  for (const name of ['create', 'load', 'loadBase']) assert.equal(typeof SparrowWorker[name], 'function', `static ${name}`);
+  assert.equal(typeof SparrowWorker.loadSite, 'function');
+});

@@ -86,6 +86,18 @@ while (pos < buf.length) {
 // it was instantiated for, which is what removing that crate would remove).
 function crateOf(name) {
   if (!name) return '(unnamed)';
+  // Still-mangled v0 symbols (`_RNvCs…_11sparrow_core…`, straight from rustc): crate roots are
+  // `C`, an optional `s<disambiguator>_`, then `<length><name>`.
+  if (name.startsWith('_R')) {
+    const roots = [];
+    for (const m of name.matchAll(/C(?:s[0-9A-Za-z]*_)?(\d+)/g)) {
+      const start = m.index + m[0].length;
+      const id = name.slice(start, start + Number(m[1]));
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) roots.push(id);
+    }
+    const ours = roots.find((c) => !['core', 'alloc', 'std'].includes(c));
+    return ours ?? roots[0] ?? '(mangled)';
+  }
   // v0 demangled names carry the crate hash (`tract_core[f07a…]::ops::…`): use those when present.
   const all = [...name.matchAll(/(?:^|[^a-zA-Z0-9_])([a-z_][a-z0-9_]*)(\[[0-9a-f]+\])?::/g)];
   const hashed = all.filter((m) => m[2]);

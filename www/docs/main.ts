@@ -1,13 +1,15 @@
 /**
- * The docs search page: loads a prebuilt site index (manifest + whole index, or base of a
- * sharded one; checked against the model) into a worker, then searches as you type (a sharded
- * index fetches the postings shards each query needs first) (debounced; all work in the worker), groups
- * section hits by page, highlights terms in escaped snippets, and explains each hit.
+ * The docs search page: loads a prebuilt site index with the search-only module
+ * (`sparrow-search/lite`: no model, no encoder wasm), then searches as you type (debounced). A
+ * query is its WordPiece tokens weighted by the index, matched against the learned-sparse
+ * expansions `sparrow index` computed, fused with BM25; a sharded index fetches the postings
+ * shards each query needs and the document fragments of the hits it shows. Section hits are
+ * grouped by page, terms highlighted in escaped snippets, and each hit explained.
  *
  * URL parameters: `index` (manifest URL, default `../generated/nodejs/manifest.json`) and
  * `base` (where result links point, default `../generated/nodejs/site/`).
  */
-import { SparrowWorker, type SearchHit, type SearchMode } from 'sparrow-search';
+import { loadSite, type SearchHit, type SearchMode, type SiteSearch, type SparrowLite } from 'sparrow-search/lite';
 import { escapeHtml, groupByPage, highlightTerms, snippet } from './snippet';
 
 const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
@@ -19,15 +21,16 @@ const manifestUrl = new URL(params.get('index') ?? '../generated/nodejs/manifest
 const linkBase = new URL(params.get('base') ?? '../generated/nodejs/site/', location.href);
 
 const t0 = performance.now();
-let sparrow: SparrowWorker;
+let sparrow: SparrowLite;
+let site: SiteSearch<SparrowLite>;
 try {
-  const site = await SparrowWorker.loadSite(manifestUrl);
-  sparrow = site.sparrow;
-  const { pages, sections } = site.manifest.counts;
-  const shards = site.manifest.mode === 'sharded' ? `, ${site.shardCount} postings shards fetched per query` : '';
-  status.textContent = `${sections} sections from ${pages} pages ready in ${Math.round(performance.now() - t0)} ms (index: ${(site.indexBytes / 1024).toFixed(0)} kB in ${site.indexRequests} requests${shards}). Type to search.`;
+  const loaded = await loadSite(manifestUrl);
+  ({ sparrow, site } = loaded);
+  const { pages, sections } = loaded.manifest.counts;
+  const parts = loaded.manifest.mode === 'sharded' ? `; per query, of ${loaded.shardCount} postings shards and ${loaded.fragmentCount} document fragments, only those it needs` : '';
+  status.textContent = `${sections} sections from ${pages} pages ready in ${Math.round(performance.now() - t0)} ms (index: ${(loaded.indexBytes / 1024).toFixed(0)} kB in ${loaded.indexRequests} requests${parts}). Type to search.`;
   document.body.dataset.ready = 'true';
-  Object.assign(window, { sparrowSite: { mode: site.manifest.mode, indexBytes: site.indexBytes, indexRequests: site.indexRequests, shardCount: site.shardCount, loadMs: performance.now() - t0 } });
+  Object.assign(window, { sparrowSite: { mode: loaded.manifest.mode, indexBytes: loaded.indexBytes, indexRequests: loaded.indexRequests, shardCount: loaded.shardCount, fragmentCount: loaded.fragmentCount, loadMs: performance.now() - t0 } });
 } catch (e) {
   const err = e as Error & { code?: string };
   status.textContent = `Cannot load the index (${err.code ?? 'ERROR'}): ${err.message}`;
@@ -46,12 +49,11 @@ function renderWhy(hit: SearchHit): string {
   </details>`;
 }
 
-async function render(query: string, hits: SearchHit[], mine: number): Promise<void> {
+function render(query: string, hits: SearchHit[]): void {
   const groups = groupByPage(hits).slice(0, 8);
   const shown = groups.flatMap((g) => g.hits.slice(0, 3));
-  const docs = await Promise.all(shown.map((h) => sparrow.getDocument(h.id)));
-  if (mine !== seq) return;
-  const text = new Map(shown.map((h, i) => [h.id, docs[i]?.text ?? '']));
+  // The hits' fragments are loaded (the search fetched them), so their text is here.
+  const text = new Map(shown.map((h) => [h.id, sparrow.getDocument(h.id)?.text ?? '']));
   results.innerHTML = groups
     .map((g) => {
       const sections = g.hits.slice(0, 3).map((h, i) => {
@@ -79,13 +81,11 @@ async function run(): Promise<void> {
     return;
   }
   const start = performance.now();
-  const hits = await sparrow.search(query, { mode, limit: 20, explain: true });
+  const hits = await site.search(query, { mode, limit: 20, explain: true });
   if (mine !== seq) return; // a newer query was typed meanwhile
-  await render(query, hits, mine);
-  if (mine !== seq) return;
-  const load = await sparrow.siteLoad();
-  if (mine !== seq) return;
-  const shards = load.shardCount ? `; shards ${load.shardsLoaded}/${load.shardCount}, index ${(load.indexBytes / 1024).toFixed(0)} kB in ${load.indexRequests} requests` : '';
+  render(query, hits);
+  const load = site.load();
+  const shards = load.shardCount ? `; shards ${load.shardsLoaded}/${load.shardCount}, fragments ${load.fragmentsLoaded}/${load.fragmentCount}, index ${(load.indexBytes / 1024).toFixed(0)} kB in ${load.indexRequests} requests` : '';
   status.textContent = `${hits.length} sections in ${(performance.now() - start).toFixed(0)} ms (${mode}${shards})`;
   Object.assign(window, { sparrowLast: { query, mode, hits: hits.map((h) => [h.id, h.score]), load } });
   document.body.dataset.query = query;

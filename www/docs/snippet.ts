@@ -2,7 +2,7 @@
  * Pure helpers of the docs search page: HTML escaping, snippets with highlighted terms, and
  * grouping section hits by page. Everything that reaches `innerHTML` goes through `escapeHtml`.
  */
-import type { SearchHit } from 'sparrow-search';
+import type { SearchHit } from 'sparrow-search/lite';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

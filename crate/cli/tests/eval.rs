@@ -180,26 +180,34 @@ fn every_mode_with_the_model() {
         "--json",
     ];
     let runs = ok_json_lines(&sparrow(&args));
-    let shape: Vec<(String, String, String)> = runs
+    let shape: Vec<[String; 4]> = runs
         .iter()
-        .map(|r| (r["mode"].to_string(), r["fusion"]["kind"].to_string(), r["model"].to_string()))
+        .map(|r| {
+            [&r["mode"], &r["fusion"]["kind"], &r["model"], &r["queryEncoder"]].map(|v| v.to_string())
+        })
         .collect();
-    let expected: Vec<(String, String, String)> = [
-        ("lexical", "null", "null"),
-        ("sparse", "null", "int8"),
-        ("hybrid", "rrf", "int8"),
-        ("hybrid", "weighted", "int8"),
-        ("sparse", "null", "f32"),
-        ("hybrid", "rrf", "f32"),
-        ("hybrid", "weighted", "f32"),
+    // Every sparse and hybrid run twice: the model's query expansion, then the lookup query.
+    let expected: Vec<[String; 4]> = [
+        ["lexical", "null", "null", "null"],
+        ["sparse", "null", "int8", "model"],
+        ["sparse", "null", "int8", "lookup"],
+        ["hybrid", "rrf", "int8", "model"],
+        ["hybrid", "rrf", "int8", "lookup"],
+        ["hybrid", "weighted", "int8", "model"],
+        ["hybrid", "weighted", "int8", "lookup"],
+        ["sparse", "null", "f32", "model"],
+        ["sparse", "null", "f32", "lookup"],
+        ["hybrid", "rrf", "f32", "model"],
+        ["hybrid", "rrf", "f32", "lookup"],
+        ["hybrid", "weighted", "f32", "model"],
+        ["hybrid", "weighted", "f32", "lookup"],
     ]
     .iter()
-    .map(|(m, f, v)| {
-        let q = |s: &str| if s == "null" { s.to_owned() } else { format!("\"{s}\"") };
-        (q(m), q(f), q(v))
-    })
+    .map(|row| row.map(|s| if s == "null" { s.to_owned() } else { format!("\"{s}\"") }))
     .collect();
     assert_eq!(shape, expected);
+    let name = |i: usize| runs[i]["name"].as_str().unwrap().to_owned();
+    assert_eq!((name(5), name(6)), ("sparrow-native-hybrid-weighted-int8".into(), "sparrow-native-hybrid-weighted-int8-lookup".into()));
     for r in &runs {
         for k in ["ndcg@10", "recall@100", "mrr@10"] {
             assert!((0.0..=1.0).contains(&num(r, k)), "{r}");

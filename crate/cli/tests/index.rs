@@ -6,39 +6,48 @@ use common::model_dir;
 use std::path::Path;
 use std::process::Command;
 
-use sparrow_core::{Index, Query, SearchOptions};
+use sparrow_core::format::{SiteManifest, SiteMode};
+use sparrow_core::{Index, Query, SearchOptions, WordPiece};
 
-#[test]
-fn index_site_writes_manifest_and_loadable_shard() {
+fn index_site(out: &Path, extra: &[&str]) -> std::process::Output {
     let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/site");
-    let out = std::env::temp_dir().join(format!("sparrow-index-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let status = Command::new(env!("CARGO_BIN_EXE_sparrow"))
+    Command::new(env!("CARGO_BIN_EXE_sparrow"))
         .args(["index", "--quiet", "--threads", "2", "--site"])
         .arg(&site)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .arg("--model")
         .arg(model_dir())
+        .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn index_site_writes_manifest_vocabulary_and_loadable_index() {
+    let out = std::env::temp_dir().join(format!("sparrow-index-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let status = index_site(&out, &[]);
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["version"], 1);
-    assert_eq!(manifest["indexFormat"], sparrow_core::format::FORMAT_VERSION);
-    assert_eq!(manifest["model"]["id"], "splade-tiny/int8");
-    assert_eq!(manifest["model"]["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(manifest["mode"], "whole");
-    assert_eq!(manifest["counts"]["pages"], 1);
+    let manifest = SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None)
+        .unwrap();
+    assert_eq!(manifest.model.id, "splade-tiny/int8");
+    assert_eq!(manifest.mode, SiteMode::Whole);
+    assert_eq!(manifest.counts.pages, 1);
     // "Hidden" has only ignored content, so one section.
-    assert_eq!(manifest["counts"]["sections"], 1);
-    let file = manifest["shards"][0]["file"].as_str().unwrap();
+    assert_eq!(manifest.counts.sections, 1);
+    let file = &manifest.index.as_ref().unwrap().file;
     assert!(file.starts_with("index-") && file.ends_with(".spi"), "{file}");
     let bytes = std::fs::read(out.join(file)).unwrap();
-    assert_eq!(manifest["shards"][0]["bytes"], bytes.len());
+    assert_eq!(manifest.index.as_ref().unwrap().bytes, bytes.len() as u64);
 
-    let index = Index::from_bytes(&bytes).unwrap();
+    let mut index = Index::from_bytes(&bytes).unwrap();
+    let vocab = WordPiece::from_vocab_bytes(&std::fs::read(out.join(&manifest.vocab.file)).unwrap()).unwrap();
+    assert_eq!(index.term_space(), vocab.term_space(), "vectors keyed by the vocabulary's ranks");
+    // A lookup query (tokens, no model) finds the section by a word of its expansion.
+    let q = Query::new("").with_tokens(vocab.ids("quokkafish example"));
+    let opts = SearchOptions { mode: sparrow_core::Mode::Sparse, ..Default::default() };
+    assert_eq!(index.search(&q, &opts).unwrap()[0].id, "escaping.html#escaping");
     let hits = index.search(&Query::new("quokkafish"), &SearchOptions::default()).unwrap();
     assert_eq!(hits[0].id, "escaping.html#escaping");
     assert_eq!(hits[0].title.as_deref(), Some("Escaping check"));
@@ -48,5 +57,26 @@ fn index_site_writes_manifest_and_loadable_shard() {
     assert!(doc.has_sparse);
     // Navigation and ignored elements are not indexed.
     assert!(index.search(&Query::new("zebracorn"), &SearchOptions::default()).unwrap().is_empty());
+
+    // Rebuilt sharded (threshold 0), in the same directory: the new manifest names only new
+    // files, and the old build's files are gone.
+    let status = index_site(&out, &["--whole-index-threshold", "0", "--filter-field", "page"]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let sharded = SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None)
+        .unwrap();
+    assert_eq!(sharded.mode, SiteMode::Sharded);
+    assert!(!out.join(file).exists(), "the whole index of the previous build was removed");
+    let mut lazy = Index::from_base_bytes(&std::fs::read(out.join(&sharded.base.as_ref().unwrap().file)).unwrap()).unwrap();
+    for i in 0..sharded.shards.len() {
+        lazy.load_shard(&std::fs::read(out.join(sharded.shard_file(i).unwrap())).unwrap()).unwrap();
+    }
+    for i in 0..sharded.fragments.len() {
+        lazy.load_fragment(&std::fs::read(out.join(sharded.fragment_file(i).unwrap())).unwrap()).unwrap();
+    }
+    index.set_term_space(lazy.term_space()).unwrap();
+    let opts = SearchOptions { filter: Some(sparrow_core::Filter::field("page", "escaping.html")), ..Default::default() };
+    assert_eq!(lazy.search(&q, &opts).unwrap(), index.search(&q, &opts).unwrap());
+    let names: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 1 + 1 + 1 + sharded.shards.len() + sharded.fragments.len(), "{names:?}");
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -54,7 +54,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const DOCS: usize = 100_000;
+/// Documents in the corpus: 100k under `cargo bench`; 5k when `cargo test --all-targets` runs the
+/// benchmark once as a smoke test (every assertion still runs, in seconds instead of a minute).
+fn corpus_size() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        100_000
+    } else {
+        5_000
+    }
+}
 const TEXT_VOCAB: usize = 50_000;
 const SPARSE_VOCAB: usize = 30_522;
 const SPARSE_PER_DOC: usize = 250;
@@ -148,8 +156,8 @@ fn corpus() -> Corpus {
         }
         SparseVector::from_pairs(pairs).unwrap()
     };
-    let mut docs = Vec::with_capacity(DOCS);
-    for i in 0..DOCS {
+    let mut docs = Vec::with_capacity(corpus_size());
+    for i in 0..corpus_size() {
         let n_words = 100 + rng.below(101);
         let text: Vec<&str> =
             (0..n_words).map(|_| words[word_dist.sample(&mut rng)].as_str()).collect();
@@ -202,15 +210,15 @@ fn report(corpus: &Corpus) -> Index {
     index.add_many(corpus.docs.clone()).unwrap();
     let build = t.elapsed();
     let heap = LIVE.load(Ordering::Relaxed) - before;
-    assert_eq!(index.len(), DOCS);
+    assert_eq!(index.len(), corpus_size());
     let stats = index.stats();
-    println!("corpus: {DOCS} docs, avg BM25 length {:.1}, {} lexical terms, {} sparse terms, {} sparse postings/doc",
+    println!("corpus: {} docs, avg BM25 length {:.1}, {} lexical terms, {} sparse terms, {} sparse postings/doc", corpus_size(),
         stats.avg_doc_length, stats.lexical_terms, stats.sparse_terms, SPARSE_PER_DOC);
     println!("build (add_many, store_text=false): {:.2} s", build.as_secs_f64());
     println!(
         "heap: {:.1} MiB counted by the allocator ({:.0} B/doc); Stats::heap_bytes {:.1} MiB",
         heap as f64 / (1 << 20) as f64,
-        heap as f64 / DOCS as f64,
+        heap as f64 / corpus_size() as f64,
         stats.heap_bytes as f64 / (1 << 20) as f64
     );
     let t = Instant::now();
@@ -219,12 +227,12 @@ fn report(corpus: &Corpus) -> Index {
     let t = Instant::now();
     let loaded = Index::from_bytes(&bytes).unwrap();
     let load = t.elapsed();
-    assert_eq!(loaded.len(), DOCS);
+    assert_eq!(loaded.len(), corpus_size());
     drop(loaded);
     println!(
         "serialized: {:.1} MiB = {:.0} bytes/doc; to_bytes {:.0} ms, from_bytes {:.0} ms",
         bytes.len() as f64 / (1 << 20) as f64,
-        bytes.len() as f64 / DOCS as f64,
+        bytes.len() as f64 / corpus_size() as f64,
         ms(write),
         ms(load)
     );
@@ -238,8 +246,8 @@ fn report(corpus: &Corpus) -> Index {
     drop(lexical_only);
     println!(
         "  of which sparse postings: {:.0} bytes/doc ({:.2} bytes/posting)",
-        (bytes.len() - without_sparse) as f64 / DOCS as f64,
-        (bytes.len() - without_sparse) as f64 / (DOCS * SPARSE_PER_DOC) as f64
+        (bytes.len() - without_sparse) as f64 / corpus_size() as f64,
+        (bytes.len() - without_sparse) as f64 / (corpus_size() * SPARSE_PER_DOC) as f64
     );
     for (name, opts) in modes() {
         for q in corpus.queries.iter().take(20) {
@@ -298,14 +306,15 @@ fn main() {
 
     let mut group = c.benchmark_group("build");
     group.sample_size(10);
-    let slice: Vec<Document> = corpus.docs[..10_000].to_vec();
+    let build = corpus.docs.len().min(10_000);
+    let slice: Vec<Document> = corpus.docs[..build].to_vec();
     group.bench_function("add_many-10k", |b| {
         b.iter_batched(
             || slice.clone(),
             |docs| {
                 let mut index = Index::new(IndexConfig::default()).unwrap();
                 index.add_many(docs).unwrap();
-                assert_eq!(index.len(), 10_000);
+                assert_eq!(index.len(), build);
                 index
             },
             BatchSize::LargeInput,
@@ -319,7 +328,7 @@ fn main() {
     group.bench_function("from_bytes-100k", |b| {
         b.iter(|| {
             let loaded = Index::from_bytes(&bytes).unwrap();
-            assert_eq!(loaded.len(), DOCS);
+            assert_eq!(loaded.len(), corpus_size());
             loaded
         })
     });

@@ -58,6 +58,13 @@ pub enum Error {
         /// What is wrong with the vector.
         reason: String,
     },
+    /// A WordPiece vocabulary ([`WordPiece`](crate::WordPiece)) could not be built: not a BERT
+    /// `tokenizer.json`, tokens not sorted, no unknown token, ...
+    #[error("sparrow: invalid vocabulary: {reason}")]
+    InvalidVocab {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A search option is out of range.
     #[error("sparrow: invalid search option `{name}`: {reason}")]
     InvalidOption {
@@ -94,11 +101,56 @@ pub enum Error {
         shards: Vec<u32>,
     },
     /// A mutation of a sharded index whose shards are not all loaded (it would corrupt the
-    /// postings of the shards still to come). Load every shard first.
-    #[error("sparrow: this sharded index has {missing} shards not loaded; it is read-only until all are")]
+    /// postings of the shards still to come). Load every shard and fragment first.
+    #[error("sparrow: this sharded index has {missing} shards or fragments not loaded; it is read-only until all are")]
     PartialIndex {
-        /// Shards not loaded yet.
+        /// Shards and fragments not loaded yet.
         missing: usize,
+    },
+    /// A search on a sharded index whose best hits are in document fragments that are not loaded
+    /// yet; load them with [`Index::load_fragment`](crate::Index::load_fragment) and search
+    /// again (the postings are all there: only the hits' stored documents are missing).
+    #[error("sparrow: the results are in document fragments {fragments:?}, which are not loaded")]
+    FragmentsNotLoaded {
+        /// The missing fragment numbers, ascending.
+        fragments: Vec<u32>,
+    },
+    /// Sparse term ids of two vocabularies met: a lookup query tokenized with another
+    /// vocabulary than the index's vectors, or vectors of another model added to the index.
+    #[error("sparrow: the index's sparse terms are {index}, but these are {other}: use the vocabulary the index was built with")]
+    TermSpaceMismatch {
+        /// What the index's sparse ids are.
+        index: crate::TermSpace,
+        /// What the other side's ids are.
+        other: crate::TermSpace,
+    },
+    /// A site manifest ([`SiteManifest`](crate::format::SiteManifest)) is not valid JSON of its
+    /// shape, or names a file that is not a plain file name.
+    #[error("sparrow: invalid site manifest: {reason}")]
+    InvalidManifest {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A site manifest of another version, or listing files of another index format: rebuild
+    /// the site with the sparrow CLI that matches this package.
+    #[error("sparrow: the site's {what} has version {found}; this build reads version {supported}: rebuild the index with the matching sparrow CLI")]
+    ManifestVersion {
+        /// `manifest` or `index format`.
+        what: String,
+        /// The version found.
+        found: u64,
+        /// The version this build reads.
+        supported: u64,
+    },
+    /// The site index was built with another model than the one that would encode queries.
+    #[error("sparrow: the index was built with model {index_model} (sha256 {index_sha256:.12}…) but queries would be encoded with a model whose sha256 is {sha256:.12}…: rebuild the index with this model, or use lookup queries")]
+    ModelMismatch {
+        /// The index's model id.
+        index_model: String,
+        /// Its model file's SHA-256.
+        index_sha256: String,
+        /// The query model's SHA-256.
+        sha256: String,
     },
     /// Bytes given to [`Index::from_bytes`](crate::Index::from_bytes) are not a valid index.
     #[error(transparent)]
@@ -125,12 +177,18 @@ impl Error {
             Error::EmptyDocument { .. } => "EMPTY_DOCUMENT",
             Error::TextTooLarge { .. } => "TEXT_TOO_LARGE",
             Error::InvalidVector { .. } => "INVALID_VECTOR",
+            Error::InvalidVocab { .. } => "INVALID_VOCAB",
             Error::InvalidOption { .. } => "INVALID_OPTION",
             Error::InvalidConfig { .. } => "INVALID_CONFIG",
             Error::NoQueryVector => "NO_QUERY_VECTOR",
             Error::CapacityExceeded { .. } => "CAPACITY_EXCEEDED",
             Error::ShardsNotLoaded { .. } => "SHARDS_NOT_LOADED",
             Error::PartialIndex { .. } => "INDEX_PARTIAL",
+            Error::FragmentsNotLoaded { .. } => "FRAGMENTS_NOT_LOADED",
+            Error::TermSpaceMismatch { .. } => "VOCAB_MISMATCH",
+            Error::InvalidManifest { .. } => "INVALID_MANIFEST",
+            Error::ManifestVersion { .. } => "INDEX_VERSION",
+            Error::ModelMismatch { .. } => "INDEX_MODEL_MISMATCH",
             Error::Format(e) => e.code(),
         }
     }

@@ -1,7 +1,7 @@
 //! Metadata filters, evaluated to a roaring bitmap of allowed documents *before* scoring, so a
 //! filtered search scores only documents that can be returned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use roaring::RoaringBitmap;
@@ -191,13 +191,51 @@ impl Filter {
 }
 
 /// Bitmaps of live documents per tag and per (field, scalar key), for filter evaluation.
-#[derive(Clone, Debug, Default)]
+///
+/// An in-memory index derives them from its stored documents, for every field. A sharded index's
+/// base stores them instead (its documents come later, in fragments), and only for the fields
+/// it was built to filter on ([`ShardingOptions::filter_fields`](crate::ShardingOptions)).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct FilterIndex {
-    tags: BTreeMap<String, RoaringBitmap>,
-    fields: BTreeMap<String, BTreeMap<String, RoaringBitmap>>,
+    pub(crate) tags: BTreeMap<String, RoaringBitmap>,
+    pub(crate) fields: BTreeMap<String, BTreeMap<String, RoaringBitmap>>,
+    /// `Some`: only these fields can be filtered on (a sharded index's base); `None`: every field.
+    pub(crate) filterable: Option<BTreeSet<String>>,
 }
 
 impl FilterIndex {
+    /// The same bitmaps restricted to tags and the fields in `keep` (`None`: all fields).
+    pub(crate) fn restricted(&self, keep: Option<&[String]>) -> FilterIndex {
+        let Some(keep) = keep else { return self.clone() };
+        let keep: BTreeSet<String> = keep.iter().cloned().collect();
+        FilterIndex {
+            tags: self.tags.clone(),
+            fields: self.fields.iter().filter(|(n, _)| keep.contains(*n)).map(|(n, m)| (n.clone(), m.clone())).collect(),
+            filterable: Some(keep),
+        }
+    }
+
+    /// `Err` naming the first field `filter` uses that this index cannot filter on.
+    pub(crate) fn check(&self, filter: &Filter) -> Result<()> {
+        let Some(allowed) = &self.filterable else { return Ok(()) };
+        match filter {
+            Filter::Field { field, .. } if !allowed.contains(field) => Err(Error::option(
+                "filter",
+                format!(
+                    "this index was built to filter on {} only, not on field {field:?} (sparrow index --filter-field)",
+                    if allowed.is_empty() {
+                        "tags".to_owned()
+                    } else {
+                        format!("tags and the fields {:?}", allowed.iter().collect::<Vec<_>>())
+                    }
+                ),
+            )),
+            Filter::Field { .. } | Filter::Tag { .. } => Ok(()),
+            Filter::All { all: fs } | Filter::Any { any: fs } => fs.iter().try_for_each(|f| self.check(f)),
+            Filter::Not { not } => self.check(not),
+        }
+    }
+
     pub(crate) fn insert(&mut self, doc: DocId, record: &DocRecord) {
         for tag in &record.tags {
             self.tags.entry(tag.clone()).or_default().insert(doc);

@@ -72,6 +72,7 @@ mod index;
 pub mod score;
 mod search;
 mod sparse;
+mod wordpiece;
 
 pub use analysis::Analyzer;
 pub use config::{
@@ -80,12 +81,15 @@ pub use config::{
 pub use document::{Document, StoredDoc, MAX_ID_BYTES};
 pub use error::{Error, FormatError, Result};
 pub use filter::Filter;
-pub use index::{lexical_shard, sparse_shard, Index, ShardedBytes, Stats};
+pub use index::{
+    lexical_shard, sparse_shard, Index, ShardedBytes, ShardingOptions, Stats, TermSpace,
+};
 pub use search::{
-    Explanation, Fusion, Hit, LexicalTermContribution, Mode, Query, SearchOptions,
+    Explanation, Fusion, Hit, LexicalTermContribution, Mode, Query, QueryEncoder, SearchOptions,
     SparseTermContribution, DEFAULT_ALPHA, DEFAULT_RRF_K,
 };
 pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEIGHT};
+pub use wordpiece::{WordPiece, WordPieceSettings};
 
 /// Internal document id: dense, assigned in insertion order (ties in results are broken by it).
 pub type DocId = u32;
@@ -98,6 +102,13 @@ impl Index {
     /// first.
     pub fn to_bytes(&self) -> Vec<u8> {
         format::write::write(self)
+    }
+
+    /// Bytes the postings (lexical and sparse) take serialized: what the shards of
+    /// [`to_sharded_bytes`](Self::to_sharded_bytes) hold in all, before their headers. A site
+    /// builder divides it by a target shard size to choose the shard count.
+    pub fn postings_bytes(&self) -> usize {
+        format::write::postings_len(self)
     }
 
     /// Loads an index written by [`to_bytes`](Self::to_bytes), validating everything.

@@ -5,34 +5,69 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::filter::Filter;
+use std::result::Result as StdResult;
 use crate::sparse::SparseVector;
 
-/// What to search for: text (for BM25) and, when a query encoder is available, its sparse vector.
+/// What to search for: text (for BM25) and, for the learned-sparse arm, either the query's
+/// vector from a model or its WordPiece tokens (a *lookup query*, weighted by the index).
 ///
 /// ```
 /// use sparrow_core::{Query, SparseVector};
 /// let q = Query::new("rust search").with_sparse(SparseVector::from_pairs([(42, 1.0)]).unwrap());
 /// assert!(q.sparse.is_some());
+/// let lookup = Query::new("rust search").with_tokens(vec![7, 42, 7]);
+/// assert_eq!(lookup.tokens.as_deref(), Some(&[7, 42, 7][..]));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Query {
     /// Query text, analysed like document text for BM25.
     pub text: String,
-    /// The encoded query (`None` when no model is loaded).
+    /// The query encoded by a model (`None` when no model encodes queries). Takes precedence over
+    /// [`tokens`](Self::tokens).
     pub sparse: Option<SparseVector>,
+    /// The query's WordPiece token ids ([`WordPiece::ids`](crate::WordPiece::ids)), for a lookup
+    /// query: each distinct token that has postings is weighted by its inverse document frequency
+    /// over the index's learned-sparse postings, `ln(1 + N / (1 + df))`, so no model runs at query
+    /// time ([`Index::lookup_vector`](crate::Index::lookup_vector)).
+    pub tokens: Option<Vec<u32>>,
 }
 
 impl Query {
     /// A text-only query.
     pub fn new(text: impl Into<String>) -> Self {
-        Query { text: text.into(), sparse: None }
+        Query { text: text.into(), sparse: None, tokens: None }
     }
 
-    /// Sets the sparse query vector.
+    /// Sets the sparse query vector (from a model).
     #[must_use]
     pub fn with_sparse(mut self, sparse: SparseVector) -> Self {
         self.sparse = Some(sparse);
         self
+    }
+
+    /// Sets the query's WordPiece token ids (a lookup query).
+    #[must_use]
+    pub fn with_tokens(mut self, tokens: Vec<u32>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Whether the query can run the learned-sparse arm (a vector or tokens).
+    pub fn has_sparse_side(&self) -> bool {
+        self.sparse.is_some() || self.tokens.is_some()
+    }
+
+    /// The side that runs the sparse arm with `encoder` preferred: `Ok(vector)` or `Err(tokens)`;
+    /// `None` when the query has neither.
+    pub(crate) fn sparse_side(
+        &self,
+        encoder: QueryEncoder,
+    ) -> Option<StdResult<&SparseVector, &[u32]>> {
+        match (encoder, &self.sparse, &self.tokens) {
+            (QueryEncoder::Lookup, _, Some(t)) | (QueryEncoder::Model, None, Some(t)) => Some(Err(t)),
+            (_, Some(v), _) => Some(Ok(v)),
+            (_, None, None) => None,
+        }
     }
 }
 
@@ -44,9 +79,27 @@ pub enum Mode {
     Lexical,
     /// Dot product of the query's sparse vector with the documents' (dequantized) vectors.
     Sparse,
-    /// Both arms, fused with [`Fusion`] (falls back to lexical when the query has no vector).
+    /// Both arms, fused with [`Fusion`] (falls back to lexical when the query has neither a vector
+    /// nor tokens).
     #[default]
     Hybrid,
+}
+
+/// Which side of a [`Query`] runs the learned-sparse arm when it has both.
+///
+/// `lookup` (the default): the query's WordPiece tokens, each weighted by its IDF over the index's
+/// sparse postings ([`Index::lookup_vector`](crate::Index::lookup_vector)); no model runs at query
+/// time, and on SciFact it ranks within a few thousandths of nDCG of the model's expansion
+/// (docs/BENCHMARKS.md, "Lookup queries"). `model`: the vector a model made of the query (its
+/// expansion). When the chosen side is absent, the other is used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryEncoder {
+    /// WordPiece tokens weighted by IDF; no model.
+    #[default]
+    Lookup,
+    /// The model's expansion of the query.
+    Model,
 }
 
 /// How hybrid mode combines the two arms' candidate lists.
@@ -122,6 +175,8 @@ pub struct SearchOptions {
     pub filter: Option<Filter>,
     /// Attach an [`Explanation`] to every hit.
     pub explain: bool,
+    /// Which side of the query runs the sparse arm (default lookup).
+    pub query_encoder: QueryEncoder,
 }
 
 impl Default for SearchOptions {
@@ -133,6 +188,7 @@ impl Default for SearchOptions {
             candidates: 100,
             filter: None,
             explain: false,
+            query_encoder: QueryEncoder::Lookup,
         }
     }
 }
@@ -174,6 +230,8 @@ impl SearchOptions {
 /// `lexical_score`/`lexical_rank` (and the sparse pair) are set when the document is among that
 /// arm's ranked candidates (all of the arm's results in single-arm modes, its top
 /// `max(candidates, limit)` in hybrid mode); ranks are 1-based.
+///
+/// JSON (what JS receives): camelCase; an absent option is left out (not `null`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hit {
@@ -182,22 +240,29 @@ pub struct Hit {
     /// Final score: BM25, dot product, or fused, depending on the mode.
     pub score: f32,
     /// BM25 score, if the document is a lexical candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lexical_score: Option<f32>,
     /// Sparse dot product, if the document is a sparse candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sparse_score: Option<f32>,
     /// 1-based rank in the lexical arm.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lexical_rank: Option<u32>,
     /// 1-based rank in the sparse arm.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sparse_rank: Option<u32>,
     /// Stored title.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Stored URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Stored tags.
     pub tags: Vec<String>,
     /// Stored user fields.
     pub fields: Map<String, Value>,
     /// Per-term contributions, when [`SearchOptions::explain`] is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
 }
 
@@ -232,6 +297,7 @@ pub struct SparseTermContribution {
     /// Vocabulary id.
     pub term_id: u32,
     /// The vocabulary entry, filled by [`Explanation::name_terms`] (the index has no vocabulary).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<String>,
     /// Weight in the query vector.
     pub query_weight: f32,

@@ -1,10 +1,13 @@
-//! The binary format: golden fixtures and hostile input.
+//! The binary formats: golden fixtures and hostile input.
 //!
-//! `tests/fixtures/format/v1/small.spi` is a small deterministic index (see [`small_index`]) and
-//! `small.expected.json` the queries run against it with their expected hits. Both are committed;
-//! regenerate them only on purpose, with
+//! `tests/fixtures/format/v2/small.spi` is a small deterministic index (see [`small_index`]),
+//! `small.expected.json` the queries run against it with their expected hits, and `site/` the same
+//! index as a static site: `manifest.json`, a small vocabulary file, a base, shards and fragments
+//! (the TypeScript tests load it too). All are committed; regenerate them only on purpose, with
 //! `SPARROW_BLESS=1 cargo test -p sparrow-core --test format`
-//! (a format change must bump `FORMAT_VERSION` and add a `v2/` fixture instead).
+//! (a format change must bump `FORMAT_VERSION` and add a `v3/` fixture instead).
+//! `v1/small.spi` is the same index written by format version 1, which this build still reads
+//! (a PWA's persisted snapshot must survive an upgrade); v1 sharded files are refused.
 
 use std::path::PathBuf;
 
@@ -13,7 +16,21 @@ use sparrow_core::format::{FORMAT_VERSION, HEADER_LEN, MAGIC};
 use sparrow_core::*;
 
 fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/format/v2")
+}
+
+fn v1_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/format/v1")
+}
+
+/// The vocabulary the fixture's term ids come from (ranks of these sorted tokens).
+fn small_vocab() -> WordPiece {
+    let mut tokens: Vec<String> = ["[UNK]", "[MASK]", "rust", "search", "##ing", "web", "browser", "##s", "crêpes", "東"]
+        .map(String::from)
+        .to_vec();
+    tokens.sort();
+    let mask = tokens.iter().position(|t| t == "[MASK]").unwrap() as u32;
+    WordPiece::from_sorted(WordPieceSettings::default(), tokens, vec![("[MASK]".into(), mask)]).unwrap()
 }
 
 fn sv(pairs: &[(u32, f32)]) -> SparseVector {
@@ -88,6 +105,8 @@ fn small_index() -> Index {
         )
         .unwrap();
     assert!(index.remove("draft"));
+    // The site fixture's vocabulary file names these ids (its ranks).
+    index.set_term_space(small_vocab().term_space()).unwrap();
     index
 }
 
@@ -150,6 +169,11 @@ fn fixture_queries() -> Vec<(&'static str, Query, SearchOptions)> {
             Query::new("crêpes"),
             SearchOptions { fusion: Fusion::Rrf { k: 60.0 }, ..Default::default() },
         ),
+        (
+            "hybrid-lookup-tokens",
+            Query::new("rust browsers").with_tokens(vec![1001, 4004, 1001, 77]),
+            SearchOptions { explain: true, ..Default::default() },
+        ),
     ]
 }
 
@@ -162,22 +186,26 @@ fn run_queries(index: &Index, spec: &Value) -> Value {
                 let query = Query {
                     text: q["text"].as_str().unwrap().to_owned(),
                     sparse: serde_json::from_value(q["sparse"].clone()).unwrap(),
+                    tokens: serde_json::from_value(q["tokens"].clone()).unwrap(),
                 };
                 let options: SearchOptions = serde_json::from_value(q["options"].clone()).unwrap();
                 let hits = index.search(&query, &options).unwrap();
-                json!({"name": q["name"], "text": q["text"], "sparse": q["sparse"], "options": q["options"], "hits": hits})
+                json!({"name": q["name"], "text": q["text"], "sparse": q["sparse"], "tokens": q["tokens"], "options": q["options"], "hits": hits})
             })
             .collect(),
     )
 }
 
 /// Rounds every non-integer number to `f32`: scores are `f32`, and serde_json's default float
-/// parser may be one `f64` ulp off the printed value, which `f32` rounding absorbs.
+/// parser may be one `f64` ulp off the printed value, which `f32` rounding absorbs. Drops `null`
+/// members: format-1 expectations wrote absent options as `null`, hits now leave them out.
 fn as_f32(v: &Value) -> Value {
     match v {
         Value::Number(n) if n.is_f64() => json!(n.as_f64().unwrap() as f32),
         Value::Array(a) => Value::Array(a.iter().map(as_f32).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), as_f32(v))).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), as_f32(v))).collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -195,7 +223,7 @@ fn bless_fixtures_when_asked() {
     }
     let index = small_index();
     let spec = json!({"queries": fixture_queries().into_iter().map(|(name, q, o)| json!({
-        "name": name, "text": q.text, "sparse": q.sparse, "options": o,
+        "name": name, "text": q.text, "sparse": q.sparse, "tokens": q.tokens, "options": o,
     })).collect::<Vec<_>>()});
     let results = run_queries(&index, &spec);
     let expected = json!({
@@ -204,13 +232,17 @@ fn bless_fixtures_when_asked() {
         "stats": index.stats(),
         "queries": results,
     });
-    std::fs::create_dir_all(fixture_dir()).unwrap();
+    let _ = std::fs::remove_dir_all(fixture_dir().join("site"));
+    std::fs::create_dir_all(fixture_dir().join("site")).unwrap();
     std::fs::write(fixture_dir().join("small.spi"), index.to_bytes()).unwrap();
     std::fs::write(
         fixture_dir().join("small.expected.json"),
         serde_json::to_string_pretty(&expected).unwrap() + "\n",
     )
     .unwrap();
+    for (name, bytes) in sharded_files() {
+        std::fs::write(fixture_dir().join("site").join(name), bytes).unwrap();
+    }
 }
 
 #[test]
@@ -250,48 +282,92 @@ fn serialization_is_deterministic_and_matches_fixture() {
     assert_eq!(Index::from_bytes(&bytes).unwrap().to_bytes(), bytes);
 }
 
-/// The sharded kinds (base + 3 shards) of the fixture index, in `v1/sharded/`.
-const FIXTURE_SHARDS: u32 = 3;
-
-fn sharded_files() -> Vec<(String, Vec<u8>)> {
-    let parts = small_index().to_sharded_bytes(FIXTURE_SHARDS).unwrap();
-    let mut files = vec![("small.base.spb".to_owned(), parts.base)];
-    for (i, s) in parts.shards.into_iter().enumerate() {
-        files.push((format!("small.shard-{i}.sps"), s));
+/// The sharded kinds of the fixture index (base, 3 shards, fragments of ~200 bytes of documents,
+/// filters on the fields the queries use), in `v2/sharded/`.
+fn sharding() -> ShardingOptions {
+    ShardingOptions {
+        shards: 3,
+        fragment_bytes: 200,
+        filter_fields: Some(vec!["lang".into(), "levels".into(), "year".into()]),
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// The fixture index as a static site (`v2/site/`): `manifest.json` plus content-addressed files,
+/// as `sparrow index --site` writes them.
+fn sharded_files() -> Vec<(String, Vec<u8>)> {
+    use sparrow_core::format::{ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode};
+    let parts = small_index().to_sharded_bytes(&sharding()).unwrap();
+    let file = |prefix: &str, ext: &str, bytes: &[u8]| ManifestFile {
+        file: format!("{prefix}-{}.{ext}", &sha256(bytes)[..16]),
+        bytes: bytes.len() as u64,
+        sha256: sha256(bytes),
+    };
+    let vocab = small_vocab().to_vocab_bytes();
+    let manifest = SiteManifest {
+        version: sparrow_core::format::MANIFEST_VERSION,
+        index_format: FORMAT_VERSION,
+        model: ManifestModel { id: "fixture/none".into(), sha256: "ab".repeat(32), tokenizer_sha256: "cd".repeat(32) },
+        counts: ManifestCounts { pages: 1, sections: 5, semantic_sections: 4, bytes: 0 },
+        mode: SiteMode::Sharded,
+        rule: "the golden fixture: base, 3 shards, fragments of ~200 bytes".into(),
+        whole_index_threshold: 0,
+        shard_bytes: Some(0),
+        fragment_bytes: Some(200),
+        vocab: file("vocab", "spv", &vocab),
+        index: None,
+        base: Some(file("base", "spb", &parts.base)),
+        shards: parts.shards.iter().map(|s| sha256(s)[..16].to_owned()).collect(),
+        fragments: parts.fragments.iter().map(|f| sha256(f)[..16].to_owned()).collect(),
+    };
+    manifest.validate().unwrap();
+    let mut files = vec![
+        (manifest.vocab.file.clone(), vocab),
+        (manifest.base.clone().unwrap().file, parts.base),
+    ];
+    for (i, s) in parts.shards.into_iter().enumerate() {
+        files.push((manifest.shard_file(i).unwrap(), s));
+    }
+    for (i, f) in parts.fragments.into_iter().enumerate() {
+        files.push((manifest.fragment_file(i).unwrap(), f));
+    }
+    files.push(("manifest.json".into(), (serde_json::to_string_pretty(&manifest).unwrap() + "\n").into_bytes()));
     files
 }
 
-/// Writes `v1/sharded/` when `SPARROW_BLESS_SHARDED=1` (separate from `SPARROW_BLESS`, so the
-/// whole-index fixture is never rewritten by accident).
 #[test]
-fn bless_sharded_fixtures_when_asked() {
-    if std::env::var("SPARROW_BLESS_SHARDED").as_deref() != Ok("1") {
-        return;
-    }
-    let dir = fixture_dir().join("sharded");
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, bytes) in sharded_files() {
-        std::fs::write(dir.join(name), bytes).unwrap();
-    }
-}
-
-#[test]
-fn golden_sharded_fixture_matches_and_answers_like_the_whole_index() {
-    let dir = fixture_dir().join("sharded");
+fn golden_site_fixture_matches_and_answers_like_the_whole_index() {
+    use sparrow_core::format::SiteManifest;
+    let dir = fixture_dir().join("site");
     let read = |name: &str| {
-        std::fs::read(dir.join(name)).unwrap_or_else(|_| {
-            panic!("fixture sharded/{name} (bless with SPARROW_BLESS_SHARDED=1)")
-        })
+        std::fs::read(dir.join(name))
+            .unwrap_or_else(|_| panic!("fixture site/{name} (bless with SPARROW_BLESS=1)"))
     };
-    for (name, bytes) in sharded_files() {
-        assert!(read(&name) == bytes, "to_sharded_bytes() differs from the fixture {name}");
+    let files = sharded_files();
+    for (name, bytes) in &files {
+        assert!(&read(name) == bytes, "the fixture site/{name} differs from what this build writes");
     }
-    let mut index = Index::from_base_bytes(&read("small.base.spb")).unwrap();
-    assert_eq!(index.shard_count(), Some(FIXTURE_SHARDS));
-    for i in 0..FIXTURE_SHARDS {
-        assert_eq!(index.load_shard(&read(&format!("small.shard-{i}.sps"))).unwrap(), i);
+    let m = SiteManifest::from_json(&read("manifest.json"), None).unwrap();
+    assert!(m.fragments.len() > 1, "the fixture has several fragments");
+    let other = "ef".repeat(32);
+    assert_eq!(SiteManifest::from_json(&read("manifest.json"), Some(&other)).unwrap_err().code(), "INDEX_MODEL_MISMATCH");
+    let mut index = Index::from_base_bytes(&read(&m.base.as_ref().unwrap().file)).unwrap();
+    assert_eq!(index.shard_count(), Some(m.shards.len() as u32));
+    for i in 0..m.shards.len() {
+        assert_eq!(index.load_shard(&read(&m.shard_file(i).unwrap())).unwrap(), i as u32);
     }
+    for i in 0..m.fragments.len() {
+        assert_eq!(index.load_fragment(&read(&m.fragment_file(i).unwrap())).unwrap(), i as u32);
+    }
+    assert_eq!(index.term_space(), small_vocab().term_space());
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(fixture_dir().join("small.expected.json")).unwrap(),
     )
@@ -300,6 +376,70 @@ fn golden_sharded_fixture_matches_and_answers_like_the_whole_index() {
     for (g, e) in got.as_array().unwrap().iter().zip(expected["queries"].as_array().unwrap()) {
         assert_eq!(as_f32(g), as_f32(e), "query {}", e["name"]);
     }
+    let wp = WordPiece::from_vocab_bytes(&read(&m.vocab.file)).unwrap();
+    assert_eq!(wp, small_vocab());
+}
+
+#[test]
+fn manifests_are_validated() {
+    use sparrow_core::format::SiteManifest;
+    let json: Value = serde_json::from_slice(&std::fs::read(fixture_dir().join("site/manifest.json")).unwrap()).unwrap();
+    let code = |f: &dyn Fn(&mut Value)| {
+        let mut m = json.clone();
+        f(&mut m);
+        SiteManifest::from_json(m.to_string().as_bytes(), None).map(|_| "ok").unwrap_or_else(|e| e.code())
+    };
+    assert_eq!(code(&|_| {}), "ok");
+    assert_eq!(code(&|m| m["version"] = json!(1)), "INDEX_VERSION");
+    assert_eq!(code(&|m| m["indexFormat"] = json!(1)), "INDEX_VERSION");
+    assert_eq!(code(&|m| m["mode"] = json!("lazy")), "INVALID_MANIFEST");
+    for bad in ["../x.spb", "a/b.spb", "c:\\x", "https://evil.example/x", ".hidden", "a\\b", ""] {
+        assert_eq!(code(&|m| m["base"]["file"] = json!(bad)), "INVALID_MANIFEST", "{bad}");
+    }
+    assert_eq!(code(&|m| m["shards"][0] = json!("../../etc/passwd")), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["fragments"] = json!([])), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["vocab"]["sha256"] = json!("x")), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| { m.as_object_mut().unwrap().remove("base"); }), "INVALID_MANIFEST");
+    assert_eq!(SiteManifest::from_json(b"not json", None).unwrap_err().code(), "INVALID_MANIFEST");
+}
+
+#[test]
+fn golden_vocabulary_fixture() {
+    let bytes = small_vocab().to_vocab_bytes();
+    let wp = WordPiece::from_vocab_bytes(&bytes).unwrap();
+    assert_eq!(wp, small_vocab());
+    let names = |text: &str| wp.ids(text).iter().map(|&r| wp.token(r).unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(names("Searching browsers[MASK] Crêpes 東京"), ["search", "##ing", "browser", "##s", "[MASK]", "[UNK]", "東", "[UNK]"]);
+    assert_eq!(wp.term_space(), TermSpace::VocabRanks { vocab_crc: small_vocab().term_space_crc() });
+    for len in 0..bytes.len() {
+        assert!(WordPiece::from_vocab_bytes(&bytes[..len]).unwrap_err().code().starts_with("INDEX_"));
+    }
+}
+
+/// Format version 1 (what a PWA persisted before this build) still loads and answers the same
+/// queries as when it was written; a version-1 base (a static site built before) is refused
+/// with a clear version error: rebuild the site.
+#[test]
+fn version_1_whole_indexes_still_load() {
+    let v1 = std::fs::read(v1_dir().join("small.spi")).expect("fixture v1/small.spi");
+    let index = Index::from_bytes(&v1).unwrap();
+    assert_eq!(index.term_space(), TermSpace::Unknown);
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(v1_dir().join("small.expected.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(expected["formatVersion"], 1);
+    let got = run_queries(&index, &expected);
+    for (g, e) in got.as_array().unwrap().iter().zip(expected["queries"].as_array().unwrap()) {
+        assert_eq!(as_f32(&g["hits"]), as_f32(&e["hits"]), "query {}", e["name"]);
+    }
+    // Written back, it is version 2.
+    assert_eq!(Index::from_bytes(&index.to_bytes()).unwrap().len(), index.len());
+    assert_eq!(&index.to_bytes()[8..10], &FORMAT_VERSION.to_le_bytes());
+    let mut base = small_index().to_sharded_bytes(&sharding()).unwrap().base;
+    base[8..10].copy_from_slice(&1u16.to_le_bytes());
+    let err = Index::from_base_bytes(&base).unwrap_err();
+    assert_eq!(err, Error::Format(FormatError::UnsupportedVersion { found: 1, supported: 2 }));
 }
 
 fn format_error(bytes: &[u8]) -> FormatError {
@@ -388,13 +528,15 @@ fn payload_damage_with_a_valid_checksum_never_panics() {
 #[test]
 fn future_version_is_reported() {
     let mut b = fixture_bytes();
-    b[8..10].copy_from_slice(&2u16.to_le_bytes());
-    assert_eq!(format_error(&b), FormatError::UnsupportedVersion { found: 2, supported: 1 });
+    b[8..10].copy_from_slice(&3u16.to_le_bytes());
+    assert_eq!(format_error(&b), FormatError::UnsupportedVersion { found: 3, supported: 2 });
     let e = Index::from_bytes(&b).unwrap_err();
     assert_eq!(e.code(), "INDEX_VERSION");
-    assert!(e.to_string().contains("version 2"), "{e}");
+    assert!(e.to_string().contains("version 3"), "{e}");
     // Even with a header too short for this version's layout.
-    assert_eq!(format_error(&b[..10]), FormatError::UnsupportedVersion { found: 2, supported: 1 });
+    assert_eq!(format_error(&b[..10]), FormatError::UnsupportedVersion { found: 3, supported: 2 });
+    b[8..10].copy_from_slice(&0u16.to_le_bytes());
+    assert_eq!(format_error(&b), FormatError::UnsupportedVersion { found: 0, supported: 2 });
 }
 
 #[test]

@@ -111,6 +111,8 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
     (
         arb_text(4),
         prop::option::of(arb_sparse()),
+        prop::option::of(prop::collection::vec(0u32..45, 0..6)),
+        prop_oneof![Just(QueryEncoder::Lookup), Just(QueryEncoder::Model)],
         prop_oneof![Just(Mode::Lexical), Just(Mode::Sparse), Just(Mode::Hybrid)],
         prop_oneof![
             (0.0f32..100.0).prop_map(|k| Fusion::Rrf { k }),
@@ -121,12 +123,14 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
         prop::option::of(arb_filter()),
         any::<bool>(),
     )
-        .prop_map(|(text, sparse, mode, fusion, limit, candidates, filter, explain)| {
-            (
-                Query { text, sparse },
-                SearchOptions { limit, mode, fusion, candidates, filter, explain },
-            )
-        })
+        .prop_map(
+            |(text, sparse, tokens, query_encoder, mode, fusion, limit, candidates, filter, explain)| {
+                (
+                    Query { text, sparse, tokens },
+                    SearchOptions { limit, mode, fusion, candidates, filter, explain, query_encoder },
+                )
+            },
+        )
 }
 
 /// The model: live documents in insertion (DocId) order.
@@ -235,10 +239,32 @@ type Arm = Option<(u32, f32)>;
 /// Brute-force search: (id, score, lexical arm, sparse arm).
 type Expected = (String, f32, Arm, Arm);
 
+/// The lookup query's vector, by brute force: each distinct token some live document's stored
+/// vector has, weighted `ln(1 + N / (1 + df))`.
+fn lookup(index: &Index, model: &Model, tokens: &[u32]) -> SparseVector {
+    let n = model.docs.len() as f32;
+    let pairs = tokens.iter().filter_map(|&t| {
+        let df = model
+            .docs
+            .iter()
+            .filter(|d| index.stored_sparse(&d.id).is_some_and(|v| v.get(t).is_some()))
+            .count();
+        (df > 0).then(|| (t, (1.0 + n / (1.0 + df as f32)).ln()))
+    });
+    SparseVector::from_pairs(pairs).unwrap()
+}
+
 fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<Vec<Expected>> {
-    if o.mode == Mode::Sparse && q.sparse.is_none() {
+    if o.mode == Mode::Sparse && q.sparse.is_none() && q.tokens.is_none() {
         return Err(Error::NoQueryVector);
     }
+    // The query side the options pick (the other when it is absent).
+    let vector = match (o.query_encoder, &q.sparse, &q.tokens) {
+        (QueryEncoder::Lookup, _, Some(t)) | (QueryEncoder::Model, None, Some(t)) => {
+            Some(lookup(index, model, t))
+        }
+        (_, v, _) => v.clone(),
+    };
     let analyzer = Analyzer::new(&index.config().analyzer);
     let params = index.config().bm25;
     let allowed: Vec<bool> = model
@@ -319,7 +345,7 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
             })
             .collect()
     };
-    Ok(match (o.mode, &q.sparse) {
+    Ok(match (o.mode, &vector) {
         (Mode::Lexical, _) | (Mode::Hybrid, None) => single(rank(lexical, limit), true),
         (Mode::Sparse, Some(v)) => single(rank(sparse(v), limit), false),
         (Mode::Hybrid, Some(v)) => {

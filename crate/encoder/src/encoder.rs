@@ -218,6 +218,29 @@ impl SparseEncoder {
         to_vector(pairs.pop().unwrap_or_default())
     }
 
+    /// Encodes texts given as token ids (without special tokens; each row becomes one window
+    /// `[CLS] ids [SEP]`, cut at `max_tokens`). For tables the model derives per token, such as
+    /// the weight it gives a token alone (`sparrow eval --query lookup-self`).
+    ///
+    /// # Errors
+    ///
+    /// As [`encode_document`](Self::encode_document).
+    pub fn encode_token_ids(&self, rows: &[Vec<u32>]) -> Result<Vec<SparseVector>, EncoderError> {
+        let per_window = self.config.max_tokens - self.tokenizer.special_len();
+        let windows = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(doc, ids)| Window {
+                doc,
+                ids: self.tokenizer.window(&ids[..ids.len().min(per_window)]),
+            })
+            .collect();
+        let mut pairs = vec![Vec::new(); rows.len()];
+        self.run_windows(windows, &mut pairs)?;
+        pairs.into_iter().map(to_vector).collect()
+    }
+
     /// The model's input ids for `text`: `[CLS] ... [SEP]`, cut at `max_tokens` like the first
     /// window of a document (for parity tests and explanations).
     ///

@@ -12,11 +12,14 @@ pub(crate) type Result<T, E = BindingError> = std::result::Result<T, E>;
 pub struct BindingError {
     code: &'static str,
     message: String,
+    /// Numbers the caller acts on, as a property of the JS error (`shards` of
+    /// `SHARDS_NOT_LOADED`, `fragments` of `FRAGMENTS_NOT_LOADED`).
+    details: Option<(&'static str, Vec<u32>)>,
 }
 
 impl BindingError {
     pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
-        BindingError { code, message: message.into() }
+        BindingError { code, message: message.into(), details: None }
     }
 
     pub(crate) fn internal(message: impl Into<String>) -> Self {
@@ -41,7 +44,14 @@ impl BindingError {
 
 impl From<sparrow_core::Error> for BindingError {
     fn from(e: sparrow_core::Error) -> Self {
-        BindingError::new(e.code(), e.to_string())
+        let details = match &e {
+            sparrow_core::Error::ShardsNotLoaded { shards } => Some(("shards", shards.clone())),
+            sparrow_core::Error::FragmentsNotLoaded { fragments } => {
+                Some(("fragments", fragments.clone()))
+            }
+            _ => None,
+        };
+        BindingError { code: e.code(), message: e.to_string(), details }
     }
 }
 
@@ -58,6 +68,10 @@ impl From<BindingError> for JsValue {
         err.set_name("SparrowError");
         // Setting a plain data property on a fresh Error object cannot fail.
         let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code.into());
+        if let Some((name, numbers)) = e.details {
+            let list: js_sys::Array = numbers.into_iter().map(JsValue::from).collect();
+            let _ = js_sys::Reflect::set(&err, &name.into(), &list);
+        }
         err.into()
     }
 }

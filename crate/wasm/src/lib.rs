@@ -1,21 +1,27 @@
-//! wasm-bindgen bindings for Sparrow: one class, `SparrowIndex`, over `sparrow_core::Index` and an
-//! optional sparse encoder (`sparrow_encoder::SparseEncoder`, see [`model`]).
+//! wasm-bindgen bindings for Sparrow: one class, `SparrowIndex`, over `sparrow_core::Index`, a
+//! WordPiece vocabulary for lookup queries, and an optional sparse encoder
+//! (`sparrow_encoder::SparseEncoder`, see [`model`]).
 //!
 //! This crate is deliberately thin. Every method converts its arguments from JS, calls the core or
 //! the encoder, and converts the result back; ranking, fusion, validation and the byte format live
 //! in `sparrow-core`. Errors cross the boundary as JS `Error`s carrying a stable `code` (from
 //! `sparrow_core::Error::code` / `sparrow_encoder::EncoderError::code`), never as panics.
 //! The public JavaScript API is the TypeScript layer in `pkg-config/src`, not this module.
+//!
+//! Two modules are built from this crate: the full one (`model` feature: tract, tokenizers, the
+//! encoder) and the search-only one (`--no-default-features`), which loads an index and a
+//! vocabulary file and answers lexical and lookup-hybrid queries without any model code.
 
 use serde::Serialize;
-use sparrow_core::{Document, Index, IndexConfig, Query, SearchOptions};
+use sparrow_core::{
+    Document, Index, IndexConfig, Mode, Query, QueryEncoder, SearchOptions, ShardingOptions,
+    WordPiece,
+};
 use wasm_bindgen::prelude::*;
 
 pub mod error;
 mod hits;
 mod model;
-#[cfg(all(test, target_arch = "wasm32"))]
-mod tests;
 
 use error::{BindingError, Result};
 use model::Model;
@@ -25,6 +31,30 @@ use model::Model;
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+}
+
+/// Parses and validates a static site's `manifest.json` (bytes): its shape, versions and file
+/// names, and, when `modelSha256` is given, that the index was built with that model. Returns the
+/// manifest as a plain object. Codes: `INVALID_MANIFEST`, `INDEX_VERSION`, `INDEX_MODEL_MISMATCH`.
+#[wasm_bindgen(js_name = checkManifest)]
+pub fn check_manifest(json: &[u8], model_sha256: Option<String>) -> Result<JsValue> {
+    let m = sparrow_core::format::SiteManifest::from_json(json, model_sha256.as_deref())?;
+    to_js(&m)
+}
+
+/// The versions this module reads and writes: `{indexFormat, manifest}`.
+#[wasm_bindgen(js_name = formatVersions)]
+pub fn format_versions() -> Result<JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Versions {
+        index_format: u16,
+        manifest: u32,
+    }
+    to_js(&Versions {
+        index_format: sparrow_core::format::FORMAT_VERSION,
+        manifest: sparrow_core::format::MANIFEST_VERSION,
+    })
 }
 
 /// Serializes Rust values as plain JS objects (not `Map`s), which is what callers expect.
@@ -71,13 +101,19 @@ struct AddReport {
     truncated: bool,
 }
 
-/// A search index living in wasm memory, with an optional sparse encoder.
+/// A search index living in wasm memory, with the vocabulary lookup queries are tokenized with,
+/// and an optional sparse encoder.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct SparrowIndex {
     index: Index,
     encoder: Option<Model>,
-    /// The last encoded query (text → vector): `missingShards` then `search` encode once.
+    /// A site's vocabulary file (`loadVocab`): wins over the model's, whose ids a site index
+    /// does not use.
+    site_vocab: Option<WordPiece>,
+    /// The loaded model's vocabulary (from its `tokenizer.json`).
+    model_vocab: Option<WordPiece>,
+    /// The last model-encoded query (text → vector): `missingShards` then `search` encode once.
     last_query: std::cell::RefCell<Option<(String, sparrow_core::SparseVector)>>,
 }
 
@@ -100,8 +136,10 @@ impl SparrowIndex {
         config: JsValue,
     ) -> Result<JsValue> {
         let encoder = Model::load(model, tokenizer, config)?;
+        let vocab = WordPiece::from_tokenizer_json(tokenizer)?;
         let info = encoder.info()?;
         self.encoder = Some(encoder);
+        self.model_vocab = Some(vocab);
         self.last_query.replace(None);
         Ok(info)
     }
@@ -112,14 +150,32 @@ impl SparrowIndex {
         self.encoder.is_some()
     }
 
+    /// Loads a vocabulary file (`sparrow index` writes one next to a site index), so lookup
+    /// queries need no model. `VOCAB_MISMATCH` if the index was built for another vocabulary.
+    #[wasm_bindgen(js_name = loadVocab)]
+    pub fn load_vocab(&mut self, bytes: &[u8]) -> Result<()> {
+        let vocab = WordPiece::from_vocab_bytes(bytes)?;
+        self.index.check_term_space(vocab.term_space())?;
+        self.site_vocab = Some(vocab);
+        Ok(())
+    }
+
+    /// Whether lookup queries can be made: a vocabulary file or a model is loaded.
+    #[wasm_bindgen(getter, js_name = hasVocab)]
+    pub fn has_vocab(&self) -> bool {
+        self.vocab().is_some()
+    }
+
     /// Adds one document; fails with `DUPLICATE_ID` if the id exists (the index is unchanged).
     #[wasm_bindgen(js_name = addDocument)]
     pub fn add_document(&mut self, doc: JsValue) -> Result<JsValue> {
         let mut docs = [document_from_js(doc)?];
         self.index.check_new(&docs)?; // fail before spending time on the model
+        self.check_model_terms()?;
         let report = self.encode_into(&mut docs)?.pop();
         let [doc] = docs;
         self.index.add(doc)?;
+        self.declare_model_terms(&report)?;
         to_js(&report)
     }
 
@@ -140,6 +196,7 @@ impl SparrowIndex {
             docs.push(document_from_js(value).map_err(|e| e.at_index(i))?);
         }
         self.index.check_new(&docs)?;
+        self.check_model_terms()?;
         let total = docs.len();
         let mut reports = Vec::with_capacity(total);
         for chunk in docs.chunks_mut(batch_size.unwrap_or(8).max(1)) {
@@ -151,6 +208,7 @@ impl SparrowIndex {
             }
         }
         self.index.add_many(docs)?;
+        self.declare_model_terms(&reports)?;
         to_js(&reports)
     }
 
@@ -159,9 +217,11 @@ impl SparrowIndex {
     pub fn update_document(&mut self, doc: JsValue) -> Result<JsValue> {
         let mut docs = [document_from_js(doc)?];
         self.index.check_update(&docs[0])?;
+        self.check_model_terms()?;
         let report = self.encode_into(&mut docs)?.pop();
         let [doc] = docs;
         self.index.update(doc)?;
+        self.declare_model_terms(&report)?;
         to_js(&report)
     }
 
@@ -195,41 +255,36 @@ impl SparrowIndex {
     }
 
     /// Searches. `options` is a `SearchOptions` (limit, mode, fusion, candidates, filter,
-    /// explain). Without a model, hybrid falls back to lexical; `mode: "sparse"` fails with
-    /// `MODEL_NOT_LOADED`.
+    /// explain, queryEncoder). The sparse arm runs on the query's WordPiece tokens (lookup, the
+    /// default) when a vocabulary is loaded, or on the model's expansion (`queryEncoder:
+    /// "model"`, or no vocabulary); with neither, hybrid falls back to lexical and `mode:
+    /// "sparse"` fails with `MODEL_NOT_LOADED`. On a sharded index, `SHARDS_NOT_LOADED` /
+    /// `FRAGMENTS_NOT_LOADED` carry the missing numbers as `error.shards` / `error.fragments`.
     pub fn search(&self, query: JsValue, options: JsValue) -> Result<JsValue> {
-        let text = query.as_string().ok_or_else(|| {
-            BindingError::new("INVALID_QUERY", "search expects the query as a string")
-        })?;
-        let options: SearchOptions =
-            from_js_or_default(options, "INVALID_OPTION", "search options")?;
-        let mut hits = self.index.search(&self.query(text, options.mode)?, &options)?;
-        if let Some(encoder) = &self.encoder {
-            for explanation in hits.iter_mut().filter_map(|h| h.explanation.as_mut()) {
-                explanation.name_terms(|id| encoder.token(id));
-            }
+        let (text, options) = query_args(query, options, "search")?;
+        let mut hits = self.index.search(&self.query(text, &options)?, &options)?;
+        let vocab = self.vocab();
+        for explanation in hits.iter_mut().filter_map(|h| h.explanation.as_mut()) {
+            explanation.name_terms(|id| vocab.and_then(|v| v.token(id)).map(str::to_owned));
         }
         hits::hits_to_js(&hits)
     }
 
     /// The postings shards (ascending numbers) that `search(query, options)` needs and that are
-    /// not loaded yet; always empty for an index not loaded with `fromBaseBytes`. Encodes the
-    /// query (kept for the `search` that follows).
+    /// not loaded yet; always empty for an index not loaded with `fromBaseBytes`. A model
+    /// encoding of the query is kept for the `search` that follows.
     #[wasm_bindgen(js_name = missingShards)]
     pub fn missing_shards(&self, query: JsValue, options: JsValue) -> Result<Vec<u32>> {
-        let text = query.as_string().ok_or_else(|| {
-            BindingError::new("INVALID_QUERY", "missingShards expects the query as a string")
-        })?;
-        let options: SearchOptions =
-            from_js_or_default(options, "INVALID_OPTION", "search options")?;
+        let (text, options) = query_args(query, options, "missingShards")?;
         if self.index.shard_count().is_none() {
             return Ok(Vec::new());
         }
-        Ok(self.index.missing_shards(&self.query(text, options.mode)?, options.mode))
+        Ok(self.index.missing_shards(&self.query(text, &options)?, &options))
     }
 
-    /// Loads a sharded index's base (`sparrow index` in sharded mode): documents and statistics;
-    /// postings come with `loadShard`. Bad bytes fail with an `INDEX_*` code.
+    /// Loads a sharded index's base (`sparrow index` in sharded mode): statistics, lengths and
+    /// filters; postings come with `loadShard`, documents with `loadFragment`. Bad bytes fail
+    /// with an `INDEX_*` code.
     #[wasm_bindgen(js_name = fromBaseBytes)]
     pub fn from_base_bytes(bytes: &[u8]) -> Result<SparrowIndex> {
         Ok(SparrowIndex::wrap(Index::from_base_bytes(bytes)?))
@@ -242,10 +297,23 @@ impl SparrowIndex {
         Ok(self.index.load_shard(bytes)?)
     }
 
+    /// Adds a document fragment of the loaded base (the stored documents of a run of slots);
+    /// returns its number. Another index's fragment fails with `INDEX_SHARD_MISMATCH`.
+    #[wasm_bindgen(js_name = loadFragment)]
+    pub fn load_fragment(&mut self, bytes: &[u8]) -> Result<u32> {
+        Ok(self.index.load_fragment(bytes)?)
+    }
+
     /// The number of postings shards, or `undefined` for an index that is not sharded.
     #[wasm_bindgen(getter, js_name = shardCount)]
     pub fn shard_count(&self) -> Option<u32> {
         self.index.shard_count()
+    }
+
+    /// The number of document fragments, or `undefined` for an index that is not sharded.
+    #[wasm_bindgen(getter, js_name = fragmentCount)]
+    pub fn fragment_count(&self) -> Option<u32> {
+        self.index.fragment_count()
     }
 
     /// The learned-sparse expansion of a query: `[{termId, term, weight}]`, heaviest first.
@@ -308,16 +376,24 @@ impl SparrowIndex {
         Ok(self.index.to_bytes())
     }
 
-    /// The index split into a base and `count` postings shards (what `sparrow index` writes above
-    /// its whole-index threshold): `[base, shard0, shard1, ...]`. `INVALID_OPTION` unless
-    /// `1 <= count <= 65536`.
+    /// The index split into a base, postings shards and document fragments (what `sparrow
+    /// index` writes for a static site): `{base, shards: [...], fragments: [...]}`. `options` is
+    /// a `ShardingOptions` (`shards`, `fragmentBytes`, `filterFields`); `INVALID_OPTION` unless
+    /// `1 <= shards <= 65536`.
     #[wasm_bindgen(js_name = toShardedBytes)]
-    pub fn to_sharded_bytes(&self, count: u32) -> Result<js_sys::Array> {
-        let parts = self.index.to_sharded_bytes(count)?;
-        let out = js_sys::Array::new();
-        for bytes in std::iter::once(&parts.base).chain(&parts.shards) {
-            out.push(&js_sys::Uint8Array::from(bytes.as_slice()));
-        }
+    pub fn to_sharded_bytes(&self, options: JsValue) -> Result<js_sys::Object> {
+        let options: ShardingOptions =
+            from_js_or_default(options, "INVALID_OPTION", "sharding options")?;
+        let parts = self.index.to_sharded_bytes(&options)?;
+        let list = |files: &[Vec<u8>]| {
+            files.iter().map(|b| js_sys::Uint8Array::from(b.as_slice())).collect::<js_sys::Array>()
+        };
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &k.into(), v).map(|_| ());
+        set("base", &js_sys::Uint8Array::from(parts.base.as_slice()).into())
+            .and_then(|()| set("shards", &list(&parts.shards).into()))
+            .and_then(|()| set("fragments", &list(&parts.fragments).into()))
+            .map_err(|_| BindingError::internal("cannot build the sharded bytes object"))?;
         Ok(out)
     }
 
@@ -328,45 +404,98 @@ impl SparrowIndex {
         Ok(SparrowIndex::wrap(Index::from_bytes(bytes)?))
     }
 
-    /// Moves the loaded model to another index (e.g. after `fromBytes`), so it is parsed once.
+    /// Moves the loaded model and vocabulary to another index (e.g. after `fromBytes`), so they
+    /// are parsed once.
     #[wasm_bindgen(js_name = takeModelFrom)]
     pub fn take_model_from(&mut self, other: &mut SparrowIndex) {
         if let Some(encoder) = other.encoder.take() {
             self.encoder = Some(encoder);
+            self.model_vocab = other.model_vocab.take();
             self.last_query.replace(None);
+        }
+        if let Some(vocab) = other.site_vocab.take() {
+            self.site_vocab = Some(vocab);
         }
     }
 }
 
+/// The query text and options of `search` / `missingShards`.
+fn query_args(query: JsValue, options: JsValue, method: &str) -> Result<(String, SearchOptions)> {
+    let text = query.as_string().ok_or_else(|| {
+        BindingError::new("INVALID_QUERY", format!("{method} expects the query as a string"))
+    })?;
+    let options = from_js_or_default(options, "INVALID_OPTION", "search options")?;
+    Ok((text, options))
+}
+
 impl SparrowIndex {
     fn wrap(index: Index) -> Self {
-        SparrowIndex { index, encoder: None, last_query: Default::default() }
+        SparrowIndex {
+            index,
+            encoder: None,
+            site_vocab: None,
+            model_vocab: None,
+            last_query: Default::default(),
+        }
     }
 
-    /// The core query for `text`: encoded when a model is loaded and `mode` uses the sparse arm
-    /// (the last encoding is reused for the same text).
-    fn query(&self, text: String, mode: sparrow_core::Mode) -> Result<Query> {
-        let sparse = match (&self.encoder, mode) {
-            (Some(encoder), sparrow_core::Mode::Sparse | sparrow_core::Mode::Hybrid) => {
-                let mut last = self.last_query.borrow_mut();
-                match &*last {
-                    Some((t, v)) if *t == text => Some(v.clone()),
-                    _ => {
-                        let v = encoder.encode_query(&text)?;
-                        *last = Some((text.clone(), v.clone()));
-                        Some(v)
-                    }
+    /// The vocabulary lookup queries and explanations use: the site's, else the model's.
+    fn vocab(&self) -> Option<&WordPiece> {
+        self.site_vocab.as_ref().or(self.model_vocab.as_ref())
+    }
+
+    /// The core query for `text` under `options`: its WordPiece tokens when a vocabulary is
+    /// loaded, and the model's expansion when asked for (`queryEncoder: "model"`) or when there
+    /// is no vocabulary (the last encoding is reused for the same text). A model vector is
+    /// re-keyed to a site vocabulary's ids.
+    fn query(&self, text: String, options: &SearchOptions) -> Result<Query> {
+        let mut query = Query::new(text);
+        if options.mode == Mode::Lexical {
+            return Ok(query);
+        }
+        if let Some(vocab) = self.vocab() {
+            self.index.check_term_space(vocab.term_space())?;
+            query.tokens = Some(vocab.ids(&query.text));
+        }
+        let want_model = options.query_encoder == QueryEncoder::Model || query.tokens.is_none();
+        if let (Some(encoder), true) = (&self.encoder, want_model) {
+            let mut last = self.last_query.borrow_mut();
+            let v = match &*last {
+                Some((t, v)) if *t == query.text => v.clone(),
+                _ => {
+                    let v = encoder.encode_query(&query.text)?;
+                    *last = Some((query.text.clone(), v.clone()));
+                    v
                 }
-            }
-            (None, sparrow_core::Mode::Sparse) => {
-                return Err(BindingError::new(
-                    "MODEL_NOT_LOADED",
-                    "mode \"sparse\" needs a model: call loadModel first (lexical and hybrid work without one)",
-                ))
-            }
-            _ => None,
-        };
-        Ok(Query { text, sparse })
+            };
+            query.sparse = Some(match &self.site_vocab {
+                Some(site) => site.rekey(&v, |id| encoder.token(id)),
+                None => v,
+            });
+        }
+        if options.mode == Mode::Sparse && !query.has_sparse_side() {
+            return Err(BindingError::new(
+                "MODEL_NOT_LOADED",
+                "mode \"sparse\" needs a vocabulary (loadVocab) or a model (loadModel); lexical and hybrid work without",
+            ));
+        }
+        Ok(query)
+    }
+
+    /// Before adding documents a model will encode: the index must take the model's ids.
+    fn check_model_terms(&self) -> Result<()> {
+        match (&self.encoder, &self.model_vocab) {
+            (Some(_), Some(v)) => Ok(self.index.check_term_space(v.term_space())?),
+            _ => Ok(()),
+        }
+    }
+
+    /// After adding documents a model encoded: the index's sparse ids are the model's.
+    fn declare_model_terms<T: AnyEncoded>(&mut self, reports: &T) -> Result<()> {
+        if let (true, Some(v)) = (reports.any_semantic(), &self.model_vocab) {
+            self.index.set_term_space(v.term_space())?;
+        }
+        Ok(())
     }
 
     fn encoder(&self, method: &str) -> Result<&Model> {
@@ -420,6 +549,23 @@ fn named_terms(encoder: &Model, vector: &sparrow_core::SparseVector) -> Vec<Name
         .collect();
     terms.sort_by(|a, b| b.weight.total_cmp(&a.weight));
     terms
+}
+
+/// Whether any of the reports got a learned-sparse vector.
+trait AnyEncoded {
+    fn any_semantic(&self) -> bool;
+}
+
+impl AnyEncoded for Option<AddReport> {
+    fn any_semantic(&self) -> bool {
+        self.as_ref().is_some_and(|r| r.semantic)
+    }
+}
+
+impl AnyEncoded for Vec<AddReport> {
+    fn any_semantic(&self) -> bool {
+        self.iter().any(|r| r.semantic)
+    }
 }
 
 impl AddReport {

@@ -1,9 +1,9 @@
 //! The model half of the bindings, behind the `model` cargo feature (on by default).
 //!
-//! Why a feature: tract dominates compile time. The wasm-bindgen tests of the JS boundary are
-//! built without it (`--no-default-features`), so CI compiles tract for wasm32 once, for the
-//! package; model-backed behaviour is tested from JS against that package (`pkg-config/test`,
-//! `tests/wasm`). Without the feature, `loadModel` fails with `MODEL_UNAVAILABLE`.
+//! Why a feature: the search-only module (`sparrow-search/lite`) is this crate without it: no
+//! tract, no tokenizers, no encoder, so a static site's page downloads a fraction of the bytes
+//! and still answers lexical and lookup-hybrid queries. Without the feature, `loadModel` fails
+//! with `MODEL_UNAVAILABLE`.
 
 use sparrow_core::SparseVector;
 use wasm_bindgen::JsValue;

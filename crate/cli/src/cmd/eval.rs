@@ -9,6 +9,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this command's job
 
 mod beir;
+mod lookup;
 mod metrics;
 mod runfile;
 mod tune;
@@ -27,6 +28,7 @@ use sparrow_core::{
 };
 
 use beir::Dataset;
+use lookup::{QueryArg, QueryEncoder};
 use metrics::{Run, Summary};
 use sparrow_encoder::EncoderConfig;
 use vectors::Model;
@@ -49,6 +51,11 @@ pub(crate) struct EvalArgs {
     /// Fusions for hybrid mode (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FusionArg::Rrf, FusionArg::Weighted])]
     fusion: Vec<FusionArg>,
+    /// Query sides of the sparse arm (comma-separated): `model` (the model expands the query),
+    /// `lookup` (its WordPiece tokens weighted by IDF over the index's sparse postings: no model
+    /// at query time), and the candidate tables `lookup-text-idf`, `lookup-self`, `lookup-ctx`.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [QueryArg::Model, QueryArg::Lookup])]
+    query: Vec<QueryArg>,
     /// Model variants for sparse and hybrid mode (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Variant::Int8, Variant::F32])]
     variant: Vec<Variant>,
@@ -271,18 +278,56 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 specs.extend(args.fusion.iter().map(|f| (Mode::Hybrid, Some(args.fusion_of(*f)))));
             }
         }
-        for (mode, fusion) in specs {
+        // The query encoders of the sparse arm (built once per model variant).
+        let mut encoders: Vec<(QueryArg, QueryEncoder<'_>)> = Vec::new();
+        let wordpiece = match &model {
+            Some(_) if args.query.iter().any(|q| *q != QueryArg::Model) => {
+                let path = args.model.join("tokenizer.json");
+                let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                Some(sparrow_core::WordPiece::from_tokenizer_json(&bytes)?)
+            }
+            _ => None,
+        };
+        if let Some(m) = &model {
+            let pseudo = pseudo_queries(args, &dir, &data)?;
+            for &q in &args.query {
+                let enc = match (q, &wordpiece) {
+                    (QueryArg::Model, _) => QueryEncoder::Model(m),
+                    (QueryArg::Lookup, Some(wp)) => QueryEncoder::Lookup(wp),
+                    (_, Some(wp)) => {
+                        let t = Instant::now();
+                        let table = lookup::table(q, wp, m, &data, &pseudo)?.unwrap_or_default();
+                        eprintln!("{} table in {:.1} s", q.name(), t.elapsed().as_secs_f64());
+                        QueryEncoder::Table(wp, table)
+                    }
+                    (_, None) => unreachable!("a lookup query builds the WordPiece vocabulary"),
+                };
+                encoders.push((q, enc));
+            }
+        }
+        let runs = specs.into_iter().flat_map(|(mode, fusion)| {
+            let encs: Vec<Option<(QueryArg, &QueryEncoder<'_>)>> = if mode == Mode::Lexical {
+                vec![None]
+            } else {
+                encoders.iter().map(|(q, e)| Some((*q, e))).collect()
+            };
+            encs.into_iter().map(move |e| (mode, fusion, e))
+        });
+        for (mode, fusion, encoder) in runs {
             let model = if mode == Mode::Lexical { None } else { model.as_ref() };
-            let out = run_queries(&index, &data, model, mode, fusion, args.candidates)?;
+            let out = run_queries(&index, &data, encoder.map(|e| e.1), mode, fusion, args.candidates)?;
             let summary = metrics::evaluate(&data.qrels, &out.run);
             let mut obj = Map::new();
-            obj.insert("name".into(), json!(run_name(mode, fusion, model)));
+            let query_arg = encoder.map(|e| e.0);
+            obj.insert("name".into(), json!(run_name(mode, fusion, model, query_arg)));
             obj.insert("system".into(), json!("sparrow (native)"));
             obj.insert("dataset".into(), json!(name));
             obj.insert("split".into(), json!(args.split));
             obj.insert("mode".into(), json!(mode));
             obj.insert("fusion".into(), fusion.map_or(Value::Null, fusion_json));
             obj.insert("model".into(), json!(model.map(|m| m.variant.clone())));
+            // Which query encoder made the sparse arm's query: "model", "lookup", "lookup-…".
+            obj.insert("queryEncoder".into(), json!(query_arg.map(QueryArg::name)));
             if let Some(m) = model {
                 let c = m.encoder.config();
                 obj.insert(
@@ -299,7 +344,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 && !args.no_stopwords
                 && args.max_windows.is_none()
                 && args.threshold.is_none()
-                && fusion.is_none_or(|f| f == Fusion::default());
+                && fusion.is_none_or(|f| f == Fusion::default())
+                && query_arg.is_none_or(|q| matches!(q, QueryArg::Model | QueryArg::Lookup));
             obj.insert("libraryDefaults".into(), json!(defaults));
             obj.insert("latency".into(), out.latency);
             let mut index_info = json!({ "buildMs": round3(build_ms), "documents": stats.documents, "sparseDocuments": stats.sparse_documents });
@@ -346,7 +392,12 @@ pub(crate) fn build_index(
     Ok(index)
 }
 
-fn run_name(mode: Mode, fusion: Option<Fusion>, model: Option<&Model>) -> String {
+fn run_name(
+    mode: Mode,
+    fusion: Option<Fusion>,
+    model: Option<&Model>,
+    query: Option<QueryArg>,
+) -> String {
     let mut s = format!("sparrow-native-{}", json!(mode).as_str().unwrap_or("mode"));
     match fusion {
         Some(Fusion::Rrf { .. }) => s.push_str("-rrf"),
@@ -357,7 +408,26 @@ fn run_name(mode: Mode, fusion: Option<Fusion>, model: Option<&Model>) -> String
         s.push('-');
         s.push_str(&m.variant);
     }
+    if let Some(q) = query.filter(|q| *q != QueryArg::Model) {
+        s.push('-');
+        s.push_str(q.name());
+    }
     s
+}
+
+/// Pseudo-queries for `--query lookup-ctx`: the corpus titles, plus the train queries when the
+/// evaluated split is not train (a split's own queries are never used).
+fn pseudo_queries(args: &EvalArgs, dir: &Path, data: &Dataset) -> Result<Vec<String>> {
+    if !args.query.contains(&QueryArg::LookupCtx) {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<String> =
+        data.corpus.iter().filter(|d| !d.title.is_empty()).map(|d| d.title.clone()).collect();
+    if args.split != "train" && dir.join("qrels/train.tsv").is_file() {
+        let train = beir::load(dir, "train")?;
+        out.extend(train.queries.iter().map(|(_, text)| text.clone()));
+    }
+    Ok(out)
 }
 
 struct QueryRun {
@@ -369,7 +439,7 @@ struct QueryRun {
 fn run_queries(
     index: &Index,
     data: &Dataset,
-    model: Option<&Model>,
+    encoder: Option<&QueryEncoder<'_>>,
     mode: Mode,
     fusion: Option<Fusion>,
     candidates: usize,
@@ -383,10 +453,10 @@ fn run_queries(
     };
     let search = |text: &str| -> Result<(Vec<(String, f64)>, f64)> {
         let t = Instant::now();
-        let mut query = Query::new(text);
-        if let Some(m) = model {
-            query = query.with_sparse(m.encoder.encode_query(text)?);
-        }
+        let query = match encoder {
+            Some(e) => e.query(text)?,
+            None => Query::new(text),
+        };
         let encode_ms = t.elapsed().as_secs_f64() * 1e3;
         let hits = index.search(&query, &options)?;
         Ok((hits.into_iter().map(|h| (h.id, f64::from(h.score))).collect(), encode_ms))
@@ -404,7 +474,7 @@ fn run_queries(
         run.insert(q.clone(), ranking);
     }
     let mut latency = latency_json(&total);
-    if model.is_some() {
+    if encoder.is_some() {
         latency["encodeP50Ms"] = json!(round3(percentile(&encode, 0.5)));
     }
     Ok(QueryRun { run, latency })

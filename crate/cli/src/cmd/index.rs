@@ -1,18 +1,26 @@
 //! `sparrow index --site DIR --out DIR`: a static site's HTML → a prebuilt search index.
 //!
-//! Every `.html` page is parsed ([`html`]) and cut into sections at headings; each section is one
-//! document (id `page#anchor`, title `page title › heading`, url `page#anchor`, fields `page`,
-//! `pageTitle`, `heading`, `level`). Documents are encoded with the SPLADE model on every core
-//! (rayon; the encoder is `Sync`), indexed by `sparrow-core`, and written as content-hashed files
-//! next to a small `manifest.json` that the browser reads first (see [`Manifest`]).
+//! A pipeline of named steps ([`run`]): **pages** (every `.html` under the site) → **sections**
+//! (each page parsed by [`html`] and cut at headings; one document per section, id `page#anchor`,
+//! title `page title › heading`, url `page#anchor`, fields `page`, `pageTitle`, `heading`,
+//! `level`) → **encode** (the SPLADE model on every core, rayon; the encoder is `Sync`) →
+//! **index** (`sparrow-core`, with the vectors re-keyed to the ranks of the vocabulary file, the
+//! id space a page tokenizes lookup queries into) → **write** (content-addressed files) →
+//! **manifest** (`manifest.json`, the core's [`SiteManifest`], written last).
 //!
-//! Loading rule (recorded in the manifest's `rule`, and in `docs/BENCHMARKS.md`, "Static-site
-//! search"): an index of at most `wholeIndexThreshold` bytes (`Index::to_bytes`) is written whole
-//! (`mode: "whole"`, one file the browser fetches before the first query). A larger one is
-//! written sharded (`mode: "sharded"`, `Index::to_sharded_bytes`): a base (documents, lengths,
-//! statistics) that the browser fetches at start-up, plus `N = ceil(postings bytes /
-//! shardBytes)` postings shards keyed by a hash of the term; before each query the browser
-//! fetches only the shards its terms hash to that it does not have yet.
+//! What a page needs to search without the model: the vocabulary file (the WordPiece vocabulary,
+//! sorted and front-coded), and the index. Loading rule (recorded in the manifest's `rule`, and
+//! in `docs/BENCHMARKS.md`, "Static-site search"): an index of at most `wholeIndexThreshold`
+//! bytes is written whole (`mode: "whole"`, one file the browser fetches before the first query).
+//! A larger one is written sharded (`mode: "sharded"`, `Index::to_sharded_bytes`): a base
+//! (statistics, lengths, filters) that the browser fetches at start-up, `N = ceil(postings bytes
+//! / shardBytes)` postings shards keyed by a hash of the term, and document fragments of about
+//! `fragmentBytes` of stored text; before each query the browser fetches only the shards its
+//! terms hash to and the fragments holding the hits it shows, each once.
+//!
+//! Files are written next to the old ones (content-addressed names never collide), the manifest
+//! last (renamed into place), and only then are files the new manifest does not name removed:
+//! a build that fails leaves the previous index serving.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // reporting is this command's job
 
@@ -25,28 +33,31 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sparrow_core::{Document, Index, IndexConfig};
+use sparrow_core::format::{
+    ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode, FORMAT_VERSION,
+    MANIFEST_VERSION,
+};
+use sparrow_core::{Document, Index, IndexConfig, ShardingOptions, SparseVector, WordPiece};
 use sparrow_encoder::{EncoderConfig, SparseEncoder};
 
-/// Version of `manifest.json`'s shape; the TS loader refuses others (`INDEX_VERSION`).
-pub(crate) const MANIFEST_VERSION: u32 = 1;
 /// Sections per `encode_documents` call (one rayon task): enough for short sections to share
 /// model runs, few enough that both cores stay busy to the end.
 const ENCODE_CHUNK: usize = 16;
 /// Whole indexes up to this size are one file loaded at start-up; larger ones are sharded.
-pub(crate) const WHOLE_INDEX_THRESHOLD: u64 = 2 << 20;
+pub(crate) const WHOLE_INDEX_THRESHOLD: u64 = 256 << 10;
 /// Target size of one postings shard of a sharded index.
-pub(crate) const SHARD_BYTES: u64 = 32 << 10;
+pub(crate) const SHARD_BYTES: u64 = 8 << 10;
+/// Target bytes of stored documents per fragment of a sharded index.
+pub(crate) const FRAGMENT_BYTES: u64 = 8 << 10;
 
 #[derive(Debug, Args)]
 pub(crate) struct IndexArgs {
     /// The site's root directory (every `*.html` below it is indexed).
     #[arg(long)]
     site: PathBuf,
-    /// Output directory (created); gets `manifest.json` and `index-<hash>.spi` (whole) or
-    /// `base-<hash>.spb` + `shard-<hash>.sps` files (sharded).
+    /// Output directory (created); gets `manifest.json`, `vocab-<hash>.spv`, and `index-<hash>.spi`
+    /// (whole) or `base-<hash>.spb` + `shard-<hash>.sps` + `frag-<hash>.spf` files (sharded).
     #[arg(long)]
     out: PathBuf,
     /// Directory with splade-tiny.int8.onnx and tokenizer.json (made by model/build.sh).
@@ -68,62 +79,19 @@ pub(crate) struct IndexArgs {
     /// Target bytes per postings shard of a sharded index (sets the shard count).
     #[arg(long, default_value_t = SHARD_BYTES)]
     shard_bytes: u64,
+    /// Target bytes of stored documents per fragment of a sharded index.
+    #[arg(long, default_value_t = FRAGMENT_BYTES)]
+    fragment_bytes: u64,
+    /// A document field the page will filter on (`page`, `level`, ...; repeatable). A sharded
+    /// index's base carries filter bitmaps only for these (and tags).
+    #[arg(long)]
+    filter_field: Vec<String>,
     /// Worker threads for encoding (default: every core).
     #[arg(long)]
     threads: Option<usize>,
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
-}
-
-/// `manifest.json`: what the browser reads first.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Manifest {
-    /// Shape of this file ([`MANIFEST_VERSION`]).
-    version: u32,
-    /// `sparrow_core::format::FORMAT_VERSION` of the shards.
-    index_format: u16,
-    model: ModelId,
-    counts: Counts,
-    /// `"whole"`: `shards` holds one file, the whole index. `"sharded"`: `base` is the base and
-    /// `shards[i]` is postings shard `i`.
-    mode: &'static str,
-    /// The loading rule, in words (what the browser fetches when).
-    rule: String,
-    whole_index_threshold: u64,
-    /// Target bytes per postings shard (sharded mode).
-    shard_bytes: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    base: Option<Shard>,
-    shards: Vec<Shard>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ModelId {
-    /// `name/variant`, e.g. `splade-tiny/int8`.
-    id: String,
-    /// SHA-256 of the model file.
-    sha256: String,
-    tokenizer_sha256: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Counts {
-    pages: usize,
-    sections: usize,
-    semantic_sections: usize,
-    bytes: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Shard {
-    file: String,
-    bytes: u64,
-    sha256: String,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -213,42 +181,31 @@ fn documents(
     Ok(docs)
 }
 
-pub(crate) fn run(args: &IndexArgs) -> Result<()> {
-    let started = Instant::now();
-    if !args.site.is_dir() {
-        bail!("--site {} is not a directory", args.site.display());
-    }
-    let body = args
-        .body
-        .as_deref()
-        .map(|s| {
-            scraper::Selector::parse(s)
-                .map_err(|e| anyhow::anyhow!("--body {s:?} is not a CSS selector: {e}"))
-        })
-        .transpose()?;
-    let mut pages = html_files(&args.site, &args.exclude)?;
-    if let Some(n) = args.limit {
-        pages.truncate(n);
-    }
-    if pages.is_empty() {
-        bail!("no .html files under {}", args.site.display());
-    }
-    let mut docs = documents(&args.site, &pages, body.as_ref())?;
+/// Every file this command writes (and so may remove when a new build replaces it).
+fn is_index_file(name: &str) -> bool {
+    [("index-", ".spi"), ("base-", ".spb"), ("shard-", ".sps"), ("frag-", ".spf"), ("vocab-", ".spv")]
+        .iter()
+        .any(|(p, e)| name.starts_with(p) && name.ends_with(e))
+}
 
-    let (model_path, model, tokenizer) = super::read_model_files(&args.model, "int8")?;
-    let encoder = SparseEncoder::from_bytes(&model, &tokenizer, EncoderConfig::default())
-        .with_context(|| format!("loading {}", model_path.display()))?;
-
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
+/// Step 3, encode: every section's learned-sparse vector, on every core; returns the encoding
+/// seconds.
+fn encode(
+    encoder: &SparseEncoder,
+    docs: &mut [Document],
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<(f64, usize)> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build()?;
     let cores = pool.current_num_threads();
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(docs.len() as u64) };
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(docs.len() as u64) };
     bar.set_style(
         ProgressStyle::with_template(
             "encoding {bar:40} {pos}/{len} sections ({per_sec}, eta {eta})",
         )
         .expect("static template"),
     );
-    let encode_start = Instant::now();
+    let start = Instant::now();
     let texts: Vec<String> = docs.iter().map(Document::semantic_text).collect();
     // Longest first, so each chunk holds texts of similar length: the encoder pads a batch to its
     // longest window, and short sections batch many to a model run (mixing a 250-token section
@@ -267,94 +224,198 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
             .collect::<std::result::Result<Vec<_>, _>>()
     })?;
     bar.finish_and_clear();
-    let encode_secs = encode_start.elapsed().as_secs_f64();
     for (&i, enc) in order.iter().zip(vectors.into_iter().flatten()) {
         docs[i].sparse = enc.vector;
     }
-    let sections = docs.len();
-    let semantic = docs.iter().filter(|d| d.sparse.is_some()).count();
+    Ok((start.elapsed().as_secs_f64(), cores))
+}
 
+/// Step 4, index: the documents with their vectors re-keyed from the model's ids to the ranks of
+/// `vocab` (what a page's lookup queries tokenize into), declared as such.
+fn build_index(docs: Vec<Document>, vocab: &WordPiece) -> Result<Index> {
+    let ranks = vocab.with_rank_ids();
+    let docs = docs
+        .into_iter()
+        .map(|mut d| {
+            if let Some(v) = d.sparse.take() {
+                let pairs = v.iter().filter_map(|(id, w)| Some((vocab.rank(id)?, w)));
+                d.sparse = Some(SparseVector::from_pairs(pairs.collect::<Vec<_>>())?);
+            }
+            Ok(d)
+        })
+        .collect::<std::result::Result<Vec<_>, sparrow_core::Error>>()?;
     let mut index = Index::new(IndexConfig::default())?;
+    index.set_term_space(ranks.term_space())?;
     index.add_many(docs)?;
+    Ok(index)
+}
+
+/// What step 5 wrote.
+struct Written {
+    mode: SiteMode,
+    vocab: ManifestFile,
+    index: Option<ManifestFile>,
+    base: Option<ManifestFile>,
+    shards: Vec<String>,
+    fragments: Vec<String>,
+    bytes: u64,
+    names: Vec<String>,
+}
+
+/// Step 5, write: the vocabulary, and the whole index or a base, shards and fragments, under
+/// content-addressed names (shards and fragments: the first 16 hex digits of their SHA-256).
+fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Written> {
+    let mut names = Vec::new();
+    let mut bytes_total = 0u64;
+    let mut write = |name: String, bytes: &[u8]| -> Result<ManifestFile> {
+        let path = args.out.join(&name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        bytes_total += bytes.len() as u64;
+        names.push(name.clone());
+        Ok(ManifestFile { file: name, bytes: bytes.len() as u64, sha256: sha256(bytes) })
+    };
+    let vocab_bytes = vocab.with_rank_ids().to_vocab_bytes();
+    let vocab = write(format!("vocab-{}.spv", &sha256(&vocab_bytes)[..16]), &vocab_bytes)?;
     let whole = index.to_bytes();
+    if whole.len() as u64 <= args.whole_index_threshold {
+        let file = write(format!("index-{}.spi", &sha256(&whole)[..16]), &whole)?;
+        return Ok(Written {
+            mode: SiteMode::Whole,
+            vocab,
+            index: Some(file),
+            base: None,
+            shards: Vec::new(),
+            fragments: Vec::new(),
+            bytes: bytes_total,
+            names,
+        });
+    }
+    let count = (index.postings_bytes() as u64).div_ceil(args.shard_bytes.max(1)).clamp(1, 1 << 16) as u32;
+    let parts = index.to_sharded_bytes(&ShardingOptions {
+        shards: count,
+        fragment_bytes: usize::try_from(args.fragment_bytes.max(1)).unwrap_or(usize::MAX),
+        filter_fields: Some(args.filter_field.clone()),
+    })?;
+    let base = write(format!("base-{}.spb", &sha256(&parts.base)[..16]), &parts.base)?;
+    let mut part = |prefix: &str, ext: &str, bytes: &[u8]| -> Result<String> {
+        let hash = sha256(bytes)[..16].to_owned();
+        write(format!("{prefix}-{hash}.{ext}"), bytes)?;
+        Ok(hash)
+    };
+    let shards = parts.shards.iter().map(|s| part("shard", "sps", s)).collect::<Result<_>>()?;
+    let fragments =
+        parts.fragments.iter().map(|f| part("frag", "spf", f)).collect::<Result<_>>()?;
+    Ok(Written {
+        mode: SiteMode::Sharded,
+        vocab,
+        index: None,
+        base: Some(base),
+        shards,
+        fragments,
+        bytes: bytes_total,
+        names,
+    })
+}
+
+pub(crate) fn run(args: &IndexArgs) -> Result<()> {
+    let started = Instant::now();
+    if !args.site.is_dir() {
+        bail!("--site {} is not a directory", args.site.display());
+    }
+    let body = args
+        .body
+        .as_deref()
+        .map(|s| {
+            scraper::Selector::parse(s)
+                .map_err(|e| anyhow::anyhow!("--body {s:?} is not a CSS selector: {e}"))
+        })
+        .transpose()?;
+    let (model_path, model, tokenizer) = super::read_model_files(&args.model, "int8")?;
+    let encoder = SparseEncoder::from_bytes(&model, &tokenizer, EncoderConfig::default())
+        .with_context(|| format!("loading {}", model_path.display()))?;
+    let vocab = WordPiece::from_tokenizer_json(&tokenizer)
+        .with_context(|| format!("reading the vocabulary of {}", args.model.display()))?;
+
+    // 1. pages
+    let mut pages = html_files(&args.site, &args.exclude)?;
+    if let Some(n) = args.limit {
+        pages.truncate(n);
+    }
+    if pages.is_empty() {
+        bail!("no .html files under {}", args.site.display());
+    }
+    // 2. sections
+    let mut docs = documents(&args.site, &pages, body.as_ref())?;
+    let sections = docs.len();
+    // 3. encode
+    let (encode_secs, cores) = encode(&encoder, &mut docs, args.threads, args.quiet)?;
+    let semantic = docs.iter().filter(|d| d.sparse.is_some()).count();
+    // 4. index
+    let index = build_index(docs, &vocab)?;
+    // 5. write
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    // Old index files of this directory are replaced (content-hashed names never collide).
-    for entry in std::fs::read_dir(&args.out)? {
-        let p = entry?.path();
-        if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-            (n.starts_with("index-") && n.ends_with(".spi"))
-                || (n.starts_with("base-") && n.ends_with(".spb"))
-                || (n.starts_with("shard-") && n.ends_with(".sps"))
-        }) {
-            std::fs::remove_file(&p)?;
-        }
-    }
-    let write = |prefix: &str, ext: &str, bytes: &[u8]| -> Result<Shard> {
-        let digest = sha256(bytes);
-        let file = format!("{prefix}-{}.{ext}", &digest[..16]);
-        std::fs::write(args.out.join(&file), bytes)?;
-        Ok(Shard { file, bytes: bytes.len() as u64, sha256: digest })
-    };
-    let rule = format!(
-        "an index of at most wholeIndexThreshold ({}) bytes is one file fetched before the first query (mode whole); a larger one is a base fetched at start-up plus ceil(postings bytes / shardBytes ({})) postings shards keyed by a hash of the term, of which each query fetches only those its terms need (mode sharded)",
-        args.whole_index_threshold, args.shard_bytes
-    );
-    let (mode, base, shards) = if whole.len() as u64 <= args.whole_index_threshold {
-        ("whole", None, vec![write("index", "spi", &whole)?])
-    } else {
-        let postings = index.to_sharded_bytes(1)?.shards[0].len() as u64;
-        let count = postings.div_ceil(args.shard_bytes.max(1)).clamp(1, 1 << 16) as u32;
-        let parts = index.to_sharded_bytes(count)?;
-        let base = write("base", "spb", &parts.base)?;
-        let shards =
-            parts.shards.iter().map(|s| write("shard", "sps", s)).collect::<Result<Vec<_>>>()?;
-        ("sharded", Some(base), shards)
-    };
-    let on_disk: u64 = base.iter().chain(&shards).map(|s| s.bytes).sum();
+    let w = write_files(args, &index, &vocab)?;
+    // 6. manifest, last, then the previous build's files go
     let info = encoder.model_info();
-    let manifest = Manifest {
+    let manifest = SiteManifest {
         version: MANIFEST_VERSION,
-        index_format: sparrow_core::format::FORMAT_VERSION,
-        model: ModelId {
+        index_format: FORMAT_VERSION,
+        model: ManifestModel {
             id: format!("{}/{}", info.name, info.variant),
             sha256: sha256(&model),
             tokenizer_sha256: sha256(&tokenizer),
         },
-        counts: Counts {
-            pages: pages.len(),
-            sections,
-            semantic_sections: semantic,
-            bytes: on_disk,
+        counts: ManifestCounts {
+            pages: pages.len() as u64,
+            sections: sections as u64,
+            semantic_sections: semantic as u64,
+            bytes: w.bytes,
         },
-        mode,
-        rule,
+        mode: w.mode,
+        rule: format!(
+            "manifest, vocabulary and (whole index, up to {} bytes | base) before the first query; per query, only the postings shards its terms hash to (about {} bytes each) and the fragments holding the hits shown (about {} bytes of documents each)",
+            args.whole_index_threshold, args.shard_bytes, args.fragment_bytes
+        ),
         whole_index_threshold: args.whole_index_threshold,
-        shard_bytes: args.shard_bytes,
-        base: base.clone(),
-        shards: shards.clone(),
+        shard_bytes: (w.mode == SiteMode::Sharded).then_some(args.shard_bytes),
+        fragment_bytes: (w.mode == SiteMode::Sharded).then_some(args.fragment_bytes),
+        vocab: w.vocab.clone(),
+        index: w.index.clone(),
+        base: w.base.clone(),
+        shards: w.shards.clone(),
+        fragments: w.fragments.clone(),
     };
-    std::fs::write(
-        args.out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
-    let files = match &base {
-        None => format!("{} = {} bytes", args.out.join(&shards[0].file).display(), on_disk),
-        Some(b) => format!(
-            "{}: base {} bytes + {} shards = {} bytes (whole: {} bytes)",
-            args.out.display(),
-            b.bytes,
-            shards.len(),
-            on_disk,
-            whole.len()
+    manifest.validate()?;
+    let tmp = args.out.join(format!(".manifest.json.{}", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_string_pretty(&manifest)? + "\n")?;
+    std::fs::rename(&tmp, args.out.join("manifest.json"))?;
+    for entry in std::fs::read_dir(&args.out)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_index_file(&name) && !w.names.contains(&name) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+
+    let files = match w.mode {
+        SiteMode::Whole => format!("whole: 1 index file + vocabulary = {} bytes", w.bytes),
+        SiteMode::Sharded => format!(
+            "sharded: base {} bytes + {} shards + {} fragments + vocabulary {} bytes = {} bytes",
+            w.base.as_ref().map_or(0, |b| b.bytes),
+            w.shards.len(),
+            w.fragments.len(),
+            w.vocab.bytes,
+            w.bytes
         ),
     };
     println!(
-        "indexed {} pages, {sections} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.1} sections/s on {cores} threads; {mode}: {files}",
+        "indexed {} pages, {sections} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.1} sections/s on {cores} threads; {}: {files}",
         pages.len(),
         started.elapsed().as_secs_f64(),
         encode_secs,
         sections as f64 / encode_secs.max(1e-9),
+        args.out.display(),
     );
     Ok(())
 }

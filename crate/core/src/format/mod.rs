@@ -1,19 +1,27 @@
-//! The binary index format: the only place where Sparrow's bytes are defined.
+//! The binary formats: the only place where Sparrow's bytes are defined.
 //!
-//! Written by [`Index::to_bytes`](crate::Index::to_bytes), read by
-//! [`Index::from_bytes`](crate::Index::from_bytes), pinned by the golden fixtures in
-//! `tests/fixtures/format/v1/`. Any change to the bytes bumps [`FORMAT_VERSION`] and adds a fixture.
+//! Written by [`Index::to_bytes`](crate::Index::to_bytes) /
+//! [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) /
+//! [`WordPiece::to_vocab_bytes`](crate::WordPiece::to_vocab_bytes), read by their `from_*`
+//! counterparts, pinned by the golden fixtures in `tests/fixtures/format/v2/` (and `v1/`, which
+//! this build still reads). Any change to the bytes bumps [`FORMAT_VERSION`] and adds a fixture.
 //!
-//! # Layout (version 1, all integers little-endian)
+//! # Layout (version 2, all integers little-endian)
+//!
+//! Every file has the same 24-byte header, then sections:
 //!
 //! ```text
 //! header (24 bytes)
-//!   magic        8 bytes   b"SPRWIDX\0"
-//!   version      u16       1
+//!   magic        8 bytes   the file's kind: b"SPRWIDX\0" (whole index), b"SPRWBAS\0" (sharded
+//!                          index's base), b"SPRWSHD\0" (postings shard), b"SPRWFRG\0" (document
+//!                          fragment), b"SPRWVOC\0" (vocabulary)
+//!   version      u16       2 (a whole index of version 1 is still read)
 //!   flags        u16       0 (reserved; any bit set is rejected)
 //!   payload_len  u64       bytes after the header
 //!   crc32        u32       CRC-32 (IEEE) of the payload
-//! payload: six sections, in this order, each `tag: u8, len: varint, body: len bytes`
+//! payload: sections in a fixed order per kind, each `tag: u8, len: varint, body: len bytes`
+//!
+//! whole index: 1 config, 2 documents, 3 lengths, 4 lexicon, 5 sparse, 6 tombstones, 9 terms
 //!   1 config      flags u8 (1 stemming, 2 stopwords, 4 storeText), k1 f32, b f32, maxTextBytes varint
 //!   2 documents   slots varint; per slot: flags u8 (1 live, 2 title, 4 text, 8 url, 16 hasSparse);
 //!                 live slots then have id, [title], [text], [url] (strings), tags (varint count +
@@ -21,36 +29,57 @@
 //!   3 lengths     slots varint; per slot: BM25 length varint
 //!   4 lexicon     terms varint; per term (term-id order): term string, docs bitmap,
 //!                 per posting: tf varint (1..=65535)
-//!   5 sparse      terms varint; per term (ascending vocabulary id): id u32, scale f32,
-//!                 docs bitmap, per posting: weight u8
+//!   5 sparse      terms varint; per term (ascending id): id u32, scale f32, docs bitmap,
+//!                 per posting: weight u8
 //!   6 tombstones  bitmap of removed slots
-//! string = varint byte length + UTF-8; bitmap = varint byte length + roaring's portable serialization;
-//! varint = unsigned LEB128 (at most 10 bytes).
+//!   9 terms       what sparse ids are: kind u8 (0 undeclared, 1 model ids, 2 vocabulary ranks),
+//!                 vocabulary CRC-32 u32 (0 when undeclared)   [absent in version 1: undeclared]
+//! string = varint byte length + UTF-8; bitmap = varint byte length + roaring's portable
+//! serialization; varint = unsigned LEB128 (at most 10 bytes).
 //! ```
 //!
 //! # Sharded indexes
 //!
-//! [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) splits an index into a **base**
-//! and `N` **postings shards**, so a browser can fetch only the postings a query needs. Both
-//! kinds have the same 24-byte header as a whole index (same [`FORMAT_VERSION`], flags 0,
-//! payload length, CRC-32), but their own magic, so one kind is never read as another
-//! ([`FormatError::WrongKind`](crate::FormatError::WrongKind)):
+//! [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) splits an index so a browser
+//! fetches only what a query needs: a **base** before the first query, then the **postings
+//! shards** of the query's terms, then the **document fragments** of the hits it shows.
 //!
 //! ```text
-//! base   magic b"SPRWBAS\0"; sections 1 config, 2 documents, 3 lengths, 6 tombstones (as above),
-//!        then 7 sharding: shard count varint (1..=65536), hash u8 (1 = FNV-1a 64)
-//! shard  magic b"SPRWSHD\0"; sections 8 shard: base CRC-32 u32 (the base header's), shard
-//!        number varint, shard count varint; then 4 lexicon and 5 sparse (as above), holding
-//!        exactly the terms that hash to this shard
+//! base      1 config, 3 lengths, 6 tombstones, 9 terms (as above), then
+//!           10 fragments: count varint (>= 1), per fragment: slots varint (they sum to the slots)
+//!           11 filters: filterable fields (u8 1 = every field, 0 = listed: count varint + names),
+//!              tags (count varint; per tag: string, bitmap), fields (count varint; per field:
+//!              name, values count varint; per value: key string, bitmap)
+//!           14 sparse docs: bitmap of the live slots that have a sparse vector
+//!           7 sharding: shard count varint (1..=65536), hash u8 (1 = FNV-1a 64), index id u32
+//!             (= CRC-32 of the payload before this section)
+//! shard     8 shard: index id u32, shard number varint, shard count varint; then 4 lexicon and
+//!           5 sparse (as above), holding exactly the terms that hash to this shard
+//! fragment  12 fragment: index id u32, fragment number varint, fragment count varint, first
+//!           slot varint; then 2 documents (as above) for exactly the fragment's slots
 //! ```
 //!
-//! A lexical term goes to shard `fnv1a64(b"L" ++ utf8(term)) % N`, a sparse vocabulary id to
+//! A lexical term goes to shard `fnv1a64(b"L" ++ utf8(term)) % N`, a sparse id to
 //! `fnv1a64(b"S" ++ le_u32(id)) % N` ([`lexical_shard`](crate::lexical_shard),
 //! [`sparse_shard`](crate::sparse_shard)). Statistics that span terms (N, document lengths,
 //! average length) are in the base; a term's df is its posting count, so it is exact in its
-//! shard. A shard whose base CRC or count differs from the loaded base is
-//! [`FormatError::ShardMismatch`](crate::FormatError::ShardMismatch). Golden fixtures:
-//! `tests/fixtures/format/v1/sharded/`.
+//! shard. A shard or fragment naming another index id, count or number than the loaded base
+//! expects is [`FormatError::ShardMismatch`](crate::FormatError::ShardMismatch). Golden fixtures:
+//! `tests/fixtures/format/v2/sharded/`.
+//!
+//! # Vocabulary
+//!
+//! ```text
+//! vocabulary  13 vocabulary: flags u8 (1 cleanText, 2 handleChineseChars, 4 lowercase,
+//!             8 stripAccents given, 16 stripAccents), unknown token string, continuing prefix
+//!             string, maxInputCharsPerWord varint; tokens varint; per token (sorted by bytes):
+//!             bytes shared with the previous token varint, the rest (string); added tokens
+//!             varint; per added token: rank varint
+//! ```
+//!
+//! A vocabulary file's ids are the tokens' ranks; an index built for it declares
+//! [`TermSpace::VocabRanks`](crate::TermSpace) with the same CRC. Sorted and front-coded, the
+//! 30,522 tokens of BERT's vocabulary take about half the bytes of the same list in id order.
 //!
 //! Postings columns (tfs, weights) are aligned with their bitmap's ascending doc order. Nothing is
 //! written in hash-map order, so the same sequence of mutations always gives the same bytes.
@@ -63,14 +92,20 @@
 //! [`FormatError`](crate::FormatError); no input makes the reader panic (it is fuzzed:
 //! `fuzz/README.md`).
 
+mod manifest;
 pub(crate) mod read;
 pub(crate) mod shard;
+pub(crate) mod vocab;
 pub(crate) mod write;
+
+pub use manifest::{
+    ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode, MANIFEST_VERSION,
+};
 
 /// The 8 bytes every Sparrow index starts with.
 pub const MAGIC: [u8; 8] = *b"SPRWIDX\0";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version this build writes (and reads; a whole index of version 1 is read too).
+pub const FORMAT_VERSION: u16 = 2;
 /// Size of the fixed header (magic, version, flags, payload length, CRC-32).
 pub const HEADER_LEN: usize = 24;
 
@@ -82,11 +117,21 @@ pub(crate) const SECTION_SPARSE: u8 = 5;
 pub(crate) const SECTION_TOMBSTONES: u8 = 6;
 pub(crate) const SECTION_SHARDING: u8 = 7;
 pub(crate) const SECTION_SHARD: u8 = 8;
+pub(crate) const SECTION_TERMS: u8 = 9;
+pub(crate) const SECTION_FRAGMENTS: u8 = 10;
+pub(crate) const SECTION_FILTERS: u8 = 11;
+pub(crate) const SECTION_FRAGMENT: u8 = 12;
+pub(crate) const SECTION_VOCAB: u8 = 13;
+pub(crate) const SECTION_SPARSE_DOCS: u8 = 14;
 
 /// The 8 bytes a sharded index's base starts with (see [Sharded indexes](self#sharded-indexes)).
 pub const BASE_MAGIC: [u8; 8] = *b"SPRWBAS\0";
 /// The 8 bytes a sharded index's postings shard starts with.
 pub const SHARD_MAGIC: [u8; 8] = *b"SPRWSHD\0";
+/// The 8 bytes a sharded index's document fragment starts with.
+pub const FRAGMENT_MAGIC: [u8; 8] = *b"SPRWFRG\0";
+/// The 8 bytes a vocabulary file starts with.
+pub const VOCAB_MAGIC: [u8; 8] = *b"SPRWVOC\0";
 /// Largest shard count [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) accepts.
 pub const MAX_SHARDS: u32 = 1 << 16;
 /// The term → shard hash of this format version: FNV-1a 64 (see [`lexical_shard`](crate::lexical_shard)).
@@ -100,6 +145,10 @@ pub(crate) fn kind_of(magic: &[u8]) -> Option<&'static str> {
         Some("sharded-index base")
     } else if magic == SHARD_MAGIC {
         Some("shard")
+    } else if magic == FRAGMENT_MAGIC {
+        Some("document fragment")
+    } else if magic == VOCAB_MAGIC {
+        Some("vocabulary")
     } else {
         None
     }
@@ -114,6 +163,10 @@ pub(crate) const DOC_TITLE: u8 = 2;
 pub(crate) const DOC_TEXT: u8 = 4;
 pub(crate) const DOC_URL: u8 = 8;
 pub(crate) const DOC_SPARSE: u8 = 16;
+
+pub(crate) const TERMS_UNDECLARED: u8 = 0;
+pub(crate) const TERMS_MODEL_IDS: u8 = 1;
+pub(crate) const TERMS_VOCAB_RANKS: u8 = 2;
 
 #[cfg(test)]
 mod tests {
@@ -209,6 +262,7 @@ mod tests {
             (SECTION_LEXICON, lexicon(b"x", &[0], &[1])),
             (SECTION_SPARSE, empty_count()),
             (SECTION_TOMBSTONES, tombstones(&[])),
+            (SECTION_TERMS, vec![TERMS_UNDECLARED, 0, 0, 0, 0]),
         ]
     }
 

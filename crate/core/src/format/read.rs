@@ -1,16 +1,17 @@
 //! Validating deserialization of an [`Index`] (see the layout in [`crate::format`]).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use roaring::RoaringBitmap;
 use serde_json::{Map, Value};
 
 use super::*;
-use crate::analysis::Analyzer;
 use crate::config::{AnalyzerConfig, Bm25Params, IndexConfig};
 use crate::document::{validate_id, DocRecord};
 use crate::error::FormatError;
 use crate::filter::FilterIndex;
 use crate::hash::FxHashMap;
-use crate::index::{Index, LexPostings, Lexicon, ShardState, SparsePostings};
+use crate::index::{Index, IndexParts, LexPostings, Lexicon, SparsePostings, TermSpace};
 use crate::sparse::{quantization_scale, MAX_WEIGHT};
 
 type Result<T> = std::result::Result<T, FormatError>;
@@ -25,6 +26,11 @@ pub(super) struct Reader<'a> {
 impl<'a> Reader<'a> {
     pub(super) fn new(buf: &'a [u8], section: &'static str) -> Self {
         Reader { buf, pos: 0, section }
+    }
+
+    /// Bytes read so far.
+    pub(super) fn position(&self) -> usize {
+        self.pos
     }
 
     pub(super) fn remaining(&self) -> usize {
@@ -131,8 +137,17 @@ impl<'a> Reader<'a> {
 
 /// Validates the header of a file of the kind that starts with `magic` and returns the payload.
 /// Another Sparrow kind's magic is [`FormatError::WrongKind`], anything else
-/// [`FormatError::BadMagic`].
+/// [`FormatError::BadMagic`]; only [`FORMAT_VERSION`] is accepted.
 pub(super) fn header<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<&'a [u8]> {
+    header_versions(bytes, magic, FORMAT_VERSION).map(|(_, payload)| payload)
+}
+
+/// [`header`], accepting versions `oldest..=FORMAT_VERSION`; returns the version too.
+pub(super) fn header_versions<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 8],
+    oldest: u16,
+) -> Result<(u16, &'a [u8])> {
     let available = bytes.len() as u64;
     let truncated = |needed: u64| FormatError::Truncated { needed, available };
     if bytes.len() < MAGIC.len() {
@@ -153,7 +168,7 @@ pub(super) fn header<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<&'a [u8]> {
         return Err(truncated(HEADER_LEN as u64));
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    if version != FORMAT_VERSION {
+    if !(oldest..=FORMAT_VERSION).contains(&version) {
         return Err(FormatError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
     }
     if bytes.len() < HEADER_LEN {
@@ -184,7 +199,7 @@ pub(super) fn header<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Result<&'a [u8]> {
     if found != expected {
         return Err(FormatError::ChecksumMismatch { expected, found });
     }
-    Ok(payload)
+    Ok((version, payload))
 }
 
 /// The next `tag: u8, len: varint, body` section of `outer`, which must be `tag`.
@@ -204,61 +219,85 @@ pub(super) fn next_section<'a>(
 }
 
 pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
-    let payload = header(bytes, &MAGIC)?;
+    // Version 1 is version 2 without the terms section (its sparse ids were always model ids).
+    let (version, payload) = header_versions(bytes, &MAGIC, 1)?;
     let mut outer = Reader::new(payload, "payload");
     let mut next_section = |tag: u8, name: &'static str| next_section(&mut outer, tag, name);
 
     let config = read_config(&mut next_section(SECTION_CONFIG, "config")?)?;
-    let docs = read_docs(&mut next_section(SECTION_DOCS, "documents")?)?;
+    let docs = read_docs(&mut next_section(SECTION_DOCS, "documents")?, None)?;
     let slots = docs.len();
-    let doc_lens = read_lengths(&mut next_section(SECTION_LENGTHS, "lengths")?, slots)?;
+    let doc_lens = read_lengths(&mut next_section(SECTION_LENGTHS, "lengths")?, Some(slots))?;
     let lexicon = read_lexicon(&mut next_section(SECTION_LEXICON, "lexicon")?, slots)?;
     let sparse = read_sparse(&mut next_section(SECTION_SPARSE, "sparse")?, slots)?;
     let mut r = next_section(SECTION_TOMBSTONES, "tombstones")?;
     let deleted = r.bitmap("tombstones", slots)?;
     r.finish()?;
+    let term_space = if version >= 2 {
+        read_terms(&mut next_section(SECTION_TERMS, "terms")?)?
+    } else {
+        TermSpace::Unknown
+    };
     outer.finish()?;
-
-    assemble(config, docs, doc_lens, deleted, lexicon, sparse, None)
+    let parts =
+        IndexParts { config, docs, doc_lens, deleted, lexicon, sparse, term_space, base: None };
+    Index::from_parts(parts).map_err(FormatError::corrupt)
 }
 
-/// Checks the tombstones against the slots and builds the index with its derived structures.
-pub(super) fn assemble(
-    config: IndexConfig,
-    docs: Vec<Option<DocRecord>>,
-    doc_lens: Vec<u32>,
-    deleted: RoaringBitmap,
-    lexicon: Lexicon,
-    sparse: FxHashMap<u32, SparsePostings>,
-    shards: Option<ShardState>,
-) -> Result<Index> {
-    for (slot, d) in docs.iter().enumerate() {
-        if d.is_none() != deleted.contains(slot as u32) {
-            return Err(FormatError::corrupt(format!(
-                "slot {slot} is {} but the tombstones say otherwise",
-                if d.is_none() { "removed" } else { "live" }
-            )));
+pub(super) fn read_terms(r: &mut Reader<'_>) -> Result<TermSpace> {
+    let kind = r.u8()?;
+    let vocab_crc = r.u32()?;
+    r.finish()?;
+    match kind {
+        TERMS_UNDECLARED if vocab_crc == 0 => Ok(TermSpace::Unknown),
+        TERMS_MODEL_IDS => Ok(TermSpace::ModelIds { vocab_crc }),
+        TERMS_VOCAB_RANKS => Ok(TermSpace::VocabRanks { vocab_crc }),
+        _ => Err(r.corrupt(format_args!("unknown term space {kind} (crc {vocab_crc:#010x})"))),
+    }
+}
+
+/// A sharded base's stored filter bitmaps over `slots` document slots.
+pub(super) fn read_filters(r: &mut Reader<'_>, slots: usize) -> Result<FilterIndex> {
+    let filterable = match r.u8()? {
+        1 => None,
+        0 => {
+            let n = r.count(1, "filterable field")?;
+            let mut names = BTreeSet::new();
+            for _ in 0..n {
+                names.insert(r.string("filterable field")?.to_owned());
+            }
+            Some(names)
+        }
+        other => return Err(r.corrupt(format_args!("unknown filterable flag {other}"))),
+    };
+    let mut tags = BTreeMap::new();
+    for _ in 0..r.count(10, "tag")? {
+        let tag = r.string("tag")?.to_owned();
+        let docs = r.bitmap("tag bitmap", slots)?;
+        if tags.insert(tag, docs).is_some() {
+            return Err(r.corrupt("a tag occurs twice"));
         }
     }
-
-    let mut index = Index {
-        analyzer: Analyzer::new(&config.analyzer),
-        config,
-        docs,
-        doc_lens,
-        deleted,
-        lexicon,
-        sparse,
-        id_map: Default::default(),
-        live_len: 0,
-        filters: FilterIndex::default(),
-        sparse_docs: RoaringBitmap::new(),
-        shards,
-    };
-    if let Some(id) = index.rebuild_derived() {
-        return Err(FormatError::corrupt(format!("document id {id:?} is live twice")));
+    let mut fields = BTreeMap::new();
+    for _ in 0..r.count(2, "field")? {
+        let name = r.string("field")?.to_owned();
+        let mut values = BTreeMap::new();
+        for _ in 0..r.count(10, "field value")? {
+            let key = r.string("field value")?.to_owned();
+            let docs = r.bitmap("field value bitmap", slots)?;
+            if values.insert(key, docs).is_some() {
+                return Err(r.corrupt(format_args!("field {name:?} has a value twice")));
+            }
+        }
+        if filterable.as_ref().is_some_and(|f| !f.contains(&name)) {
+            return Err(r.corrupt(format_args!("bitmaps for field {name:?}, which is not filterable")));
+        }
+        if fields.insert(name, values).is_some() {
+            return Err(r.corrupt("a field occurs twice"));
+        }
     }
-    Ok(index)
+    r.finish()?;
+    Ok(FilterIndex { tags, fields, filterable })
 }
 
 pub(super) fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
@@ -282,10 +321,17 @@ pub(super) fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
     Ok(config)
 }
 
-pub(super) fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
+/// A documents section; `expected`: the number of slots it must have (a fragment's).
+pub(super) fn read_docs(
+    r: &mut Reader<'_>,
+    expected: Option<usize>,
+) -> Result<Vec<Option<DocRecord>>> {
     let slots = r.count(1, "document")?;
     if slots > u32::MAX as usize {
         return Err(r.corrupt("more than u32::MAX document slots"));
+    }
+    if let Some(n) = expected.filter(|&n| n != slots) {
+        return Err(r.corrupt(format_args!("{slots} document slots, expected {n}")));
     }
     let mut docs = Vec::with_capacity(slots);
     for _ in 0..slots {
@@ -337,10 +383,14 @@ pub(super) fn read_docs(r: &mut Reader<'_>) -> Result<Vec<Option<DocRecord>>> {
     Ok(docs)
 }
 
-pub(super) fn read_lengths(r: &mut Reader<'_>, slots: usize) -> Result<Vec<u32>> {
+/// A lengths section; `slots`: the number of lengths it must have (the documents section's).
+pub(super) fn read_lengths(r: &mut Reader<'_>, slots: Option<usize>) -> Result<Vec<u32>> {
     let n = r.count(1, "length")?;
-    if n != slots {
+    if let Some(slots) = slots.filter(|&s| s != n) {
         return Err(r.corrupt(format_args!("{n} lengths for {slots} document slots")));
+    }
+    if n > u32::MAX as usize {
+        return Err(r.corrupt("more than u32::MAX document slots"));
     }
     let mut lens = Vec::with_capacity(n);
     for _ in 0..n {

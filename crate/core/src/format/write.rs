@@ -3,7 +3,9 @@
 use roaring::RoaringBitmap;
 
 use super::*;
-use crate::index::Index;
+use crate::document::DocRecord;
+use crate::filter::FilterIndex;
+use crate::index::{Index, TermSpace};
 
 /// Appends unsigned LEB128.
 pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
@@ -18,12 +20,12 @@ pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-fn string(out: &mut Vec<u8>, s: &str) {
+pub(super) fn string(out: &mut Vec<u8>, s: &str) {
     varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
 
-fn bitmap(out: &mut Vec<u8>, b: &RoaringBitmap) {
+pub(super) fn bitmap(out: &mut Vec<u8>, b: &RoaringBitmap) {
     varint(out, b.serialized_size() as u64);
     b.serialize_into(&mut *out).expect("writing to a Vec cannot fail");
 }
@@ -34,33 +36,71 @@ pub(super) fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
     out.extend_from_slice(body);
 }
 
-/// The sections a whole index and a sharded index's base share, in this order: config, documents,
-/// lengths. `body` is scratch space, left empty.
-pub(super) fn document_sections(payload: &mut Vec<u8>, body: &mut Vec<u8>, index: &Index) {
-    config_section(body, index);
-    section(payload, SECTION_CONFIG, body);
-    body.clear();
-    docs_section(body, index);
-    section(payload, SECTION_DOCS, body);
-    body.clear();
-    lengths_section(body, index);
-    section(payload, SECTION_LENGTHS, body);
-    body.clear();
+/// Appends section `tag` whose body `fill` writes.
+pub(super) fn add_section(payload: &mut Vec<u8>, tag: u8, fill: impl FnOnce(&mut Vec<u8>)) {
+    let mut body = Vec::new();
+    fill(&mut body);
+    section(payload, tag, &body);
 }
 
 pub(crate) fn write(index: &Index) -> Vec<u8> {
     let mut payload = Vec::new();
+    add_section(&mut payload, SECTION_CONFIG, |b| config_section(b, index));
+    add_section(&mut payload, SECTION_DOCS, |b| docs_section(b, &index.docs));
+    add_section(&mut payload, SECTION_LENGTHS, |b| lengths_section(b, index));
+    add_section(&mut payload, SECTION_LEXICON, |b| lexicon_section(b, index, |_| true));
+    add_section(&mut payload, SECTION_SPARSE, |b| sparse_section(b, index, |_| true));
+    add_section(&mut payload, SECTION_TOMBSTONES, |b| tombstones_section(b, index));
+    add_section(&mut payload, SECTION_TERMS, |b| terms_section(b, index.term_space));
+    framed(&MAGIC, &payload)
+}
+
+/// Bytes of the lexicon and sparse sections: what a sharded index's shards hold in all.
+pub(crate) fn postings_len(index: &Index) -> usize {
     let mut body = Vec::new();
-    document_sections(&mut payload, &mut body, index);
     lexicon_section(&mut body, index, |_| true);
-    section(&mut payload, SECTION_LEXICON, &body);
+    let lexicon = body.len();
     body.clear();
     sparse_section(&mut body, index, |_| true);
-    section(&mut payload, SECTION_SPARSE, &body);
-    body.clear();
-    tombstones_section(&mut body, index);
-    section(&mut payload, SECTION_TOMBSTONES, &body);
-    framed(&MAGIC, &payload)
+    lexicon + body.len()
+}
+
+pub(super) fn terms_section(body: &mut Vec<u8>, space: TermSpace) {
+    let (kind, crc) = match space {
+        TermSpace::Unknown => (TERMS_UNDECLARED, 0),
+        TermSpace::ModelIds { vocab_crc } => (TERMS_MODEL_IDS, vocab_crc),
+        TermSpace::VocabRanks { vocab_crc } => (TERMS_VOCAB_RANKS, vocab_crc),
+    };
+    body.push(kind);
+    body.extend_from_slice(&crc.to_le_bytes());
+}
+
+/// The filter bitmaps a sharded base stores.
+pub(super) fn filters_section(body: &mut Vec<u8>, filters: &FilterIndex) {
+    match &filters.filterable {
+        None => body.push(1),
+        Some(names) => {
+            body.push(0);
+            varint(body, names.len() as u64);
+            for n in names {
+                string(body, n);
+            }
+        }
+    }
+    varint(body, filters.tags.len() as u64);
+    for (tag, docs) in &filters.tags {
+        string(body, tag);
+        bitmap(body, docs);
+    }
+    varint(body, filters.fields.len() as u64);
+    for (name, values) in &filters.fields {
+        string(body, name);
+        varint(body, values.len() as u64);
+        for (key, docs) in values {
+            string(body, key);
+            bitmap(body, docs);
+        }
+    }
 }
 
 /// Header (`magic`, [`FORMAT_VERSION`], flags 0, length, CRC-32) + payload.
@@ -75,7 +115,7 @@ pub(super) fn framed(magic: &[u8; 8], payload: &[u8]) -> Vec<u8> {
     out
 }
 
-fn config_section(body: &mut Vec<u8>, index: &Index) {
+pub(super) fn config_section(body: &mut Vec<u8>, index: &Index) {
     let c = &index.config;
     let mut flags = 0u8;
     if c.analyzer.stemming {
@@ -93,12 +133,20 @@ fn config_section(body: &mut Vec<u8>, index: &Index) {
     varint(body, c.max_text_bytes as u64);
 }
 
-fn docs_section(body: &mut Vec<u8>, index: &Index) {
-    varint(body, index.docs.len() as u64);
-    for slot in &index.docs {
+/// The documents of `slots` (all of an index's, or a fragment's).
+pub(super) fn docs_section(body: &mut Vec<u8>, slots: &[Option<DocRecord>]) {
+    varint(body, slots.len() as u64);
+    for slot in slots {
+        doc_record(body, slot.as_ref());
+    }
+}
+
+/// One slot of a documents section (a removed slot is one zero byte).
+pub(super) fn doc_record(body: &mut Vec<u8>, slot: Option<&DocRecord>) {
+    {
         let Some(d) = slot else {
             body.push(0);
-            continue;
+            return;
         };
         let mut flags = DOC_LIVE;
         if d.title.is_some() {
@@ -131,7 +179,7 @@ fn docs_section(body: &mut Vec<u8>, index: &Index) {
     }
 }
 
-fn lengths_section(body: &mut Vec<u8>, index: &Index) {
+pub(super) fn lengths_section(body: &mut Vec<u8>, index: &Index) {
     varint(body, index.doc_lens.len() as u64);
     for &len in &index.doc_lens {
         varint(body, u64::from(len));

@@ -20,7 +20,7 @@ use crate::DocId;
 
 pub(crate) use postings::{LexPostings, Lexicon, SparsePostings};
 pub(crate) use shards::ShardState;
-pub use shards::{lexical_shard, sparse_shard, ShardedBytes};
+pub use shards::{lexical_shard, sparse_shard, ShardedBytes, ShardingOptions, TermSpace};
 
 use crate::hash::FxHashMap;
 
@@ -78,8 +78,26 @@ pub struct Index {
     pub(crate) filters: FilterIndex,
     /// Live documents that have a sparse vector.
     pub(crate) sparse_docs: RoaringBitmap,
-    /// `Some` for a sharded index ([`Index::from_base_bytes`]): which postings shards are loaded.
+    /// `Some` for a sharded index ([`Index::from_base_bytes`]): which postings shards and
+    /// document fragments are loaded. Its filters and `sparse_docs` come from the base, and a
+    /// slot's record is `None` until its fragment is loaded (removed slots are in `deleted`).
     pub(crate) shards: Option<ShardState>,
+    /// What the sparse term ids are (model ids or a vocabulary file's ranks).
+    pub(crate) term_space: TermSpace,
+}
+
+/// Everything the byte format reads into an index: the one seam between `index/` and
+/// `format/` (the reader fills it, [`Index::from_parts`] checks and completes it).
+pub(crate) struct IndexParts {
+    pub(crate) config: IndexConfig,
+    pub(crate) docs: Vec<Option<DocRecord>>,
+    pub(crate) doc_lens: Vec<u32>,
+    pub(crate) deleted: RoaringBitmap,
+    pub(crate) lexicon: Lexicon,
+    pub(crate) sparse: FxHashMap<u32, SparsePostings>,
+    pub(crate) term_space: TermSpace,
+    /// A sharded base: its shard state, stored filters and documents with a sparse vector.
+    pub(crate) base: Option<(ShardState, FilterIndex, RoaringBitmap)>,
 }
 
 /// Summary figures of an index ([`Index::stats`]). JSON: camelCase.
@@ -136,7 +154,86 @@ impl Index {
             filters: FilterIndex::default(),
             sparse_docs: RoaringBitmap::new(),
             shards: None,
+            term_space: TermSpace::Unknown,
         })
+    }
+
+    /// Builds an index from what the format reader read, checking what spans sections:
+    /// tombstones against the slots, unique live ids. `Err` describes the inconsistency.
+    pub(crate) fn from_parts(parts: IndexParts) -> std::result::Result<Self, String> {
+        let lazy = parts.base.is_some();
+        for (slot, d) in parts.docs.iter().enumerate() {
+            let removed = parts.deleted.contains(slot as u32);
+            // A base's records all come later (fragments); a whole index has every live record.
+            if !lazy && d.is_none() != removed {
+                return Err(format!(
+                    "slot {slot} is {} but the tombstones say otherwise",
+                    if d.is_none() { "removed" } else { "live" }
+                ));
+            }
+        }
+        let (shards, stored) = match parts.base {
+            Some((state, filters, sparse_docs)) => (Some(state), Some((filters, sparse_docs))),
+            None => (None, None),
+        };
+        let mut index = Index {
+            analyzer: Analyzer::new(&parts.config.analyzer),
+            config: parts.config,
+            docs: parts.docs,
+            doc_lens: parts.doc_lens,
+            deleted: parts.deleted,
+            lexicon: parts.lexicon,
+            sparse: parts.sparse,
+            id_map: HashMap::new(),
+            live_len: 0,
+            filters: FilterIndex::default(),
+            sparse_docs: RoaringBitmap::new(),
+            shards,
+            term_space: parts.term_space,
+        };
+        if let Some(id) = index.rebuild_derived() {
+            return Err(format!("document id {id:?} is live twice"));
+        }
+        if let Some((filters, sparse_docs)) = stored {
+            index.filters = filters;
+            index.sparse_docs = sparse_docs;
+        }
+        Ok(index)
+    }
+
+    /// What the sparse term ids of this index are ([`TermSpace::Unknown`] until a vector is
+    /// added with [`set_term_space`](Self::set_term_space) set, and for format-1 files).
+    pub fn term_space(&self) -> TermSpace {
+        self.term_space
+    }
+
+    /// `Ok` if ids of `space` can be used with this index: either side undeclared, or the same.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TermSpaceMismatch`] otherwise.
+    pub fn check_term_space(&self, space: TermSpace) -> Result<()> {
+        match (self.term_space, space) {
+            (TermSpace::Unknown, _) | (_, TermSpace::Unknown) => Ok(()),
+            (a, b) if a == b => Ok(()),
+            (index, other) => Err(Error::TermSpaceMismatch { index, other }),
+        }
+    }
+
+    /// Declares what the sparse term ids are. Callers that add documents encoded by a model
+    /// declare the model's vocabulary ([`WordPiece::term_space`](crate::WordPiece::term_space)),
+    /// so a lookup query with another vocabulary's ids is refused instead of matching the wrong
+    /// terms.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TermSpaceMismatch`] if the index already declares another one.
+    pub fn set_term_space(&mut self, space: TermSpace) -> Result<()> {
+        self.check_term_space(space)?;
+        if self.term_space == TermSpace::Unknown {
+            self.term_space = space;
+        }
+        Ok(())
     }
 
     /// The index's configuration.
@@ -331,15 +428,16 @@ impl Index {
 
     /// Number of live documents.
     pub fn len(&self) -> usize {
-        self.id_map.len()
+        self.docs.len() - self.deleted.len() as usize
     }
 
     /// `true` if there are no live documents.
     pub fn is_empty(&self) -> bool {
-        self.id_map.is_empty()
+        self.len() == 0
     }
 
-    /// Live external ids in insertion order ([`DocId`] order).
+    /// Live external ids in insertion order ([`DocId`] order); for a sharded index, those of the
+    /// fragments loaded so far.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.docs.iter().filter_map(|d| d.as_ref().map(|r| r.id.as_str()))
     }
@@ -506,13 +604,17 @@ impl Index {
         self.filters = FilterIndex::default();
         self.sparse_docs = RoaringBitmap::new();
         let mut duplicate = None;
+        for (slot, &len) in self.doc_lens.iter().enumerate() {
+            if !self.deleted.contains(slot as u32) {
+                self.live_len += u64::from(len);
+            }
+        }
         for (slot, d) in self.docs.iter().enumerate() {
             let Some(record) = d else { continue };
             let doc = slot as DocId;
             if self.id_map.insert(record.id.clone(), doc).is_some() && duplicate.is_none() {
                 duplicate = Some(record.id.clone());
             }
-            self.live_len += u64::from(self.doc_lens[slot]);
             self.filters.insert(doc, record);
             if record.has_sparse {
                 self.sparse_docs.insert(doc);

@@ -85,11 +85,14 @@ impl Index {
     /// ```
     pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
         options.validate()?;
-        if options.mode == Mode::Sparse && query.sparse.is_none() {
+        if let Some(f) = &options.filter {
+            self.filters.check(f)?;
+        }
+        if options.mode == Mode::Sparse && !query.has_sparse_side() {
             return Err(Error::NoQueryVector);
         }
         if self.shards.is_some() {
-            let shards = self.missing_shards(query, options.mode);
+            let shards = self.missing_shards(query, options);
             if !shards.is_empty() {
                 return Err(Error::ShardsNotLoaded { shards });
             }
@@ -108,9 +111,14 @@ impl Index {
             Mode::Sparse => Vec::new(),
             Mode::Lexical | Mode::Hybrid => self.query_terms(&query.text),
         };
-        let vector = match options.mode {
-            Mode::Lexical => None,
-            Mode::Sparse | Mode::Hybrid => query.sparse.as_ref(),
+        let lookup;
+        let vector = match (options.mode, query.sparse_side(options.query_encoder)) {
+            (Mode::Lexical, _) | (_, None) => None,
+            (_, Some(Ok(v))) => Some(v),
+            (_, Some(Err(tokens))) => {
+                lookup = self.lookup_vector(tokens);
+                Some(&lookup)
+            }
         };
         let fused: Vec<Fused> = match (options.mode, vector) {
             (Mode::Sparse, Some(v)) => {
@@ -135,10 +143,52 @@ impl Index {
                 single_arm(self.top(&self.lexical_scores(&terms, mask), limit), true)
             }
         };
+        let fragments = self.missing_fragments(fused.iter().map(|f| f.doc));
+        if !fragments.is_empty() {
+            return Err(Error::FragmentsNotLoaded { fragments });
+        }
         Ok(fused
             .into_iter()
             .map(|f| self.hit(f, options.explain.then_some((&terms, vector))))
             .collect())
+    }
+
+    /// The sparse vector of a lookup query: each distinct token id that has live postings, weighted
+    /// by its inverse document frequency over the learned-sparse postings, `ln(1 + N / (1 + df))`
+    /// (`N` live documents, `df` live documents whose vector has the token). Tokens without postings
+    /// are left out (they could not contribute), so do ids the index has never seen.
+    ///
+    /// Why IDF over the index's own postings: it needs no model and no stored table (the postings
+    /// are the table), it follows the index as documents are added, and on SciFact it ranks as well
+    /// as tables derived from the model (docs/BENCHMARKS.md, "Lookup queries").
+    ///
+    /// ```
+    /// use sparrow_core::*;
+    /// let mut index = Index::new(IndexConfig::default())?;
+    /// index.add(Document::new("a", "x").with_sparse(SparseVector::from_pairs([(1, 1.0), (2, 1.0)])?))?;
+    /// index.add(Document::new("b", "y").with_sparse(SparseVector::from_pairs([(1, 1.0)])?))?;
+    /// let v = index.lookup_vector(&[1, 2, 2, 99]);
+    /// assert_eq!(v.ids(), &[1, 2]);
+    /// assert_eq!(v.weights(), &[(1.0f32 + 2.0 / 3.0).ln(), (1.0f32 + 2.0 / 2.0).ln()]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn lookup_vector(&self, tokens: &[u32]) -> SparseVector {
+        let n = self.len() as f32;
+        let mut ids: Vec<u32> = tokens.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut weights = Vec::with_capacity(ids.len());
+        ids.retain(|id| {
+            let Some(p) = self.sparse.get(id) else { return false };
+            let df = p.docs.len()
+                - if self.deleted.is_empty() { 0 } else { p.docs.intersection_len(&self.deleted) };
+            if df == 0 {
+                return false;
+            }
+            weights.push((1.0 + n / (1.0 + df as f32)).ln());
+            true
+        });
+        SparseVector::from_sorted_unchecked(ids, weights)
     }
 
     /// `Ok(None)`: everything live is allowed and nothing is removed; `Err(())`: nothing is allowed.

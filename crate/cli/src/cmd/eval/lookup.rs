@@ -1,0 +1,135 @@
+//! Query encoders for evaluation: the model, or a lookup query (WordPiece tokens weighted from a
+//! table, no model at query time).
+//!
+//! The library's lookup query weights each token by its IDF over the index's learned-sparse
+//! postings (`Query::with_tokens`, computed by the core). The other tables exist here only to be
+//! measured against it (`--query lookup-text-idf,lookup-self,lookup-ctx`; docs/BENCHMARKS.md,
+//! "Lookup queries"):
+//! * `lookup-text-idf`: `ln(1 + N / (1 + df))` with `df` over the corpus' own WordPiece tokens;
+//! * `lookup-self`: the weight the model gives a token alone, `model([CLS] t [SEP])[t]`;
+//! * `lookup-ctx`: the mean weight the model gives a token inside pseudo-queries (the split's
+//!   queries are never used: the corpus titles and, when evaluating `test`, the train queries),
+//!   falling back to `lookup-self`.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use clap::ValueEnum;
+use sparrow_core::{Query, SparseVector, WordPiece};
+
+use super::beir::Dataset;
+use super::vectors::{doc_text, Model};
+
+/// `--query`: how the query side of the sparse arm is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum QueryArg {
+    /// The model encodes the query (its expansion).
+    Model,
+    /// The query's WordPiece tokens, weighted by IDF over the index's sparse postings (the
+    /// library's lookup query).
+    Lookup,
+    /// Tokens weighted by IDF over the corpus' WordPiece tokens.
+    LookupTextIdf,
+    /// Tokens weighted by the model's weight of the token alone.
+    LookupSelf,
+    /// Tokens weighted by the model's mean weight of the token in pseudo-queries.
+    LookupCtx,
+}
+
+impl QueryArg {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            QueryArg::Model => "model",
+            QueryArg::Lookup => "lookup",
+            QueryArg::LookupTextIdf => "lookup-text-idf",
+            QueryArg::LookupSelf => "lookup-self",
+            QueryArg::LookupCtx => "lookup-ctx",
+        }
+    }
+}
+
+/// A ready query encoder.
+pub(crate) enum QueryEncoder<'a> {
+    Model(&'a Model),
+    /// The core's lookup query.
+    Lookup(&'a WordPiece),
+    /// Tokens weighted from a table indexed by token id (0: left out).
+    Table(&'a WordPiece, Vec<f32>),
+}
+
+impl QueryEncoder<'_> {
+    /// The query for `text`.
+    pub(crate) fn query(&self, text: &str) -> Result<Query> {
+        let q = Query::new(text);
+        Ok(match self {
+            QueryEncoder::Model(m) => q.with_sparse(m.encoder.encode_query(text)?),
+            QueryEncoder::Lookup(wp) => q.with_tokens(wp.ids(text)),
+            QueryEncoder::Table(wp, table) => {
+                let pairs = wp.ids(text).into_iter().filter_map(|id| {
+                    table.get(id as usize).copied().filter(|w| *w > 0.0).map(|w| (id, w))
+                });
+                q.with_sparse(SparseVector::from_pairs(pairs)?)
+            }
+        })
+    }
+}
+
+/// The table of one `lookup-*` candidate (`None` for `model` and `lookup`).
+pub(crate) fn table(
+    arg: QueryArg,
+    wp: &WordPiece,
+    model: &Model,
+    data: &Dataset,
+    pseudo_queries: &[String],
+) -> Result<Option<Vec<f32>>> {
+    let vocab = model.encoder.vocab_size();
+    Ok(match arg {
+        QueryArg::Model | QueryArg::Lookup => None,
+        QueryArg::LookupTextIdf => {
+            let mut df = vec![0u32; vocab];
+            for d in &data.corpus {
+                let mut ids = wp.ids(&doc_text(d));
+                ids.sort_unstable();
+                ids.dedup();
+                for id in ids {
+                    if let Some(c) = df.get_mut(id as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+            let n = data.corpus.len() as f32;
+            Some(df.iter().map(|&d| (1.0 + n / (1.0 + d as f32)).ln()).collect())
+        }
+        QueryArg::LookupSelf => Some(self_weights(model, vocab)?),
+        QueryArg::LookupCtx => {
+            let fallback = self_weights(model, vocab)?;
+            let mut sum: HashMap<u32, (f64, u32)> = HashMap::new();
+            for p in pseudo_queries {
+                let v = model.encoder.encode_query(p)?;
+                let mut ids = wp.ids(p);
+                ids.sort_unstable();
+                ids.dedup();
+                for id in ids {
+                    let e = sum.entry(id).or_default();
+                    e.0 += f64::from(v.get(id).unwrap_or(0.0));
+                    e.1 += 1;
+                }
+            }
+            Some(
+                (0..vocab as u32)
+                    .map(|id| match sum.get(&id) {
+                        Some(&(s, n)) => (s / f64::from(n)) as f32,
+                        None => fallback[id as usize],
+                    })
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// `model([CLS] t [SEP])[t]` for every token id `t`.
+fn self_weights(model: &Model, vocab: usize) -> Result<Vec<f32>> {
+    let rows: Vec<Vec<u32>> = (0..vocab as u32).map(|id| vec![id]).collect();
+    let vectors = model.encoder.encode_token_ids(&rows)?;
+    Ok(vectors.iter().enumerate().map(|(id, v)| v.get(id as u32).unwrap_or(0.0)).collect())
+}

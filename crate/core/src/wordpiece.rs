@@ -1,0 +1,680 @@
+//! BERT WordPiece tokenization without the model runtime: text → the model's vocabulary ids,
+//! exactly as HuggingFace `tokenizers` computes them for a BERT `tokenizer.json`
+//! (`BertNormalizer` → `BertPreTokenizer` → `WordPiece`, plus the added tokens).
+//!
+//! It is what lookup queries ([`LookupWeights`](crate::LookupWeights)) are made of: a query is its
+//! WordPiece tokens, each weighted from a table, so a search needs no model in the page. It lives
+//! in the core, not in the encoder crate, because the search-only wasm module must not carry
+//! `tokenizers`: that crate (regex engines, the JSON model loader, every pipeline component)
+//! would cost more than the whole byte budget of a static site's first query (measured in
+//! docs/BENCHMARKS.md, "Lookup queries"). The normalisation uses the same Unicode crates
+//! `tokenizers` uses (`unicode_categories`, `unicode-normalization-alignments`), so the ids are the
+//! same by construction, not by a hand-copied table; a property test in
+//! `crate/encoder/tests/wordpiece.rs` compares the two on real text and random Unicode.
+//!
+//! The steps, in `tokenizers`' order:
+//! 1. **Added tokens** (`[CLS]`, `[MASK]`, ...) that are not normalised are cut out of the raw
+//!    text first (leftmost, longest) and become their own ids.
+//! 2. **Normalise** each remaining piece: drop NUL, U+FFFD and control/format/private-use
+//!    characters and turn every whitespace into a space (`clean_text`); put spaces around CJK
+//!    ideographs (`handle_chinese_chars`); NFD and drop non-spacing marks (`strip_accents`,
+//!    defaulting to `lowercase`); lowercase character by character.
+//! 3. **Pre-tokenise**: split at whitespace (dropped), then isolate every punctuation character.
+//! 4. **WordPiece** each word: greedy longest match from the left, continuations prefixed with
+//!    `##`; a word longer than `max_input_chars_per_word` characters, or one that cannot be cut
+//!    into vocabulary pieces, becomes the unknown token.
+
+use serde::Deserialize;
+use unicode_categories::UnicodeCategories;
+use unicode_normalization_alignments::UnicodeNormalization;
+
+use crate::error::{Error, Result};
+use crate::index::TermSpace;
+
+/// A BERT WordPiece vocabulary and its normalisation settings.
+///
+/// Tokens are kept sorted in one string buffer and found by binary search: 30k tokens take
+/// ~0.35 MB, and nothing is hashed. Ids are either the model's (from `tokenizer.json`) or the
+/// sorted rank of the token (a [`Vocab`] file's own id space, see [`WordPiece::from_sorted`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WordPiece {
+    settings: WordPieceSettings,
+    /// Every token, sorted by bytes, concatenated.
+    text: String,
+    /// `ends[r]`: end of sorted token `r` in `text`.
+    ends: Vec<u32>,
+    /// `ids[r]`: the id of sorted token `r`; empty when ids are sorted ranks.
+    ids: Vec<u32>,
+    /// `ranks[id]`: the sorted rank of `id` (the inverse of `ids`); empty when ids are ranks.
+    ranks: Vec<u32>,
+    /// Added tokens cut out of the raw text before normalisation, longest first.
+    added: Vec<(String, u32)>,
+    unk_id: u32,
+    /// CRC-32 of the sorted tokens, each followed by `\n`: the vocabulary's identity.
+    crc: u32,
+}
+
+/// The tokenizer settings a [`WordPiece`] reproduces (`tokenizer.json`'s normalizer and model).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WordPieceSettings {
+    /// `BertNormalizer.clean_text`.
+    pub clean_text: bool,
+    /// `BertNormalizer.handle_chinese_chars`.
+    pub handle_chinese_chars: bool,
+    /// `BertNormalizer.strip_accents` (`None`: same as `lowercase`).
+    pub strip_accents: Option<bool>,
+    /// `BertNormalizer.lowercase`.
+    pub lowercase: bool,
+    /// `WordPiece.unk_token`.
+    pub unk_token: String,
+    /// `WordPiece.continuing_subword_prefix` (`##`).
+    pub continuing_subword_prefix: String,
+    /// `WordPiece.max_input_chars_per_word` (100).
+    pub max_input_chars_per_word: usize,
+}
+
+impl Default for WordPieceSettings {
+    /// `bert-base-uncased`'s settings.
+    fn default() -> Self {
+        WordPieceSettings {
+            clean_text: true,
+            handle_chinese_chars: true,
+            strip_accents: None,
+            lowercase: true,
+            unk_token: "[UNK]".into(),
+            continuing_subword_prefix: "##".into(),
+            max_input_chars_per_word: 100,
+        }
+    }
+}
+
+// The parts of a HuggingFace `tokenizer.json` that WordPiece needs; anything else in the file is
+// ignored, and a pipeline other than BERT's is refused (it would give other ids).
+#[derive(Deserialize)]
+struct TokenizerJson {
+    #[serde(default)]
+    added_tokens: Vec<AddedTokenJson>,
+    normalizer: Option<NormalizerJson>,
+    pre_tokenizer: Option<TypeOnly>,
+    model: ModelJson,
+}
+
+#[derive(Deserialize)]
+struct AddedTokenJson {
+    id: u32,
+    content: String,
+    #[serde(default)]
+    normalized: bool,
+    #[serde(default)]
+    single_word: bool,
+    #[serde(default)]
+    lstrip: bool,
+    #[serde(default)]
+    rstrip: bool,
+}
+
+#[derive(Deserialize)]
+struct NormalizerJson {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default = "yes")]
+    clean_text: bool,
+    #[serde(default = "yes")]
+    handle_chinese_chars: bool,
+    #[serde(default)]
+    strip_accents: Option<bool>,
+    #[serde(default = "yes")]
+    lowercase: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct TypeOnly {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct ModelJson {
+    #[serde(rename = "type")]
+    kind: String,
+    vocab: std::collections::HashMap<String, u32>,
+    unk_token: String,
+    #[serde(default = "hashes")]
+    continuing_subword_prefix: String,
+    #[serde(default = "hundred")]
+    max_input_chars_per_word: usize,
+}
+
+fn hashes() -> String {
+    "##".into()
+}
+fn hundred() -> usize {
+    100
+}
+
+fn vocab_error(reason: impl Into<String>) -> Error {
+    Error::InvalidVocab { reason: reason.into() }
+}
+
+impl WordPiece {
+    /// Reads a HuggingFace `tokenizer.json` with BERT's pipeline; ids are the model's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidVocab`] if the bytes are not such a file (not JSON, another model or
+    /// normalizer type, ids that are not unique, no unknown token).
+    pub fn from_tokenizer_json(bytes: &[u8]) -> Result<Self> {
+        let t: TokenizerJson = serde_json::from_slice(bytes)
+            .map_err(|e| vocab_error(format!("not a tokenizer.json: {e}")))?;
+        if t.model.kind != "WordPiece" {
+            return Err(vocab_error(format!("the model is {}, not WordPiece", t.model.kind)));
+        }
+        let n = t.normalizer.ok_or_else(|| vocab_error("it has no normalizer"))?;
+        if n.kind != "BertNormalizer" {
+            return Err(vocab_error(format!("the normalizer is {}, not BertNormalizer", n.kind)));
+        }
+        match t.pre_tokenizer {
+            Some(p) if p.kind == "BertPreTokenizer" => {}
+            Some(p) => {
+                return Err(vocab_error(format!(
+                    "the pre-tokenizer is {}, not BertPreTokenizer",
+                    p.kind
+                )))
+            }
+            None => return Err(vocab_error("it has no pre-tokenizer")),
+        }
+        if let Some(a) = t.added_tokens.iter().find(|a| a.normalized || a.single_word || a.lstrip || a.rstrip) {
+            return Err(vocab_error(format!(
+                "added token {:?} uses normalized/single_word/lstrip/rstrip, which this tokenizer does not reproduce",
+                a.content
+            )));
+        }
+        let settings = WordPieceSettings {
+            clean_text: n.clean_text,
+            handle_chinese_chars: n.handle_chinese_chars,
+            strip_accents: n.strip_accents,
+            lowercase: n.lowercase,
+            unk_token: t.model.unk_token,
+            continuing_subword_prefix: t.model.continuing_subword_prefix,
+            max_input_chars_per_word: t.model.max_input_chars_per_word,
+        };
+        let mut pairs: Vec<(String, u32)> = t.model.vocab.into_iter().collect();
+        pairs.sort_unstable();
+        let added = t.added_tokens.into_iter().map(|a| (a.content, a.id)).collect();
+        Self::build(settings, pairs, added, false)
+    }
+
+    /// A vocabulary whose ids are the tokens' sorted ranks: `tokens` must be sorted (by bytes) and
+    /// unique. `added` are `(token, rank)` pairs cut out of raw text (see the module docs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidVocab`] if the tokens are not sorted and unique, an added token's rank is
+    /// out of range, or the unknown token is missing.
+    pub fn from_sorted(
+        settings: WordPieceSettings,
+        tokens: Vec<String>,
+        added: Vec<(String, u32)>,
+    ) -> Result<Self> {
+        if let Some(w) = tokens.windows(2).position(|w| w[0] >= w[1]) {
+            return Err(vocab_error(format!("tokens {} and {} are not sorted and unique", w, w + 1)));
+        }
+        let n = tokens.len() as u32;
+        if let Some((t, r)) = added.iter().find(|(_, r)| *r >= n) {
+            return Err(vocab_error(format!("added token {t:?} has rank {r} of {n}")));
+        }
+        let pairs = tokens.into_iter().enumerate().map(|(r, t)| (t, r as u32)).collect();
+        Self::build(settings, pairs, added, true)
+    }
+
+    fn build(
+        settings: WordPieceSettings,
+        sorted: Vec<(String, u32)>,
+        mut added: Vec<(String, u32)>,
+        ranks_are_ids: bool,
+    ) -> Result<Self> {
+        if sorted.len() > (u32::MAX as usize) {
+            return Err(vocab_error("more than 2^32 tokens"));
+        }
+        let bytes: usize = sorted.iter().map(|(t, _)| t.len()).sum();
+        if bytes > u32::MAX as usize {
+            return Err(vocab_error("more than 4 GiB of tokens"));
+        }
+        let mut text = String::with_capacity(bytes);
+        let mut ends = Vec::with_capacity(sorted.len());
+        let mut ids = Vec::with_capacity(if ranks_are_ids { 0 } else { sorted.len() });
+        for (t, id) in &sorted {
+            text.push_str(t);
+            ends.push(text.len() as u32);
+            if !ranks_are_ids {
+                ids.push(*id);
+            }
+        }
+        let mut ranks = Vec::new();
+        if !ranks_are_ids {
+            let max = ids.iter().copied().max().map_or(0, |m| m as usize + 1);
+            if max > 4 * sorted.len() + 1024 {
+                return Err(vocab_error(format!("ids up to {max} for {} tokens", sorted.len())));
+            }
+            ranks = vec![u32::MAX; max];
+            for (r, &id) in ids.iter().enumerate() {
+                if ranks[id as usize] != u32::MAX {
+                    return Err(vocab_error(format!("id {id} is used twice")));
+                }
+                ranks[id as usize] = r as u32;
+            }
+        }
+        added.retain(|(t, _)| !t.is_empty());
+        // Longest first, so a scan that takes the first match takes the longest.
+        added.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let mut hasher = crc32fast::Hasher::new();
+        for (t, _) in &sorted {
+            hasher.update(t.as_bytes());
+            hasher.update(b"\n");
+        }
+        let crc = hasher.finalize();
+        let mut wp = WordPiece { settings, text, ends, ids, ranks, added, unk_id: 0, crc };
+        wp.unk_id = wp
+            .id(&wp.settings.unk_token.clone())
+            .ok_or_else(|| vocab_error(format!("the unknown token {:?} is not in the vocabulary", wp.settings.unk_token)))?;
+        Ok(wp)
+    }
+
+    /// The vocabulary as a vocabulary file (format module, "Vocabulary"): sorted, front-coded,
+    /// ids = ranks. What a static site's search loads to tokenize queries without the model.
+    pub fn to_vocab_bytes(&self) -> Vec<u8> {
+        crate::format::vocab::write(self)
+    }
+
+    /// Reads a vocabulary file ([`to_vocab_bytes`](Self::to_vocab_bytes)); ids are ranks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] for bytes that are not a valid vocabulary file.
+    ///
+    /// ```
+    /// use sparrow_core::{WordPiece, WordPieceSettings};
+    /// let tokens = ["##s", "[UNK]", "cat", "dog"].map(String::from).to_vec();
+    /// let wp = WordPiece::from_sorted(WordPieceSettings::default(), tokens, vec![])?;
+    /// let copy = WordPiece::from_vocab_bytes(&wp.to_vocab_bytes())?;
+    /// assert_eq!(copy, wp);
+    /// assert_eq!(copy.ids("cats"), [2, 0]);
+    /// assert_eq!(WordPiece::from_vocab_bytes(b"nope").unwrap_err().code(), "INDEX_BAD_MAGIC");
+    /// # Ok::<(), sparrow_core::Error>(())
+    /// ```
+    pub fn from_vocab_bytes(bytes: &[u8]) -> Result<Self> {
+        crate::format::vocab::read(bytes)
+    }
+
+    /// The normalisation and model settings.
+    pub fn settings(&self) -> &WordPieceSettings {
+        &self.settings
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// `true` for an empty vocabulary (never: the unknown token is required).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Sorted token `r`.
+    fn sorted_token(&self, r: usize) -> &str {
+        let start = if r == 0 { 0 } else { self.ends[r - 1] as usize };
+        &self.text[start..self.ends[r] as usize]
+    }
+
+    /// The tokens in sorted (byte) order: what a [`Vocab`](crate::format) file stores.
+    pub fn sorted_tokens(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|r| self.sorted_token(r))
+    }
+
+    /// The added tokens (`(token, id)`), cut out of raw text before normalisation.
+    pub fn added_tokens(&self) -> &[(String, u32)] {
+        &self.added
+    }
+
+    /// The id of `token`, if it is in the vocabulary.
+    pub fn id(&self, token: &str) -> Option<u32> {
+        let mut lo = 0usize;
+        let mut hi = self.ends.len();
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.sorted_token(mid).cmp(token) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    return Some(if self.ids.is_empty() { mid as u32 } else { self.ids[mid] })
+                }
+            }
+        }
+        None
+    }
+
+    /// The token with this id.
+    pub fn token(&self, id: u32) -> Option<&str> {
+        let r = if self.ranks.is_empty() {
+            id as usize
+        } else {
+            *self.ranks.get(id as usize)? as usize
+        };
+        (r < self.ends.len()).then(|| self.sorted_token(r))
+    }
+
+    /// The id of the unknown token.
+    pub fn unk_id(&self) -> u32 {
+        self.unk_id
+    }
+
+    /// What this vocabulary's ids are: the model's ids (built from `tokenizer.json`) or sorted
+    /// ranks (built from a vocabulary file or sorted tokens), and the vocabulary's identity.
+    /// An index records the term space of its vectors ([`Index::set_term_space`](crate::Index::set_term_space)).
+    pub fn term_space(&self) -> TermSpace {
+        if self.ids.is_empty() {
+            TermSpace::VocabRanks { vocab_crc: self.crc }
+        } else {
+            TermSpace::ModelIds { vocab_crc: self.crc }
+        }
+    }
+
+    /// The vocabulary's identity: CRC-32 of its sorted tokens (in [`term_space`](Self::term_space)).
+    pub fn term_space_crc(&self) -> u32 {
+        self.crc
+    }
+
+    /// The sorted rank of the token with this id (the id itself when ids are ranks): how a
+    /// model-id vector is written in a vocabulary file's id space.
+    pub fn rank(&self, id: u32) -> Option<u32> {
+        if self.ranks.is_empty() {
+            ((id as usize) < self.ends.len()).then_some(id)
+        } else {
+            self.ranks.get(id as usize).copied().filter(|&r| r != u32::MAX)
+        }
+    }
+
+    /// `v`, whose ids are another vocabulary's (a model's), with this vocabulary's ids: each id is
+    /// named by `token_of` and looked up here; ids this vocabulary lacks are dropped. How a
+    /// model's query expansion searches an index built in a vocabulary file's id space.
+    ///
+    /// ```
+    /// use sparrow_core::{SparseVector, WordPiece, WordPieceSettings};
+    /// let wp = WordPiece::from_sorted(WordPieceSettings::default(), ["[UNK]", "cat", "dog"].map(String::from).to_vec(), vec![])?;
+    /// let model = |id: u32| ["dog", "cat", "emu"].get(id as usize).map(|t| t.to_string());
+    /// let v = SparseVector::from_pairs([(0, 1.0), (1, 0.5), (2, 0.2)])?;
+    /// assert_eq!(wp.rekey(&v, model), SparseVector::from_pairs([(2, 1.0), (1, 0.5)])?);
+    /// # Ok::<(), sparrow_core::Error>(())
+    /// ```
+    pub fn rekey(
+        &self,
+        v: &crate::SparseVector,
+        token_of: impl Fn(u32) -> Option<String>,
+    ) -> crate::SparseVector {
+        let pairs: Vec<(u32, f32)> =
+            v.iter().filter_map(|(id, w)| Some((self.id(&token_of(id)?)?, w))).collect();
+        crate::SparseVector::from_pairs(pairs).unwrap_or_default()
+    }
+
+    /// The same vocabulary with sorted ranks as ids (what a vocabulary file holds).
+    pub fn with_rank_ids(&self) -> WordPiece {
+        let mut wp = self.clone();
+        wp.added = self.added.iter().filter_map(|(t, id)| Some((t.clone(), self.rank(*id)?))).collect();
+        wp.unk_id = self.rank(self.unk_id).unwrap_or(self.unk_id);
+        wp.ids = Vec::new();
+        wp.ranks = Vec::new();
+        wp
+    }
+
+    /// The ids of `text`, without special tokens around it (`tokenizers`' `encode(text, false)`).
+    ///
+    /// ```
+    /// use sparrow_core::{WordPiece, WordPieceSettings};
+    /// let tokens = ["##s", "[UNK]", "café", "cafe", "e", "go", "un", "##able", "!"];
+    /// let mut sorted: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
+    /// sorted.sort();
+    /// let wp = WordPiece::from_sorted(WordPieceSettings::default(), sorted, vec![]).unwrap();
+    /// let names: Vec<&str> = wp.ids("Café unable, GO!").iter().map(|&id| wp.token(id).unwrap()).collect();
+    /// assert_eq!(names, ["cafe", "un", "##able", "[UNK]", "go", "!"]);
+    /// ```
+    pub fn ids(&self, text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.tokenize(text, |id| out.push(id));
+        out
+    }
+
+    /// Calls `f` with each id of `text`, in order (see [`ids`](Self::ids)).
+    pub fn tokenize(&self, text: &str, mut f: impl FnMut(u32)) {
+        let mut normalized = String::new();
+        let mut buf = String::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            // The leftmost added token; at one position, the longest (they are sorted so).
+            let found = self
+                .added
+                .iter()
+                .filter_map(|(t, id)| rest.find(t.as_str()).map(|at| (at, t.len(), *id)))
+                .min_by_key(|&(at, len, _)| (at, std::cmp::Reverse(len)));
+            let (piece, next) = match found {
+                Some((at, len, id)) => (&rest[..at], Some((id, &rest[at + len..]))),
+                None => (rest, None),
+            };
+            if !piece.is_empty() {
+                normalized.clear();
+                self.normalize(piece, &mut normalized);
+                for word in pre_tokenize(&normalized) {
+                    self.word_piece(word, &mut buf, &mut f);
+                }
+            }
+            match next {
+                Some((id, after)) => {
+                    f(id);
+                    rest = after;
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// `BertNormalizer`, appending to `out`.
+    fn normalize(&self, text: &str, out: &mut String) {
+        let s = &self.settings;
+        let mut step = String::with_capacity(text.len());
+        for c in text.chars() {
+            if s.clean_text {
+                if c == '\0' || c == '\u{fffd}' || is_control(c) {
+                    continue;
+                }
+                if is_whitespace(c) {
+                    step.push(' ');
+                    continue;
+                }
+            }
+            if s.handle_chinese_chars && is_chinese_char(c) {
+                step.push(' ');
+                step.push(c);
+                step.push(' ');
+            } else {
+                step.push(c);
+            }
+        }
+        let strip = s.strip_accents.unwrap_or(s.lowercase);
+        let mut push = |c: char| {
+            if s.lowercase {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+        };
+        if strip {
+            for (c, _) in step.as_str().nfd() {
+                if !c.is_mark_nonspacing() {
+                    push(c);
+                }
+            }
+        } else {
+            step.chars().for_each(push);
+        }
+    }
+
+    /// `WordPiece.tokenize` of one pre-tokenized word.
+    fn word_piece(&self, word: &str, buf: &mut String, f: &mut impl FnMut(u32)) {
+        if word.chars().count() > self.settings.max_input_chars_per_word {
+            f(self.unk_id);
+            return;
+        }
+        let mut pieces: Vec<u32> = Vec::new();
+        let mut start = 0;
+        while start < word.len() {
+            let mut end = word.len();
+            let mut found = None;
+            while start < end {
+                let candidate = if start > 0 {
+                    buf.clear();
+                    buf.push_str(&self.settings.continuing_subword_prefix);
+                    buf.push_str(&word[start..end]);
+                    self.id(buf)
+                } else {
+                    self.id(&word[..end])
+                };
+                if let Some(id) = candidate {
+                    found = Some(id);
+                    break;
+                }
+                // One character shorter (the last char of the candidate, as `tokenizers` does).
+                end -= word[start..end].chars().next_back().map_or(1, char::len_utf8);
+            }
+            match found {
+                Some(id) => pieces.push(id),
+                None => {
+                    f(self.unk_id);
+                    return;
+                }
+            }
+            start = end;
+        }
+        pieces.into_iter().for_each(f);
+    }
+}
+
+/// `BertPreTokenizer`: split at whitespace (removed), then isolate punctuation.
+fn pre_tokenize(text: &str) -> impl Iterator<Item = &str> {
+    text.split(char::is_whitespace).filter(|w| !w.is_empty()).flat_map(|w| {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in w.char_indices() {
+            if is_bert_punc(c) {
+                if start < i {
+                    out.push(&w[start..i]);
+                }
+                out.push(&w[i..i + c.len_utf8()]);
+                start = i + c.len_utf8();
+            }
+        }
+        if start < w.len() {
+            out.push(&w[start..]);
+        }
+        out
+    })
+}
+
+fn is_bert_punc(c: char) -> bool {
+    c.is_ascii_punctuation() || c.is_punctuation()
+}
+
+/// `tokenizers`' `is_whitespace`: `\t`, `\n`, `\r` and `char::is_whitespace`.
+fn is_whitespace(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || c.is_whitespace()
+}
+
+/// `tokenizers`' `is_control`: the "Other" categories `unicode_categories` covers (Cc, Cf, Co),
+/// except `\t`, `\n`, `\r`.
+fn is_control(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && c.is_other()
+}
+
+/// CJK Unified Ideographs and their extensions, as `tokenizers` defines them.
+fn is_chinese_char(c: char) -> bool {
+    matches!(c as u32,
+        0x4E00..=0x9FFF
+        | 0x3400..=0x4DBF
+        | 0x20000..=0x2A6DF
+        | 0x2A700..=0x2B73F
+        | 0x2B740..=0x2B81F
+        | 0x2B920..=0x2CEAF
+        | 0xF900..=0xFAFF
+        | 0x2F800..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wp(tokens: &[&str], added: &[&str]) -> WordPiece {
+        let mut sorted: Vec<String> = tokens.iter().map(|t| (*t).to_owned()).collect();
+        sorted.extend(added.iter().map(|t| (*t).to_owned()));
+        sorted.sort();
+        sorted.dedup();
+        let added =
+            added.iter().map(|t| ((*t).to_owned(), sorted.binary_search(&(*t).to_owned()).unwrap() as u32)).collect();
+        WordPiece::from_sorted(WordPieceSettings::default(), sorted, added).unwrap()
+    }
+
+    fn names(wp: &WordPiece, text: &str) -> Vec<String> {
+        wp.ids(text).iter().map(|&id| wp.token(id).unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn greedy_longest_match_and_unknown_words() {
+        let v = wp(&["[UNK]", "un", "##aff", "##able", "una", "##ffable", "a"], &[]);
+        assert_eq!(names(&v, "unaffable"), ["una", "##ffable"]);
+        // Greedy, no backtracking: "una" is taken, and "##ble" is not in the vocabulary.
+        assert_eq!(names(&v, "unable"), ["[UNK]"]);
+        assert_eq!(names(&v, "un aff"), ["un", "[UNK]"]);
+        assert_eq!(names(&v, "unx a"), ["[UNK]", "a"]);
+        assert_eq!(names(&v, &"a".repeat(101)), ["[UNK]"]);
+        assert!(v.ids("").is_empty() && v.ids(" \t\n").is_empty());
+    }
+
+    #[test]
+    fn normalisation_splitting_and_added_tokens() {
+        let v = wp(&["[UNK]", "naive", "x", ",", "中", "!"], &["[MASK]"]);
+        assert_eq!(names(&v, "NAÏVE,x"), ["naive", ",", "x"]);
+        assert_eq!(names(&v, "x\u{0}\u{200b}x"), ["[UNK]"]); // ZWSP (Cf) dropped: one word "xx"
+        assert_eq!(names(&v, "x中x"), ["x", "中", "x"]);
+        assert_eq!(names(&v, "x[MASK]x"), ["x", "[MASK]", "x"]);
+        assert_eq!(names(&v, "x [mask]"), ["x", "[UNK]", "[UNK]", "[UNK]"]);
+    }
+
+    #[test]
+    fn ids_and_tokens_round_trip() {
+        let v = wp(&["[UNK]", "b", "a"], &[]);
+        for t in ["[UNK]", "a", "b"] {
+            assert_eq!(v.token(v.id(t).unwrap()), Some(t));
+        }
+        assert_eq!(v.id("c"), None);
+        assert_eq!(v.token(3), None);
+        assert!(WordPiece::from_sorted(WordPieceSettings::default(), vec!["b".into(), "a".into()], vec![]).is_err());
+        assert!(WordPiece::from_sorted(WordPieceSettings::default(), vec!["a".into()], vec![]).is_err());
+    }
+
+    #[test]
+    fn tokenizer_json_model_ids() {
+        let json = br###"{"added_tokens":[{"id":0,"content":"[PAD]","special":true}],
+            "normalizer":{"type":"BertNormalizer","lowercase":true},
+            "pre_tokenizer":{"type":"BertPreTokenizer"},
+            "model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[PAD]":0,"[UNK]":1,"the":7,"##s":3,"cat":5}}}"###;
+        let v = WordPiece::from_tokenizer_json(json).unwrap();
+        assert_eq!(v.ids("The cats[PAD]dog"), [7, 5, 3, 0, 1]);
+        assert_eq!(v.token(5), Some("cat"));
+        assert_eq!(v.token(4), None);
+        let bad = br#"{"normalizer":{"type":"Lowercase"},"pre_tokenizer":{"type":"BertPreTokenizer"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}"#;
+        assert_eq!(WordPiece::from_tokenizer_json(bad).unwrap_err().code(), "INVALID_VOCAB");
+        assert_eq!(WordPiece::from_tokenizer_json(b"{}").unwrap_err().code(), "INVALID_VOCAB");
+    }
+}

@@ -1,0 +1,140 @@
+//! `sparrow_core::WordPiece` (what lookup queries and the search-only wasm module tokenize with)
+//! gives exactly the ids of HuggingFace `tokenizers` (what the encoder tokenizes with), on the
+//! model's own `tokenizer.json`: over real text (the Node.js API docs that `scripts/setup.sh`
+//! unpacks, the test fixtures) and over random Unicode. `tokenizers` is only a dev-dependency of
+//! the core: the reference. Needs model/build and the docs; fails, never skips, without them.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use sparrow_core::{WordPiece, WordPieceSettings};
+use tokenizers::Tokenizer;
+
+/// `model/build/tokenizer.json` (or `$SPARROW_MODEL_DIR/tokenizer.json`).
+fn tokenizer_bytes() -> Vec<u8> {
+    let dir = std::env::var_os("SPARROW_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"));
+    let path = dir.join("tokenizer.json");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run model/build.sh first", path.display()))
+}
+
+fn tokenizer() -> Tokenizer {
+    let mut t = Tokenizer::from_bytes(tokenizer_bytes()).expect("tokenizer.json");
+    t.with_padding(None);
+    t.with_truncation(None).expect("no truncation");
+    t
+}
+
+fn wordpiece() -> WordPiece {
+    WordPiece::from_tokenizer_json(&tokenizer_bytes()).expect("core reads tokenizer.json")
+}
+
+fn reference_ids(t: &Tokenizer, text: &str) -> Vec<u32> {
+    t.encode(text, false).expect("tokenizers encodes").get_ids().to_vec()
+}
+
+/// The Node.js API docs (`NODEJS_DOCS`, or where `scripts/setup.sh` unpacks them).
+fn nodejs_docs() -> PathBuf {
+    let dir = std::env::var_os("NODEJS_DOCS").map(PathBuf::from).unwrap_or_else(|| {
+        let cache = std::env::var_os("SPARROW_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/sparrow")
+        });
+        cache.join("nodejs-doc/usr/share/doc/nodejs/api")
+    });
+    assert!(dir.join("fs.html").is_file(), "{}/fs.html not found: run scripts/setup.sh", dir.display());
+    dir
+}
+
+#[test]
+fn same_ids_as_tokenizers_on_real_text() {
+    let (t, wp) = (tokenizer(), wordpiece());
+    let mut texts: Vec<String> = Vec::new();
+    let dir = nodejs_docs();
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("docs dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    pages.sort();
+    assert!(pages.len() > 50, "{} pages in {}", pages.len(), dir.display());
+    for p in &pages {
+        // Raw HTML: markup, entities, code and prose, in pieces of a few kB (as queries and
+        // sections are); every line of every page.
+        let html = std::fs::read_to_string(p).expect("page");
+        texts.extend(html.lines().map(str::to_owned));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    for f in ["beir-mini/corpus.jsonl", "beir-mini/queries.jsonl", "site/escaping.html", "splade/reference-vectors.jsonl"] {
+        texts.extend(std::fs::read_to_string(root.join(f)).expect("fixture").lines().map(str::to_owned));
+    }
+    let mut checked = 0;
+    for text in &texts {
+        assert_eq!(wp.ids(text), reference_ids(&t, text), "text: {text:?}");
+        checked += 1;
+    }
+    assert!(checked > 100_000, "only {checked} lines");
+}
+
+#[test]
+fn sorted_rank_vocabulary_gives_the_same_tokens() {
+    // A site's vocabulary file stores the tokens sorted, ids = ranks: same tokens, other ids.
+    let (t, wp) = (tokenizer(), wordpiece());
+    let sorted: Vec<String> = wp.sorted_tokens().map(str::to_owned).collect();
+    let added = wp
+        .added_tokens()
+        .iter()
+        .map(|(tok, _)| (tok.clone(), sorted.binary_search(tok).expect("added token in vocab") as u32))
+        .collect();
+    let ranked = WordPiece::from_sorted(wp.settings().clone(), sorted, added).expect("sorted vocab");
+    assert_eq!(ranked.len(), t.get_vocab_size(true));
+    for text in ["Hello, World! naïve café [MASK] 東京タワー ﬁx", "wait some seconds before calling my function"] {
+        let a: Vec<String> = reference_ids(&t, text).iter().map(|&id| t.id_to_token(id).unwrap()).collect();
+        let b: Vec<&str> = ranked.ids(text).iter().map(|&r| ranked.token(r).unwrap()).collect();
+        assert_eq!(a, b, "{text}");
+    }
+    assert_eq!(*wp.settings(), WordPieceSettings::default(), "splade-tiny uses bert-base-uncased's settings");
+}
+
+/// Text made of the pieces tokenization cares about: words, accents, punctuation of every
+/// script, CJK, whitespace and control characters, the added tokens, long runs.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[a-zA-Z]{1,12}",
+        Just("[MASK]".to_owned()),
+        Just("[CLS]".to_owned()),
+        Just("[unused3]".to_owned()),
+        "[àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÉÎÕÜ]{1,3}",
+        "[\\p{P}]{1,3}",
+        "[\\p{S}]{1,2}",
+        "[\\p{Han}\\p{Hiragana}\\p{Hangul}]{1,4}",
+        "[\\p{Mn}\\p{Cf}\\p{Cc}\\p{Zs}\\p{Zl}]{1,2}",
+        "[\\p{Greek}\\p{Cyrillic}\\p{Arabic}\\p{Devanagari}]{1,6}",
+        any::<char>().prop_map(String::from),
+        "[a-z]{90,110}",
+        Just(" ".to_owned()),
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn same_ids_as_tokenizers_on_random_unicode(text in any::<String>()) {
+        thread_local! { static BOTH: (Tokenizer, WordPiece) = (tokenizer(), wordpiece()); }
+        BOTH.with(|(t, wp)| {
+            prop_assert_eq!(wp.ids(&text), reference_ids(t, &text));
+            Ok(())
+        })?;
+    }
+
+    #[test]
+    fn same_ids_as_tokenizers_on_tricky_text(text in tricky_text()) {
+        thread_local! { static BOTH: (Tokenizer, WordPiece) = (tokenizer(), wordpiece()); }
+        BOTH.with(|(t, wp)| {
+            prop_assert_eq!(wp.ids(&text), reference_ids(t, &text));
+            Ok(())
+        })?;
+    }
+}
