@@ -3,6 +3,7 @@
 //! callers can branch on the code and show the message.
 
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "write")]
 use wasm_bindgen::JsCast;
 
 pub(crate) type Result<T, E = BindingError> = std::result::Result<T, E>;
@@ -27,12 +28,14 @@ impl BindingError {
     }
 
     /// Prefixes the message with the position of the offending item in a batch.
+    #[cfg(feature = "write")]
     pub(crate) fn at_index(mut self, i: usize) -> Self {
         self.message = format!("document #{i}: {}", self.message);
         self
     }
 
     /// Wraps an exception thrown by a user callback.
+    #[cfg(feature = "write")]
     pub(crate) fn from_js_exception(e: JsValue) -> Self {
         let text = match e.dyn_ref::<js_sys::Error>() {
             Some(err) => String::from(err.message()),

@@ -1,0 +1,169 @@
+//! Building and changing an index from JS, and writing its bytes: the `write` feature (in the
+//! full module; the search-only module only reads). Documents come in as JSON; if a model is
+//! loaded they are expanded before they are added ([`model`](crate::model)).
+
+use serde::Serialize;
+use sparrow_core::{Document, Index, IndexConfig, ShardingOptions};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{BindingError, Result};
+use crate::{parse_or_default, to_json, SparrowIndex};
+
+/// What `addDocument` reports about one document.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AddReport {
+    pub(crate) id: String,
+    /// `true` when the document got a learned-sparse vector (model loaded, language accepted).
+    pub(crate) semantic: bool,
+    pub(crate) language: Option<String>,
+    pub(crate) skipped: Option<String>,
+    pub(crate) truncated: bool,
+}
+
+impl AddReport {
+    pub(crate) fn lexical(id: &str, why: &str) -> Self {
+        AddReport {
+            id: id.to_owned(),
+            semantic: false,
+            language: None,
+            skipped: Some(why.to_owned()),
+            truncated: false,
+        }
+    }
+}
+
+fn document(json: &str) -> Result<Document> {
+    serde_json::from_str(json)
+        .map_err(|e| BindingError::new("INVALID_DOCUMENT", format!("invalid document: {e}")))
+}
+
+#[wasm_bindgen]
+impl SparrowIndex {
+    /// `new SparrowIndex(configJson)`: an `IndexConfig` as JSON (analyzer, bm25, storeText, ...;
+    /// `""` for the defaults).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<SparrowIndex> {
+        let config: IndexConfig = parse_or_default(config, "INVALID_OPTION", "index config")?;
+        Ok(SparrowIndex::wrap(Index::new(config)?))
+    }
+
+    /// Adds one document (JSON); fails with `DUPLICATE_ID` if the id exists (the index is
+    /// unchanged). Returns its report as JSON.
+    #[wasm_bindgen(js_name = addDocument)]
+    pub fn add_document(&mut self, doc: &str) -> Result<String> {
+        let mut docs = [document(doc)?];
+        self.index.check_new(&docs)?; // fail before spending time on the model
+        self.check_model_terms()?;
+        let report = self.encode_into(&mut docs)?.pop();
+        let [doc] = docs;
+        self.index.add(doc)?;
+        self.declare_model_terms(report.iter())?;
+        to_json(&report)
+    }
+
+    /// Adds many documents (a JSON array), all or nothing. `onProgress(done, total)` is called
+    /// after each encoded batch of `batchSize` documents (default 8). Returns the reports as JSON.
+    #[wasm_bindgen(js_name = addDocuments)]
+    pub fn add_documents(
+        &mut self,
+        docs: &str,
+        on_progress: Option<js_sys::Function>,
+        batch_size: Option<usize>,
+    ) -> Result<String> {
+        let values: Vec<serde_json::Value> = serde_json::from_str(docs).map_err(|e| {
+            BindingError::new("INVALID_DOCUMENT", format!("addDocuments expects an array of documents: {e}"))
+        })?;
+        let mut docs = Vec::with_capacity(values.len());
+        for (i, value) in values.into_iter().enumerate() {
+            let doc = serde_json::from_value(value).map_err(|e| {
+                BindingError::new("INVALID_DOCUMENT", format!("invalid document: {e}")).at_index(i)
+            })?;
+            docs.push(doc);
+        }
+        self.index.check_new(&docs)?;
+        self.check_model_terms()?;
+        let total = docs.len();
+        let mut reports = Vec::with_capacity(total);
+        for chunk in docs.chunks_mut(batch_size.unwrap_or(8).max(1)) {
+            reports.extend(self.encode_into(chunk)?);
+            if let Some(f) = &on_progress {
+                // A throwing callback must not leave the index half-written: nothing is added yet.
+                f.call2(&JsValue::NULL, &reports.len().into(), &total.into())
+                    .map_err(BindingError::from_js_exception)?;
+            }
+        }
+        self.index.add_many(docs)?;
+        self.declare_model_terms(reports.iter())?;
+        to_json(&reports)
+    }
+
+    /// Replaces the document with the same id (JSON); `UNKNOWN_ID` if there is none.
+    #[wasm_bindgen(js_name = updateDocument)]
+    pub fn update_document(&mut self, doc: &str) -> Result<String> {
+        let mut docs = [document(doc)?];
+        self.index.check_update(&docs[0])?;
+        self.check_model_terms()?;
+        let report = self.encode_into(&mut docs)?.pop();
+        let [doc] = docs;
+        self.index.update(doc)?;
+        self.declare_model_terms(report.iter())?;
+        to_json(&report)
+    }
+
+    /// Removes a document by id; returns whether it existed.
+    #[wasm_bindgen(js_name = removeDocument)]
+    pub fn remove_document(&mut self, id: &str) -> bool {
+        self.index.remove(id)
+    }
+
+    /// Reclaims the space of removed documents; results do not change.
+    pub fn vacuum(&mut self) {
+        self.index.vacuum();
+    }
+
+    /// The whole index in Sparrow's versioned binary format (the model is not included). A
+    /// sharded index with shards still to load fails with `INDEX_PARTIAL`.
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.index.check_complete()?;
+        Ok(self.index.to_bytes())
+    }
+
+    /// The index split into a base, postings shards and document fragments (what `sparrow
+    /// index` writes for a static site): `[base, [shards...], [fragments...]]`. `options` is a
+    /// `ShardingOptions` as JSON (`shards`, `fragmentBytes`, `filterFields`); `INVALID_OPTION`
+    /// unless `1 <= shards <= 65536`.
+    #[wasm_bindgen(js_name = toShardedBytes)]
+    pub fn to_sharded_bytes(&self, options: &str) -> Result<js_sys::Array> {
+        let options: ShardingOptions =
+            parse_or_default(options, "INVALID_OPTION", "sharding options")?;
+        let parts = self.index.to_sharded_bytes(&options)?;
+        let list = |files: &[Vec<u8>]| {
+            files.iter().map(|b| js_sys::Uint8Array::from(b.as_slice())).collect::<js_sys::Array>()
+        };
+        Ok(js_sys::Array::of3(
+            &js_sys::Uint8Array::from(parts.base.as_slice()),
+            &list(&parts.shards),
+            &list(&parts.fragments),
+        ))
+    }
+}
+
+impl SparrowIndex {
+    /// Before adding documents a model will encode: the index must take the model's ids.
+    fn check_model_terms(&self) -> Result<()> {
+        match (&self.encoder, &self.model_vocab) {
+            (Some(_), Some(v)) => Ok(self.index.check_term_space(v.term_space())?),
+            _ => Ok(()),
+        }
+    }
+
+    /// After adding documents a model encoded: the index's sparse ids are the model's.
+    fn declare_model_terms<'a>(&mut self, mut reports: impl Iterator<Item = &'a AddReport>) -> Result<()> {
+        if let (true, Some(v)) = (reports.any(|r| r.semantic), &self.model_vocab) {
+            self.index.set_term_space(v.term_space())?;
+        }
+        Ok(())
+    }
+}
