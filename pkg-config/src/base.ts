@@ -1,6 +1,7 @@
 /**
  * `SparrowBase`: what every Sparrow index can do, whichever wasm module runs it: the full one
- * (with the model, {@link Sparrow}) or the search-only one ({@link SparrowLite}, no model code).
+ * (documents added and expanded in the page, {@link Sparrow}) or the search-only one
+ * ({@link SparrowLite}: no model and no writer code): load, search, explain, filter, fetch parts.
  * Every method is a thin call into wasm; ranking, fusion, tokenization and validation happen in
  * Rust (`sparrow-core`).
  * @module
@@ -8,22 +9,27 @@
 import type { SparrowIndex } from '../wasm/sparrow_wasm.js';
 import { guard, SparrowError } from './errors.js';
 import type { WasmModule } from './wasm.js';
-import type {
-  AddReport,
-  IndexStats,
-  SearchHit,
-  SearchOptions,
-  ShardedBytes,
-  ShardingOptions,
-  SparrowDocument,
-} from './types.js';
+import type { IndexStats, SearchHit, SearchOptions, SparrowDocument } from './types.js';
 
-/** Options of {@link SparrowBase.addDocuments}. */
-export interface AddDocumentsOptions {
-  /** Called after each encoded batch with the number of documents done and the total. */
-  onProgress?: (done: number, total: number) => void;
-  /** Documents encoded per model run. Default 8. */
-  batchSize?: number;
+/**
+ * `value` as JSON for the wasm module (structured values cross as JSON text, parsed by serde in
+ * Rust); a value JSON cannot carry (a cycle, a BigInt, nothing) is a `code` error naming `what`.
+ * @internal
+ */
+export function toJson(value: unknown, code: string, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new SparrowError(code, `${what} cannot be sent to the index: ${(e as Error).message}`);
+  }
+  if (text === undefined) throw new SparrowError(code, `${what} must be a JSON value, got ${typeof value}`);
+  return text;
+}
+
+/** Throws `code` unless `value` is a string. @internal */
+export function expectString(value: unknown, code: string, what: string): asserts value is string {
+  if (typeof value !== 'string') throw new SparrowError(code, `${what} must be a string, got ${value === null ? 'null' : typeof value}`);
 }
 
 /** An index in wasm memory. */
@@ -76,7 +82,9 @@ export class SparrowBase {
    * loaded yet; always empty for an index that is not sharded.
    */
   missingShards(query: string, options: SearchOptions = {}): number[] {
-    return Array.from(guard(() => this.index.missingShards(query, { ...this.defaults, ...options })));
+    expectString(query, 'INVALID_QUERY', 'the query');
+    const opts = toJson({ ...this.defaults, ...options }, 'INVALID_OPTION', 'search options');
+    return Array.from(guard(() => this.index.missingShards(query, opts)));
   }
 
   /** Adds a postings shard of the loaded base; returns its number (`INDEX_SHARD_MISMATCH` for another index's). */
@@ -89,26 +97,6 @@ export class SparrowBase {
     return guard(() => this.index.loadFragment(bytes));
   }
 
-  /** Adds a document. Throws `DUPLICATE_ID` if the id exists (nothing changes). */
-  addDocument(doc: SparrowDocument): AddReport {
-    return guard(() => this.index.addDocument(doc)) as AddReport;
-  }
-
-  /** Adds documents, all or nothing. */
-  addDocuments(docs: SparrowDocument[], options: AddDocumentsOptions = {}): AddReport[] {
-    return guard(() => this.index.addDocuments(docs, options.onProgress, options.batchSize)) as AddReport[];
-  }
-
-  /** Replaces the document with the same id. Throws `UNKNOWN_ID` if there is none. */
-  updateDocument(doc: SparrowDocument): AddReport {
-    return guard(() => this.index.updateDocument(doc)) as AddReport;
-  }
-
-  /** Removes a document; returns whether it existed. */
-  removeDocument(id: string): boolean {
-    return guard(() => this.index.removeDocument(id));
-  }
-
   /** Whether a document with this id exists. */
   has(id: string): boolean {
     return typeof id === 'string' && this.index.has(id);
@@ -116,8 +104,9 @@ export class SparrowBase {
 
   /** The stored document, or `undefined`. */
   getDocument(id: string): (SparrowDocument & { hasSparse?: boolean }) | undefined {
-    if (typeof id !== 'string') throw new SparrowError('INVALID_ID', 'getDocument expects a string id');
-    return guard(() => this.index.getDocument(id));
+    expectString(id, 'INVALID_ID', 'getDocument: the id');
+    const json = guard(() => this.index.getDocument(id));
+    return json === undefined ? undefined : JSON.parse(json);
   }
 
   /**
@@ -126,35 +115,14 @@ export class SparrowBase {
    * `FRAGMENTS_NOT_LOADED` (the error's `shards` / `fragments` list them; `SiteSearch` loads them).
    */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
-    return guard(() => this.index.search(query, { ...this.defaults, ...options })) as SearchHit[];
+    expectString(query, 'INVALID_QUERY', 'the query');
+    const opts = toJson({ ...this.defaults, ...options }, 'INVALID_OPTION', 'search options');
+    return JSON.parse(guard(() => this.index.search(query, opts)));
   }
 
   /** Index statistics. */
   stats(): IndexStats {
-    return guard(() => this.index.stats()) as IndexStats;
-  }
-
-  /** Reclaims the space of removed documents; results do not change. */
-  vacuum(): void {
-    this.index.vacuum();
-  }
-
-  /** The index (without the model) in Sparrow's versioned binary format (`INDEX_PARTIAL` for a sharded index not completely loaded). */
-  toBytes(): Uint8Array {
-    return guard(() => this.index.toBytes());
-  }
-
-  /** The index split into a base, postings shards and document fragments (the files of a sharded site index). */
-  toShardedBytes(options: ShardingOptions = {}): ShardedBytes {
-    return guard(() => this.index.toShardedBytes(options)) as ShardedBytes;
-  }
-
-  /** Replaces this index's contents with `bytes` (keeping the loaded model and vocabulary). */
-  loadBytes(bytes: Uint8Array): void {
-    const next = guard(() => this.wasm.SparrowIndex.fromBytes(bytes));
-    next.takeModelFrom(this.index);
-    this.index.free();
-    this.index = next;
+    return JSON.parse(guard(() => this.index.stats()));
   }
 
   /** Which wasm module runs this index: `full` (with the encoder) or `lite` (search only). */

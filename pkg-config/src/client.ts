@@ -7,7 +7,7 @@
  */
 import { SparrowError } from './errors.js';
 import { FORWARDED, GETTERS, type Forwarded, type Getter, type Method, type Methods, type Request, type Response } from './protocol.js';
-import type { AddDocumentsOptions } from './base.js';
+import type { AddDocumentsOptions } from './sparrow.js';
 import type { SiteLoad } from './site.js';
 import type { Sparrow } from './sparrow.js';
 import type { AddReport, BytesSource, SparrowDocument, SparrowOptions } from './types.js';

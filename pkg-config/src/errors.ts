@@ -7,6 +7,10 @@
 export class SparrowError extends Error {
   /** Stable, machine-readable error code. */
   readonly code: string;
+  /** `SHARDS_NOT_LOADED`: the postings shards the search needs. */
+  shards?: number[];
+  /** `FRAGMENTS_NOT_LOADED`: the document fragments holding the hits. */
+  fragments?: number[];
 
   constructor(code: string, message: string) {
     super(message.startsWith('sparrow:') ? message : `sparrow: ${message}`);
@@ -22,6 +26,9 @@ export class SparrowError extends Error {
       const code = typeof raw === 'string' ? raw : 'INTERNAL';
       const err = new SparrowError(code, e.message);
       if (e.stack) err.stack = e.stack;
+      const { shards, fragments } = e as Error & { shards?: number[]; fragments?: number[] };
+      if (Array.isArray(shards)) err.shards = shards;
+      if (Array.isArray(fragments)) err.fragments = fragments;
       return err;
     }
     return new SparrowError('INTERNAL', String(e));

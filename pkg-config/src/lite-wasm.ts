@@ -8,6 +8,6 @@ export const liteWasm: WasmModule = {
   kind: 'lite',
   ...moduleLoader(initWasm, initSync, () => new URL('../wasm-lite/sparrow_lite_bg.wasm', import.meta.url), 'search-only'),
   SparrowIndex: SparrowIndex as unknown as WasmModule['SparrowIndex'],
-  checkManifest: (json, sha) => checkManifest(json, sha ?? undefined),
-  formatVersions: () => formatVersions(),
+  checkManifest: (json, sha) => JSON.parse(checkManifest(json, sha ?? undefined)),
+  formatVersions: () => JSON.parse(formatVersions()),
 };

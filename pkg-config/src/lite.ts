@@ -17,12 +17,10 @@ import { guard } from './errors.js';
 import { readBytes } from './load.js';
 import { liteWasm } from './lite-wasm.js';
 import { openSite, SiteSearch, type SiteLoad } from './site.js';
-import type { BytesSource, IndexConfig, SearchOptions } from './types.js';
+import type { BytesSource, SearchOptions } from './types.js';
 
 /** Options of {@link SparrowLite}'s constructors and {@link loadSite}. */
 export interface LiteOptions {
-  /** Index configuration of {@link SparrowLite.create} (ignored when loading bytes). */
-  index?: IndexConfig;
   /** Defaults merged under every `search` call's options. */
   searchOptions?: SearchOptions;
   /** Where to load the search-only `.wasm` from (default: next to the package's JS). */
@@ -31,14 +29,12 @@ export interface LiteOptions {
   vocab?: BytesSource;
 }
 
-/** An index in the search-only wasm module: everything {@link SparrowBase} does, without a model. */
+/**
+ * An index in the search-only wasm module: everything {@link SparrowBase} does (load, search,
+ * explain, filter, fetch parts), with no model and no writer code. Indexes are built by
+ * `sparrow index` or by {@link Sparrow} (`toBytes`).
+ */
 export class SparrowLite extends SparrowBase {
-  /** Creates an empty index (documents are indexed lexically: there is no model to expand them). */
-  static async create(options: LiteOptions = {}): Promise<SparrowLite> {
-    await liteWasm.init(options.wasm);
-    return SparrowLite.#with(guard(() => new liteWasm.SparrowIndex(options.index ?? {})), options);
-  }
-
   /** Loads an index written by `toBytes` or `sparrow index`. */
   static async load(bytes: BytesSource, options: LiteOptions = {}): Promise<SparrowLite> {
     await liteWasm.init(options.wasm);

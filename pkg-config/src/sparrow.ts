@@ -5,21 +5,31 @@
  * {@link SparrowWorker}; for search only, `sparrow-search/lite` ({@link SparrowLite}).
  * @module
  */
-import { SparrowBase } from './base.js';
+import { expectString, SparrowBase, toJson } from './base.js';
 import { guard, SparrowError } from './errors.js';
-import { fullWasm } from './full-wasm.js';
+import { FullIndex, fullWasm } from './full-wasm.js';
 import { bundledModelUrls, readBytes } from './load.js';
 import type {
+  AddReport,
   BytesSource,
   DocumentExpansion,
   EncoderConfig,
   ExpansionTerm,
   ModelInfo,
   ModelSource,
+  ShardedBytes,
+  ShardingOptions,
+  SparrowDocument,
   SparrowOptions,
 } from './types.js';
 
-export type { AddDocumentsOptions } from './base.js';
+/** Options of {@link Sparrow.addDocuments}. */
+export interface AddDocumentsOptions {
+  /** Called after each encoded batch with the number of documents done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Documents encoded per model run. Default 8. */
+  batchSize?: number;
+}
 
 /**
  * A search index in wasm memory, with an optional learned-sparse model.
@@ -34,7 +44,7 @@ export class Sparrow extends SparrowBase {
   /** Creates an empty index and (unless `model: false`) loads the model. */
   static async create(options: SparrowOptions = {}): Promise<Sparrow> {
     await fullWasm.init(options.wasm);
-    const sparrow = new Sparrow(guard(() => new fullWasm.SparrowIndex(options.index ?? {})), options.searchOptions ?? {}, fullWasm);
+    const sparrow = new Sparrow(guard(() => new FullIndex(toJson(options.index ?? {}, 'INVALID_OPTION', 'the index config'))), options.searchOptions ?? {}, fullWasm);
     if (options.model !== false) await sparrow.loadModel(options.model ?? 'bundled');
     return sparrow;
   }
@@ -77,7 +87,8 @@ export class Sparrow extends SparrowBase {
 
   /** Synchronous variant of {@link loadModel} for bytes already in memory. */
   loadModelBytes(model: Uint8Array, tokenizer: Uint8Array, config: EncoderConfig = {}): ModelInfo {
-    return guard(() => this.index.loadModel(model, tokenizer, config)) as ModelInfo;
+    const json = toJson(config, 'INVALID_OPTION', 'the encoder config');
+    return JSON.parse(guard(() => this.index.loadModel(model, tokenizer, json)));
   }
 
   /** Whether a model is loaded (without one, documents are indexed lexically). */
@@ -87,17 +98,70 @@ export class Sparrow extends SparrowBase {
 
   /** The query's learned-sparse expansion by the model, heaviest term first. Needs a model. */
   encodeQuery(text: string): ExpansionTerm[] {
-    return guard(() => this.index.encodeQuery(text)) as ExpansionTerm[];
+    expectString(text, 'INVALID_QUERY', 'the text');
+    return JSON.parse(guard(() => this.index.encodeQuery(text)));
   }
 
   /** How a text would be expanded when indexed (windows, language guard and all). Needs a model. */
   encodeDocument(text: string): DocumentExpansion {
-    return guard(() => this.index.encodeDocument(text)) as DocumentExpansion;
+    expectString(text, 'INVALID_DOCUMENT', 'the text');
+    return JSON.parse(guard(() => this.index.encodeDocument(text)));
   }
 
   /** The model's token ids for `text` (`[CLS] … [SEP]`, truncated at the window size). Needs a model. */
   tokenIds(text: string): number[] {
+    expectString(text, 'INVALID_QUERY', 'the text');
     return Array.from(guard(() => this.index.tokenIds(text)));
+  }
+
+  /** Adds a document. Throws `DUPLICATE_ID` if the id exists (nothing changes). */
+  addDocument(doc: SparrowDocument): AddReport {
+    const json = toJson(doc, 'INVALID_DOCUMENT', 'the document');
+    return JSON.parse(guard(() => this.index.addDocument(json)));
+  }
+
+  /** Adds documents, all or nothing. */
+  addDocuments(docs: SparrowDocument[], options: AddDocumentsOptions = {}): AddReport[] {
+    if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'addDocuments expects an array of documents');
+    const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
+    return JSON.parse(guard(() => this.index.addDocuments(json, options.onProgress, options.batchSize)));
+  }
+
+  /** Replaces the document with the same id. Throws `UNKNOWN_ID` if there is none. */
+  updateDocument(doc: SparrowDocument): AddReport {
+    const json = toJson(doc, 'INVALID_DOCUMENT', 'the document');
+    return JSON.parse(guard(() => this.index.updateDocument(json)));
+  }
+
+  /** Removes a document; returns whether it existed. */
+  removeDocument(id: string): boolean {
+    expectString(id, 'INVALID_ID', 'removeDocument: the id');
+    return this.index.removeDocument(id);
+  }
+
+  /** Reclaims the space of removed documents; results do not change. */
+  vacuum(): void {
+    this.index.vacuum();
+  }
+
+  /** The index (without the model) in Sparrow's versioned binary format (`INDEX_PARTIAL` for a sharded index not completely loaded). */
+  toBytes(): Uint8Array {
+    return guard(() => this.index.toBytes());
+  }
+
+  /** The index split into a base, postings shards and document fragments (the files of a sharded site index). */
+  toShardedBytes(options: ShardingOptions = {}): ShardedBytes {
+    const json = toJson(options, 'INVALID_OPTION', 'sharding options');
+    const [base, shards, fragments] = guard(() => this.index.toShardedBytes(json)) as [Uint8Array, Uint8Array[], Uint8Array[]];
+    return { base, shards, fragments };
+  }
+
+  /** Replaces this index's contents with `bytes` (keeping the loaded model and vocabulary). */
+  loadBytes(bytes: Uint8Array): void {
+    const next = guard(() => fullWasm.SparrowIndex.fromBytes(bytes));
+    next.takeModelFrom(this.index);
+    this.index.free();
+    this.index = next;
   }
 }
 

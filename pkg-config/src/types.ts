@@ -91,10 +91,11 @@ export interface SearchOptions {
   /** Attach an explanation (matched BM25 terms and expansion terms) to each hit. Default `false`. */
   explain?: boolean;
   /**
-   * Which side of the query runs the learned-sparse arm. `lookup` (default): the query's WordPiece
-   * tokens, each weighted by its IDF over the index's learned-sparse postings: no model runs at
-   * query time. `model`: the model's expansion of the query (needs a model). The other side is
-   * used when the chosen one is not available.
+   * Which side of the query runs the learned-sparse arm. `lookup`: the query's WordPiece tokens,
+   * each weighted by its IDF over the index's learned-sparse postings: no model runs at query
+   * time (the search-only module always does this). `model`: the model's expansion of the query
+   * (needs a model; "shots" also finds "vaccine"). Unset: `model` when a model is loaded, else
+   * `lookup`. The other side is used when the chosen one is not available.
    */
   queryEncoder?: QueryEncoder;
 }

@@ -10,9 +10,11 @@ import type { SparrowIndex } from '../wasm/sparrow_wasm.js';
 import type { ModuleLoader } from './load.js';
 import type { SiteManifest } from './types.js';
 
-/** The wasm-bindgen `SparrowIndex` class (the same shape in both modules). */
+/**
+ * The wasm-bindgen `SparrowIndex` class. The search-only module's is the full one's without the
+ * writer and model methods, which only `Sparrow` (full module) calls.
+ */
 export interface IndexClass {
-  new (config: unknown): SparrowIndex;
   fromBytes(bytes: Uint8Array): SparrowIndex;
   fromBaseBytes(bytes: Uint8Array): SparrowIndex;
 }

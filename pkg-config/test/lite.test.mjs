@@ -1,21 +1,28 @@
-// The search-only module (`sparrow-search/lite`, built from crate/wasm without its `model`
-// feature) at the JS boundary: conversions, error codes, and that a failed call leaves the index
-// intact. These were wasm-bindgen tests of the bindings; they run here against the module the
-// package ships, which is the same code (and one less wasm32 build of everything in CI).
+// The search-only module (`sparrow-search/lite`, built from crate/wasm without its `model` and
+// `write` features) at the JS boundary: conversions, error codes, and that a failed call leaves
+// the index intact; and the full module's writer at the same boundary. These were wasm-bindgen
+// tests of the bindings; they run here against the modules the package ships, which are the same
+// code (and one less wasm32 build of everything in CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SparrowLite, SparrowError, formatVersions, loadSite } from '../../pkg/dist/lite.js';
+import { SparrowLite, SparrowError, formatVersions, init, loadSite } from '../../pkg/dist/lite.js';
+import { Sparrow } from '../../pkg/dist/index.js';
 
-const sample = () =>
-  SparrowLite.create().then((s) => {
-    s.addDocuments([
-      { id: 'a', title: 'Rust', text: 'Rust compiles to WebAssembly and runs in browsers', tags: ['lang'] },
-      { id: 'b', text: 'Roaring bitmaps compress sorted integer sets', fields: { year: 2016, doi: null } },
-      { id: 'c', text: 'Browsers run JavaScript and WebAssembly side by side', tags: ['web'] },
-    ]);
-    return s;
-  });
+const DOCS = [
+  { id: 'a', title: 'Rust', text: 'Rust compiles to WebAssembly and runs in browsers', tags: ['lang'] },
+  { id: 'b', text: 'Roaring bitmaps compress sorted integer sets', fields: { year: 2016, doi: null } },
+  { id: 'c', text: 'Browsers run JavaScript and WebAssembly side by side', tags: ['web'] },
+];
+
+/** The documents indexed by the full module (no model), then loaded by the search-only one. */
+async function sample() {
+  const full = await Sparrow.create({ model: false });
+  full.addDocuments(DOCS);
+  const bytes = full.toBytes();
+  full.dispose();
+  return SparrowLite.load(bytes);
+}
 
 function code(f) {
   try {
@@ -27,14 +34,20 @@ function code(f) {
   return 'no error';
 }
 
-test('lite: add and search lexically, no model anywhere', async () => {
+test('lite: loads an index and searches lexically; no model and no writer in the module', async () => {
   const s = await sample();
   assert.equal(s.module, 'lite');
   assert.equal(s.size, 3);
   assert.equal(s.hasVocab, false);
   const ids = s.search('webassembly browsers').map((h) => h.id).sort();
   assert.deepEqual(ids, ['a', 'c']);
+  await init();
   assert.deepEqual(formatVersions(), { indexFormat: 2, manifest: 2 });
+  for (const m of ['addDocument', 'addDocuments', 'toBytes', 'loadModel', 'encodeQuery', 'vacuum']) {
+    assert.equal(typeof s[m], 'undefined', `SparrowLite has no ${m}`);
+  }
+  const wasm = readFileSync(new URL('../../pkg/wasm-lite/sparrow_lite.js', import.meta.url), 'utf8');
+  for (const m of ['addDocument', 'toBytes', 'loadModel']) assert.ok(!wasm.includes(`${m}(`), `the search-only module exports no ${m}`);
 });
 
 test('lite: hits are camelCase plain objects; absent options are left out, user nulls kept', async () => {
@@ -48,8 +61,9 @@ test('lite: hits are camelCase plain objects; absent options are left out, user 
   assert.ok(hit.score > 0 && Number.isFinite(hit.score));
 });
 
-test('lite: a duplicate id is a coded error and keeps the index; batches are all or nothing', async () => {
-  const s = await sample();
+test('full module: a duplicate id is a coded error and keeps the index; batches are all or nothing', async () => {
+  const s = await Sparrow.create({ model: false });
+  s.addDocuments(DOCS);
   assert.equal(code(() => s.addDocument({ id: 'a', text: 'again' })), 'DUPLICATE_ID');
   assert.equal(s.size, 3);
   assert.equal(code(() => s.addDocuments([{ id: 'd', text: 'new' }, { id: 'b', text: 'dup' }])), 'DUPLICATE_ID');
@@ -61,27 +75,33 @@ test('lite: a duplicate id is a coded error and keeps the index; batches are all
   }
 });
 
-test('lite: wrong types from JS are named', async () => {
-  const s = await sample();
-  for (const bad of [{ id: 5, text: 'x' }, { text: 'no id' }, { id: 'x', text: 7 }, 'just a string']) {
-    assert.equal(code(() => s.addDocument(bad)), 'INVALID_DOCUMENT', JSON.stringify(bad));
+test('wrong types from JS are named, in both modules', async () => {
+  const full = await Sparrow.create({ model: false });
+  full.addDocuments(DOCS);
+  for (const bad of [{ id: 5, text: 'x' }, { text: 'no id' }, { id: 'x', text: 7 }, 'just a string', undefined, { id: 'x', text: 'y', fields: { n: 10n } }]) {
+    assert.equal(code(() => full.addDocument(bad)), 'INVALID_DOCUMENT', String(bad));
   }
-  assert.equal(code(() => s.search(42)), 'INVALID_QUERY');
-  assert.equal(code(() => s.search('x', { limit: 'ten' })), 'INVALID_OPTION');
-  assert.equal(code(() => s.search('x', { limit: 0 })), 'INVALID_OPTION');
-  assert.equal(code(() => s.removeDocument(1)), 'INVALID_ID');
-  assert.equal(s.size, 3);
+  assert.equal(code(() => full.addDocuments({ id: 'x' })), 'INVALID_DOCUMENT');
+  assert.equal(code(() => full.removeDocument(1)), 'INVALID_ID');
+  for (const s of [full, await sample()]) {
+    assert.equal(code(() => s.search(42)), 'INVALID_QUERY');
+    assert.equal(code(() => s.search('x', { limit: 'ten' })), 'INVALID_OPTION');
+    assert.equal(code(() => s.search('x', { limit: 0 })), 'INVALID_OPTION');
+    assert.equal(code(() => s.getDocument(7)), 'INVALID_ID');
+    assert.equal(s.size, 3);
+  }
 });
 
-test('lite: sparse mode without a vocabulary is refused, hybrid falls back to lexical; no model can load', async () => {
+test('lite: sparse mode without a vocabulary is refused, hybrid falls back to lexical', async () => {
   const s = await sample();
   assert.equal(code(() => s.search('rust', { mode: 'sparse' })), 'MODEL_NOT_LOADED');
   assert.deepEqual(s.search('rust', { mode: 'hybrid' }).map((h) => h.id), ['a']);
-  assert.equal(typeof s.loadModel, 'undefined', 'SparrowLite has no model methods');
 });
 
-test('lite: bytes round-trip; truncated and foreign bytes fail with INDEX_* codes', async () => {
-  const s = await sample();
+test('lite: bytes from the full module load; truncated and foreign bytes fail with INDEX_* codes', async () => {
+  const full = await Sparrow.create({ model: false });
+  full.addDocuments(DOCS);
+  const s = full;
   const bytes = s.toBytes();
   const copy = await SparrowLite.load(bytes);
   assert.deepEqual(copy.search('webassembly').map((h) => h.id), s.search('webassembly').map((h) => h.id));
@@ -89,8 +109,8 @@ test('lite: bytes round-trip; truncated and foreign bytes fail with INDEX_* code
   await assert.rejects(SparrowLite.load(new TextEncoder().encode('\x89PNG\r\n\x1a\n not an index')), (e) => e.code.startsWith('INDEX_'));
 });
 
-test('lite: progress is reported; a throwing callback adds nothing', async () => {
-  const s = await SparrowLite.create();
+test('full module: progress is reported; a throwing callback adds nothing', async () => {
+  const s = await Sparrow.create({ model: false });
   const calls = [];
   s.addDocuments([{ id: '1', text: 'one' }, { id: '2', text: 'two' }, { id: '3', text: 'three' }], { batchSize: 2, onProgress: (d, t) => calls.push([d, t]) });
   assert.deepEqual(calls, [[2, 3], [3, 3]]);
@@ -109,6 +129,6 @@ test('lite: the golden site fixture loads (manifest checked in wasm) and answers
   const load = site.load();
   assert.ok(load.shardsLoaded > 0 && load.fragmentsLoaded > 0, JSON.stringify(load));
   const expected = JSON.parse(readFileSync(new URL('../../tests/fixtures/format/v2/small.expected.json', import.meta.url)));
-  const lexical = expected.queries.find((q) => q.name === 'lexical');
-  assert.deepEqual((await site.search(lexical.text, lexical.options)).map((h) => [h.id, h.score]), lexical.hits.map((h) => [h.id, Math.fround(h.score)]));
+  const lexical = expected.queries.find((q) => q.name === 'lexical-explain');
+  assert.deepEqual((await site.search(lexical.text, lexical.options)).map((h) => [h.id, Math.fround(h.score)]), lexical.hits.map((h) => [h.id, Math.fround(h.score)]));
 });

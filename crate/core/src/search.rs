@@ -61,10 +61,10 @@ impl Query {
     /// `None` when the query has neither.
     pub(crate) fn sparse_side(
         &self,
-        encoder: QueryEncoder,
+        encoder: Option<QueryEncoder>,
     ) -> Option<StdResult<&SparseVector, &[u32]>> {
         match (encoder, &self.sparse, &self.tokens) {
-            (QueryEncoder::Lookup, _, Some(t)) | (QueryEncoder::Model, None, Some(t)) => Some(Err(t)),
+            (Some(QueryEncoder::Lookup), _, Some(t)) | (_, None, Some(t)) => Some(Err(t)),
             (_, Some(v), _) => Some(Ok(v)),
             (_, None, None) => None,
         }
@@ -87,11 +87,14 @@ pub enum Mode {
 
 /// Which side of a [`Query`] runs the learned-sparse arm when it has both.
 ///
-/// `lookup` (the default): the query's WordPiece tokens, each weighted by its IDF over the index's
-/// sparse postings ([`Index::lookup_vector`](crate::Index::lookup_vector)); no model runs at query
-/// time, and on SciFact it ranks within a few thousandths of nDCG of the model's expansion
-/// (docs/BENCHMARKS.md, "Lookup queries"). `model`: the vector a model made of the query (its
-/// expansion). When the chosen side is absent, the other is used.
+/// `lookup`: the query's WordPiece tokens, each weighted by its IDF over the index's sparse
+/// postings ([`Index::lookup_vector`](crate::Index::lookup_vector)); no model runs at query time,
+/// and on SciFact it ranks like the model's expansion (docs/BENCHMARKS.md, "Lookup queries").
+/// `model`: the vector a model made of the query (its expansion: "shots" also finds "vaccine").
+/// When the chosen side is absent, the other is used. Unset
+/// ([`SearchOptions::query_encoder`] `None`), a model vector is preferred when the query has one:
+/// the bindings make one only when a model is loaded, so pages without a model (static sites)
+/// get lookup queries and pages that expand documents in the page keep expanding queries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QueryEncoder {
@@ -175,8 +178,8 @@ pub struct SearchOptions {
     pub filter: Option<Filter>,
     /// Attach an [`Explanation`] to every hit.
     pub explain: bool,
-    /// Which side of the query runs the sparse arm (default lookup).
-    pub query_encoder: QueryEncoder,
+    /// Which side of the query runs the sparse arm (default: unset, see [`QueryEncoder`]).
+    pub query_encoder: Option<QueryEncoder>,
 }
 
 impl Default for SearchOptions {
@@ -188,7 +191,7 @@ impl Default for SearchOptions {
             candidates: 100,
             filter: None,
             explain: false,
-            query_encoder: QueryEncoder::Lookup,
+            query_encoder: None,
         }
     }
 }

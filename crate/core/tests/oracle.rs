@@ -112,7 +112,7 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
         arb_text(4),
         prop::option::of(arb_sparse()),
         prop::option::of(prop::collection::vec(0u32..45, 0..6)),
-        prop_oneof![Just(QueryEncoder::Lookup), Just(QueryEncoder::Model)],
+        prop_oneof![Just(None), Just(Some(QueryEncoder::Lookup)), Just(Some(QueryEncoder::Model))],
         prop_oneof![Just(Mode::Lexical), Just(Mode::Sparse), Just(Mode::Hybrid)],
         prop_oneof![
             (0.0f32..100.0).prop_map(|k| Fusion::Rrf { k }),
@@ -260,7 +260,7 @@ fn oracle(index: &Index, model: &Model, q: &Query, o: &SearchOptions) -> Result<
     }
     // The query side the options pick (the other when it is absent).
     let vector = match (o.query_encoder, &q.sparse, &q.tokens) {
-        (QueryEncoder::Lookup, _, Some(t)) | (QueryEncoder::Model, None, Some(t)) => {
+        (Some(QueryEncoder::Lookup), _, Some(t)) | (_, None, Some(t)) => {
             Some(lookup(index, model, t))
         }
         (_, v, _) => v.clone(),

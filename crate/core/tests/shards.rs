@@ -54,7 +54,7 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
         arb_text(4),
         prop::option::of(arb_sparse()),
         prop::option::of(prop::collection::vec(0u32..45, 0..6)),
-        prop::sample::select(vec![QueryEncoder::Lookup, QueryEncoder::Model]),
+        prop::sample::select(vec![None, Some(QueryEncoder::Lookup), Some(QueryEncoder::Model)]),
         prop::sample::select(vec![Mode::Lexical, Mode::Sparse, Mode::Hybrid]),
         prop::sample::select(vec![Fusion::Rrf { k: 60.0 }, Fusion::Weighted { alpha: 0.35 }]),
         1usize..12,
@@ -282,11 +282,13 @@ fn lookup_queries_weight_tokens_by_postings_idf() {
     let idf = (1.0f32 + 2.0 / 2.0).ln();
     let e = hits[0].explanation.as_ref().unwrap();
     assert_eq!(e.sparse.iter().map(|t| (t.term_id, t.query_weight)).collect::<Vec<_>>(), [(1, idf), (2, idf)]);
-    // A model vector wins only when asked for.
+    // With both sides: the model vector, unless lookup is asked for.
     let v = SparseVector::from_pairs([(3, 1.0)]).unwrap();
     let both = q.clone().with_sparse(v);
-    assert_eq!(index.search(&both, &opts).unwrap()[0].id, "a");
-    let model = SearchOptions { query_encoder: QueryEncoder::Model, ..opts.clone() };
+    assert_eq!(index.search(&both, &opts).unwrap()[0].id, "b");
+    let lookup = SearchOptions { query_encoder: Some(QueryEncoder::Lookup), ..opts.clone() };
+    assert_eq!(index.search(&both, &lookup).unwrap()[0].id, "a");
+    let model = SearchOptions { query_encoder: Some(QueryEncoder::Model), ..opts.clone() };
     assert_eq!(index.search(&both, &model).unwrap()[0].id, "b");
     assert_eq!(index.search(&q, &model).unwrap()[0].id, "a", "no vector: the tokens run");
 }

@@ -152,9 +152,9 @@ impl SparrowIndex {
     }
 
     /// Searches. `options` is a `SearchOptions` as JSON (limit, mode, fusion, candidates,
-    /// filter, explain, queryEncoder). The sparse arm runs on the query's WordPiece tokens
-    /// (lookup, the default) when a vocabulary is loaded, or on the model's expansion
-    /// (`queryEncoder: "model"`, or no vocabulary); with neither, hybrid falls back to lexical
+    /// filter, explain, queryEncoder). The sparse arm runs on the model's expansion of the query
+    /// when a model is loaded (unless `queryEncoder: "lookup"`), else on its WordPiece tokens
+    /// (a lookup query) when a vocabulary is loaded; with neither, hybrid falls back to lexical
     /// and `mode: "sparse"` fails with `MODEL_NOT_LOADED`. On a sharded index,
     /// `SHARDS_NOT_LOADED` / `FRAGMENTS_NOT_LOADED` carry the missing numbers as `error.shards` /
     /// `error.fragments`. Returns the hits as JSON (see `hits.rs` for why).
@@ -229,9 +229,9 @@ impl SparrowIndex {
     }
 
     /// The core query for `text` under `options`: its WordPiece tokens when a vocabulary is
-    /// loaded, and the model's expansion when asked for (`queryEncoder: "model"`) or when there
-    /// is no vocabulary (the last encoding is reused for the same text). A model vector is
-    /// re-keyed to a site vocabulary's ids.
+    /// loaded, and the model's expansion when a model is loaded and the options do not ask for
+    /// lookup (the last encoding is reused for the same text). A model vector is re-keyed to a
+    /// site vocabulary's ids.
     fn query(&self, text: String, options: &SearchOptions) -> Result<Query> {
         let mut query = Query::new(text);
         if options.mode == Mode::Lexical {
@@ -241,7 +241,8 @@ impl SparrowIndex {
             self.index.check_term_space(vocab.term_space())?;
             query.tokens = Some(vocab.ids(&query.text));
         }
-        let want_model = options.query_encoder == QueryEncoder::Model || query.tokens.is_none();
+        // Unset: the model's expansion when a model is loaded, else the lookup query.
+        let want_model = options.query_encoder != Some(QueryEncoder::Lookup) || query.tokens.is_none();
         if let (Some(encoder), true) = (&self.encoder, want_model) {
             let mut last = self.last_query.borrow_mut();
             let v = match &*last {
