@@ -7,8 +7,9 @@
  * What a page fetches (the loading rule, also the manifest's `rule`): the manifest, the
  * vocabulary and the whole index or the base before the first query; then, for each query, only
  * the postings shards its terms hash to and the fragments holding the hits it shows, each once
- * (cached). Every file is checked against the manifest: size and SHA-256 for the vocabulary, index
- * and base, the SHA-256 prefix in the name for shards and fragments (`INDEX_INTEGRITY`).
+ * (cached). The vocabulary, index and base are checked against the manifest's size and SHA-256
+ * (`INDEX_INTEGRITY`); shards and fragments, named by the build, carry their own CRC-32 and the
+ * base's index id, checked in wasm (`INDEX_CHECKSUM`, `INDEX_SHARD_MISMATCH`).
  *
  * Queries are lookup queries by default (WordPiece tokens weighted by the index, no model in the
  * page). Passing a `model` also loads the model (and checks the index was built with it:
@@ -64,15 +65,14 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
 
   /** Index bytes and requests so far, and the shards and fragments loaded. */
   load(): SiteLoad {
-    const sharded = this.manifest.mode === 'sharded';
     return {
       manifest: this.manifest,
       indexBytes: this.#bytes,
       indexRequests: this.#requests,
       shardsLoaded: this.#shards.size,
-      shardCount: sharded ? this.manifest.shards.length : 0,
+      shardCount: this.manifest.shards,
       fragmentsLoaded: this.#fragments.size,
-      fragmentCount: sharded ? this.manifest.fragments.length : 0,
+      fragmentCount: this.manifest.fragments,
     };
   }
 
@@ -105,10 +105,10 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
     const key = `${kind}${n}`;
     let p = this.#inflight.get(key);
     if (!p) {
-      const hash = (kind === 'shard' ? this.manifest.shards : this.manifest.fragments)[n];
-      if (!hash) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest lists ${kind === 'shard' ? this.manifest.shards.length : this.manifest.fragments.length}`));
-      const file = kind === 'shard' ? `shard-${hash}.sps` : `frag-${hash}.spf`;
-      p = readBytes(new URL(file, this.#base), `index ${kind} ${n}`, { sha256: hash })
+      const count = kind === 'shard' ? this.manifest.shards : this.manifest.fragments;
+      if (!(n < count)) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest has ${count}`));
+      const file = kind === 'shard' ? `shard-${this.manifest.build}-${n}.sps` : `frag-${this.manifest.build}-${n}.spf`;
+      p = readBytes(new URL(file, this.#base), `index ${kind} ${n}`)
         .then((bytes) => {
           this.#bytes += bytes.byteLength;
           this.#requests += 1;
@@ -151,8 +151,8 @@ export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSo
   const [vocab, bytes] = await Promise.all([fetch(manifest.vocab, 'vocabulary'), fetch(main, sharded ? 'index base' : 'index')]);
   const sparrow = sharded ? await opener.loadBase(bytes, options) : await opener.load(bytes, options);
   try {
-    if (sharded && (sparrow.shardCount !== manifest.shards.length || sparrow.fragmentCount !== manifest.fragments.length)) {
-      throw new SparrowError('INVALID_MANIFEST', `the manifest lists ${manifest.shards.length} shards and ${manifest.fragments.length} fragments but the base expects ${sparrow.shardCount} and ${sparrow.fragmentCount}`);
+    if (sharded && (sparrow.shardCount !== manifest.shards || sparrow.fragmentCount !== manifest.fragments)) {
+      throw new SparrowError('INVALID_MANIFEST', `the manifest has ${manifest.shards} shards and ${manifest.fragments} fragments but the base expects ${sparrow.shardCount} and ${sparrow.fragmentCount}`);
     }
     sparrow.loadVocab(vocab);
   } catch (e) {

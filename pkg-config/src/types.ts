@@ -145,10 +145,12 @@ export interface SiteManifest {
   vocab: ManifestFile;
   index?: ManifestFile;
   base?: ManifestFile;
-  /** Shard `i` is the file `shard-<shards[i]>.sps`; the name is the first 16 hex digits of its SHA-256. */
-  shards: string[];
-  /** Fragment `i` is the file `frag-<fragments[i]>.spf`; likewise. */
-  fragments: string[];
+  /** The name of the shards and fragments: the first 16 hex digits of the SHA-256 of all of them. */
+  build: string;
+  /** Postings shards: shard `i` is the file `shard-<build>-<i>.sps`. */
+  shards: number;
+  /** Document fragments: fragment `i` is the file `frag-<build>-<i>.spf`. */
+  fragments: number;
 }
 
 /** One BM25 term's share of a lexical score. */

@@ -31,8 +31,8 @@ test('the golden site loads in the full and the search-only module, and answers 
     assert.equal(sparrow.module, entry);
     assert.equal(indexRequests, 3, 'manifest, vocabulary, base');
     assert.equal(manifest.mode, 'sharded');
-    assert.equal(shardCount, manifest.shards.length);
-    assert.equal(fragmentCount, manifest.fragments.length);
+    assert.equal(shardCount, manifest.shards);
+    assert.equal(fragmentCount, manifest.fragments);
     assert.equal(sparrow.hasVocab, true);
     // The lexical queries (with the site's vocabulary loaded, hybrid ones also run lookup tokens).
     for (const q of expected.queries.filter((q) => q.options.mode === 'lexical')) {
@@ -55,7 +55,7 @@ test('manifests are checked in wasm before any index file is fetched', async () 
   for (const bad of ['../x.spb', 'a/b.spb', 'https://evil.example/x.spb', 'x\\..\\y.spb']) {
     assert.equal(await code((_, m) => (m.base.file = bad)), 'INVALID_MANIFEST', bad);
   }
-  assert.equal(await code((_, m) => (m.shards[0] = '../../../etc/passwd')), 'INVALID_MANIFEST');
+  assert.equal(await code((_, m) => (m.build = '../../../etc/passwd')), 'INVALID_MANIFEST');
   assert.equal(await code((_, m) => delete m.vocab), 'INVALID_MANIFEST');
   const url = site();
   writeFileSync(url, 'not json');
@@ -69,7 +69,7 @@ test('a site built with another model is refused when a model would encode queri
   assert.equal(sparrow.hasModel, false);
 });
 
-test('every fetched file is checked against the manifest (size, SHA-256)', async () => {
+test('every fetched file is checked: size and SHA-256 against the manifest, shards and fragments inside', async () => {
   const flip = (dir, file) => {
     const b = readFileSync(join(dir, file));
     b[b.length - 1] ^= 1;
@@ -79,16 +79,23 @@ test('every fetched file is checked against the manifest (size, SHA-256)', async
   await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.base.file))), (e) => e.code === 'INDEX_INTEGRITY');
   await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.vocab.file))), (e) => e.code === 'INDEX_INTEGRITY');
   await assert.rejects(loadSiteLite(site((_, m) => (m.base.bytes += 1))), (e) => e.code === 'INDEX_INTEGRITY');
-  // A shard and a fragment: the SHA-256 prefix their names carry, checked when a query needs them.
+  // Shards and fragments: their CRC-32, checked in wasm when a query needs them.
   const url = site((dir) => {
     for (const f of readdirSync(dir).filter((f) => /^(shard|frag)-/.test(f))) flip(dir, f);
   });
   const { site: s } = await loadSiteLite(url);
-  await assert.rejects(s.search('rust search', { mode: 'lexical' }), (e) => e.code === 'INDEX_INTEGRITY');
+  await assert.rejects(s.search('rust search', { mode: 'lexical' }), (e) => e.code === 'INDEX_CHECKSUM');
+  // Another build's shard under this build's name: the index id differs.
+  const other = site((dir, m) => {
+    const names = readdirSync(dir).filter((f) => f.startsWith('shard-'));
+    for (const f of names) writeFileSync(join(dir, f), readFileSync(join(fixture, names[0])));
+  });
+  const { site: o } = await loadSiteLite(other);
+  await assert.rejects(o.search('rust search browsers wasm', { mode: 'lexical' }), (e) => ['INDEX_SHARD_MISMATCH', 'INDEX_CORRUPT'].includes(e.code));
   // A missing file is a fetch error naming it.
-  const gone = site((_, m) => (m.shards = m.shards.map(() => '0123456789abcdef')));
+  const gone = site((_, m) => (m.build = '0123456789abcdef'));
   const { site: g } = await loadSiteLite(gone);
-  await assert.rejects(g.search('rust', { mode: 'lexical' }), (e) => e.code === 'FETCH_FAILED' && /shard-0123456789abcdef\.sps/.test(e.message));
+  await assert.rejects(g.search('rust', { mode: 'lexical' }), (e) => e.code === 'FETCH_FAILED' && /shard-0123456789abcdef-\d+\.sps/.test(e.message));
 });
 
 test('SparrowWorker.loadSite searches the site in the worker, fetching parts per query', { timeout: 120_000 }, async () => {

@@ -325,8 +325,9 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
         vocab: file("vocab", "spv", &vocab),
         index: None,
         base: Some(file("base", "spb", &parts.base)),
-        shards: parts.shards.iter().map(|s| sha256(s)[..16].to_owned()).collect(),
-        fragments: parts.fragments.iter().map(|f| sha256(f)[..16].to_owned()).collect(),
+        build: sha256(&parts.shards.iter().chain(&parts.fragments).flatten().copied().collect::<Vec<u8>>())[..16].to_owned(),
+        shards: parts.shards.len() as u32,
+        fragments: parts.fragments.len() as u32,
     };
     manifest.validate().unwrap();
     let mut files = vec![
@@ -334,10 +335,10 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
         (manifest.base.clone().unwrap().file, parts.base),
     ];
     for (i, s) in parts.shards.into_iter().enumerate() {
-        files.push((manifest.shard_file(i).unwrap(), s));
+        files.push((manifest.shard_file(i as u32).unwrap(), s));
     }
     for (i, f) in parts.fragments.into_iter().enumerate() {
-        files.push((manifest.fragment_file(i).unwrap(), f));
+        files.push((manifest.fragment_file(i as u32).unwrap(), f));
     }
     files.push(("manifest.json".into(), (serde_json::to_string_pretty(&manifest).unwrap() + "\n").into_bytes()));
     files
@@ -356,16 +357,16 @@ fn golden_site_fixture_matches_and_answers_like_the_whole_index() {
         assert!(&read(name) == bytes, "the fixture site/{name} differs from what this build writes");
     }
     let m = SiteManifest::from_json(&read("manifest.json"), None).unwrap();
-    assert!(m.fragments.len() > 1, "the fixture has several fragments");
+    assert!(m.fragments > 1, "the fixture has several fragments");
     let other = "ef".repeat(32);
     assert_eq!(SiteManifest::from_json(&read("manifest.json"), Some(&other)).unwrap_err().code(), "INDEX_MODEL_MISMATCH");
     let mut index = Index::from_base_bytes(&read(&m.base.as_ref().unwrap().file)).unwrap();
-    assert_eq!(index.shard_count(), Some(m.shards.len() as u32));
-    for i in 0..m.shards.len() {
-        assert_eq!(index.load_shard(&read(&m.shard_file(i).unwrap())).unwrap(), i as u32);
+    assert_eq!(index.shard_count(), Some(m.shards));
+    for i in 0..m.shards {
+        assert_eq!(index.load_shard(&read(&m.shard_file(i).unwrap())).unwrap(), i);
     }
-    for i in 0..m.fragments.len() {
-        assert_eq!(index.load_fragment(&read(&m.fragment_file(i).unwrap())).unwrap(), i as u32);
+    for i in 0..m.fragments {
+        assert_eq!(index.load_fragment(&read(&m.fragment_file(i).unwrap())).unwrap(), i);
     }
     assert_eq!(index.term_space(), small_vocab().term_space());
     let expected: Value = serde_json::from_str(
@@ -396,8 +397,10 @@ fn manifests_are_validated() {
     for bad in ["../x.spb", "a/b.spb", "c:\\x", "https://evil.example/x", ".hidden", "a\\b", ""] {
         assert_eq!(code(&|m| m["base"]["file"] = json!(bad)), "INVALID_MANIFEST", "{bad}");
     }
-    assert_eq!(code(&|m| m["shards"][0] = json!("../../etc/passwd")), "INVALID_MANIFEST");
-    assert_eq!(code(&|m| m["fragments"] = json!([])), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["build"] = json!("../../etc/passwd")), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["fragments"] = json!(0)), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["shards"] = json!(-1)), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["shards"] = json!(70000)), "INVALID_MANIFEST");
     assert_eq!(code(&|m| m["vocab"]["sha256"] = json!("x")), "INVALID_MANIFEST");
     assert_eq!(code(&|m| { m.as_object_mut().unwrap().remove("base"); }), "INVALID_MANIFEST");
     assert_eq!(SiteManifest::from_json(b"not json", None).unwrap_err().code(), "INVALID_MANIFEST");

@@ -46,10 +46,16 @@ use sparrow_encoder::{EncoderConfig, SparseEncoder};
 const ENCODE_CHUNK: usize = 16;
 /// Whole indexes up to this size are one file loaded at start-up; larger ones are sharded.
 pub(crate) const WHOLE_INDEX_THRESHOLD: u64 = 256 << 10;
-/// Target size of one postings shard of a sharded index.
-pub(crate) const SHARD_BYTES: u64 = 8 << 10;
-/// Target bytes of stored documents per fragment of a sharded index.
-pub(crate) const FRAGMENT_BYTES: u64 = 8 << 10;
+/// Target size of one postings shard of a sharded index. Small, because a query fetches whole
+/// shards for the few terms it needs: on the Node.js docs, 2 KiB shards cost its first query a
+/// third of the bytes 8 KiB ones do (docs/BENCHMARKS.md, "Static-site search").
+pub(crate) const SHARD_BYTES: u64 = 2 << 10;
+/// Target bytes of stored documents per fragment of a sharded index (likewise: a query fetches
+/// one fragment per hit it shows).
+pub(crate) const FRAGMENT_BYTES: u64 = 2 << 10;
+/// Most shards, and most fragments, a build writes: hosts limit files per site (20,000 on some),
+/// so a large site gets larger parts instead of more of them.
+pub(crate) const MAX_PARTS: u64 = 8 << 10;
 
 #[derive(Debug, Args)]
 pub(crate) struct IndexArgs {
@@ -76,10 +82,11 @@ pub(crate) struct IndexArgs {
     /// Indexes up to this many bytes are written whole; larger ones as a base + postings shards.
     #[arg(long, default_value_t = WHOLE_INDEX_THRESHOLD)]
     whole_index_threshold: u64,
-    /// Target bytes per postings shard of a sharded index (sets the shard count).
+    /// Target bytes per postings shard of a sharded index (sets the shard count, at most 8,192).
     #[arg(long, default_value_t = SHARD_BYTES)]
     shard_bytes: u64,
-    /// Target bytes of stored documents per fragment of a sharded index.
+    /// Target bytes of stored documents per fragment of a sharded index (at least what keeps the
+    /// fragments to 8,192).
     #[arg(long, default_value_t = FRAGMENT_BYTES)]
     fragment_bytes: u64,
     /// A document field the page will filter on (`page`, `level`, ...; repeatable). A sharded
@@ -256,14 +263,16 @@ struct Written {
     vocab: ManifestFile,
     index: Option<ManifestFile>,
     base: Option<ManifestFile>,
-    shards: Vec<String>,
-    fragments: Vec<String>,
+    build: String,
+    shards: u32,
+    fragments: u32,
     bytes: u64,
     names: Vec<String>,
 }
 
 /// Step 5, write: the vocabulary, and the whole index or a base, shards and fragments, under
-/// content-addressed names (shards and fragments: the first 16 hex digits of their SHA-256).
+/// content-addressed names (shards and fragments: `<kind>-<build>-<i>`, where `build` is the
+/// first 16 hex digits of the SHA-256 of all of them).
 fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Written> {
     let mut names = Vec::new();
     let mut bytes_total = 0u64;
@@ -284,34 +293,41 @@ fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Wri
             vocab,
             index: Some(file),
             base: None,
-            shards: Vec::new(),
-            fragments: Vec::new(),
+            build: String::new(),
+            shards: 0,
+            fragments: 0,
             bytes: bytes_total,
             names,
         });
     }
-    let count = (index.postings_bytes() as u64).div_ceil(args.shard_bytes.max(1)).clamp(1, 1 << 16) as u32;
+    let count = (index.postings_bytes() as u64).div_ceil(args.shard_bytes.max(1)).clamp(1, MAX_PARTS) as u32;
+    let stored: u64 = whole.len() as u64; // an upper bound of the documents' bytes
+    let fragment_bytes = args.fragment_bytes.max(stored.div_ceil(MAX_PARTS)).max(1);
     let parts = index.to_sharded_bytes(&ShardingOptions {
         shards: count,
-        fragment_bytes: usize::try_from(args.fragment_bytes.max(1)).unwrap_or(usize::MAX),
+        fragment_bytes: usize::try_from(fragment_bytes).unwrap_or(usize::MAX),
         filter_fields: Some(args.filter_field.clone()),
     })?;
     let base = write(format!("base-{}.spb", &sha256(&parts.base)[..16]), &parts.base)?;
-    let mut part = |prefix: &str, ext: &str, bytes: &[u8]| -> Result<String> {
-        let hash = sha256(bytes)[..16].to_owned();
-        write(format!("{prefix}-{hash}.{ext}"), bytes)?;
-        Ok(hash)
-    };
-    let shards = parts.shards.iter().map(|s| part("shard", "sps", s)).collect::<Result<_>>()?;
-    let fragments =
-        parts.fragments.iter().map(|f| part("frag", "spf", f)).collect::<Result<_>>()?;
+    let mut hasher = Sha256::new();
+    for part in parts.shards.iter().chain(&parts.fragments) {
+        hasher.update(part);
+    }
+    let build = hex(&hasher.finalize())[..16].to_owned();
+    for (i, s) in parts.shards.iter().enumerate() {
+        write(format!("shard-{build}-{i}.sps"), s)?;
+    }
+    for (i, f) in parts.fragments.iter().enumerate() {
+        write(format!("frag-{build}-{i}.spf"), f)?;
+    }
     Ok(Written {
         mode: SiteMode::Sharded,
         vocab,
         index: None,
         base: Some(base),
-        shards,
-        fragments,
+        build,
+        shards: parts.shards.len() as u32,
+        fragments: parts.fragments.len() as u32,
         bytes: bytes_total,
         names,
     })
@@ -383,8 +399,9 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
         vocab: w.vocab.clone(),
         index: w.index.clone(),
         base: w.base.clone(),
-        shards: w.shards.clone(),
-        fragments: w.fragments.clone(),
+        build: w.build.clone(),
+        shards: w.shards,
+        fragments: w.fragments,
     };
     manifest.validate()?;
     let tmp = args.out.join(format!(".manifest.json.{}", std::process::id()));
@@ -403,8 +420,8 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
         SiteMode::Sharded => format!(
             "sharded: base {} bytes + {} shards + {} fragments + vocabulary {} bytes = {} bytes",
             w.base.as_ref().map_or(0, |b| b.bytes),
-            w.shards.len(),
-            w.fragments.len(),
+            w.shards,
+            w.fragments,
             w.vocab.bytes,
             w.bytes
         ),

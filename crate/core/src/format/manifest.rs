@@ -16,14 +16,18 @@
 //!   "vocab": {"file", "bytes", "sha256"},           // the WordPiece vocabulary (lookup queries)
 //!   "index": {"file", "bytes", "sha256"},           // mode "whole": the whole index
 //!   "base": {"file", "bytes", "sha256"},            // mode "sharded": the base ...
-//!   "shards": ["<16 hex>", ...],        // ... postings shard i is file shard-<hex>.sps,
-//!   "fragments": ["<16 hex>", ...]      // ... document fragment i is file frag-<hex>.spf
+//!   "build": "<16 hex>",                // ... the parts' name: SHA-256 of all of them, 64 bits
+//!   "shards": N,                        // ... postings shard i is file shard-<build>-<i>.sps
+//!   "fragments": M                      // ... document fragment i is file frag-<build>-<i>.spf
 //! }
 //! ```
 //!
-//! Every file is content-addressed: the vocabulary, whole index and base carry their SHA-256;
-//! a shard's or fragment's name is the first 16 hex digits (64 bits) of its SHA-256, which the
-//! loader checks after fetching (a manifest of thousands of fragments stays small this way).
+//! Every file is content-addressed, so it can be cached forever: the vocabulary, whole index
+//! and base carry their size and SHA-256, checked after fetching; shards and fragments, of which
+//! a large site has thousands, are named by `build` (which changes whenever any of them does), so
+//! the manifest stays a few hundred bytes however many there are. Their integrity is checked
+//! inside them: their own CRC-32, and the index id, number and count they name must be the
+//! loaded base's (`INDEX_CHECKSUM`, `INDEX_SHARD_MISMATCH`).
 
 use serde::{Deserialize, Serialize};
 
@@ -65,14 +69,16 @@ pub struct SiteManifest {
     /// Mode `sharded`: the base.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<ManifestFile>,
-    /// Mode `sharded`: shard `i`'s name, the first 16 hex digits of its SHA-256 (empty in mode
-    /// `whole`).
+    /// Mode `sharded`: the name of the build's shards and fragments, the first 16 hex digits of
+    /// the SHA-256 of all of them (empty in mode `whole`).
     #[serde(default)]
-    pub shards: Vec<String>,
-    /// Mode `sharded`: fragment `i`'s name, the first 16 hex digits of its SHA-256 (empty in
-    /// mode `whole`).
+    pub build: String,
+    /// Mode `sharded`: the number of postings shards (0 in mode `whole`).
     #[serde(default)]
-    pub fragments: Vec<String>,
+    pub shards: u32,
+    /// Mode `sharded`: the number of document fragments (0 in mode `whole`).
+    #[serde(default)]
+    pub fragments: u32,
 }
 
 /// `whole` or `sharded`.
@@ -164,7 +170,8 @@ impl SiteManifest {
     /// use sparrow_core::format::SiteManifest;
     /// let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/format/v2/site/manifest.json")).unwrap();
     /// let m = SiteManifest::from_json(&json, None)?;
-    /// assert_eq!(m.shard_file(0).unwrap(), format!("shard-{}.sps", m.shards[0]));
+    /// assert_eq!(m.shard_file(0).unwrap(), format!("shard-{}-0.sps", m.build));
+    /// assert_eq!(m.shard_file(m.shards), None);
     /// assert_eq!(SiteManifest::from_json(b"{}", None).unwrap_err().code(), "INVALID_MANIFEST");
     /// # Ok::<(), sparrow_core::Error>(())
     /// ```
@@ -214,7 +221,7 @@ impl SiteManifest {
             SiteMode::Whole => {
                 let index = self.index.as_ref().ok_or_else(|| invalid("a \"whole\" manifest needs \"index\""))?;
                 index.check("index")?;
-                if self.base.is_some() || !self.shards.is_empty() || !self.fragments.is_empty() {
+                if self.base.is_some() || self.shards != 0 || self.fragments != 0 || !self.build.is_empty() {
                     return Err(invalid("a \"whole\" manifest lists no base, shards or fragments"));
                 }
             }
@@ -224,13 +231,14 @@ impl SiteManifest {
                 if self.index.is_some() {
                     return Err(invalid("a \"sharded\" manifest lists no whole index"));
                 }
-                if self.shards.is_empty() || self.fragments.is_empty() {
-                    return Err(invalid("a \"sharded\" manifest lists at least one shard and one fragment"));
+                if self.shards == 0 || self.fragments == 0 {
+                    return Err(invalid("a \"sharded\" manifest has at least one shard and one fragment"));
                 }
-                for (what, names) in [("shard", &self.shards), ("fragment", &self.fragments)] {
-                    if let Some(n) = names.iter().find(|n| !is_hex(n, 16)) {
-                        return Err(invalid(format!("{what} name {n:?} is not 16 lowercase hex digits")));
-                    }
+                if self.shards > super::MAX_SHARDS {
+                    return Err(invalid(format!("{} shards, more than {}", self.shards, super::MAX_SHARDS)));
+                }
+                if !is_hex(&self.build, 16) {
+                    return Err(invalid(format!("build {:?} is not 16 lowercase hex digits", self.build)));
                 }
             }
         }
@@ -253,13 +261,13 @@ impl SiteManifest {
         })
     }
 
-    /// File name of shard `i` (`shard-<hex>.sps`).
-    pub fn shard_file(&self, i: usize) -> Option<String> {
-        self.shards.get(i).map(|h| format!("shard-{h}.sps"))
+    /// File name of shard `i` (`shard-<build>-<i>.sps`).
+    pub fn shard_file(&self, i: u32) -> Option<String> {
+        (i < self.shards).then(|| format!("shard-{}-{i}.sps", self.build))
     }
 
-    /// File name of fragment `i` (`frag-<hex>.spf`).
-    pub fn fragment_file(&self, i: usize) -> Option<String> {
-        self.fragments.get(i).map(|h| format!("frag-{h}.spf"))
+    /// File name of fragment `i` (`frag-<build>-<i>.spf`).
+    pub fn fragment_file(&self, i: u32) -> Option<String> {
+        (i < self.fragments).then(|| format!("frag-{}-{i}.spf", self.build))
     }
 }

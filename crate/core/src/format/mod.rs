@@ -27,15 +27,17 @@
 //!                 live slots then have id, [title], [text], [url] (strings), tags (varint count +
 //!                 strings), fields (string: JSON object, empty string = {})
 //!   3 lengths     slots varint; per slot: BM25 length varint
-//!   4 lexicon     terms varint; per term (term-id order): term string, docs bitmap,
+//!   4 lexicon     terms varint; per term (term-id order): term string, doc ids,
 //!                 per posting: tf varint (1..=65535)
-//!   5 sparse      terms varint; per term (ascending id): id u32, scale f32, docs bitmap,
-//!                 per posting: weight u8
+//!   5 sparse      terms varint; per term (ascending id): id gap varint (the first: the id),
+//!                 scale f32, doc ids, per posting: weight u8
 //!   6 tombstones  bitmap of removed slots
 //!   9 terms       what sparse ids are: kind u8 (0 undeclared, 1 model ids, 2 vocabulary ranks),
 //!                 vocabulary CRC-32 u32 (0 when undeclared)   [absent in version 1: undeclared]
 //! string = varint byte length + UTF-8; bitmap = varint byte length + roaring's portable
-//! serialization; varint = unsigned LEB128 (at most 10 bytes).
+//! serialization; doc ids = count varint (>= 1), the first id varint, then the gap to each
+//! next id varint (>= 1); varint = unsigned LEB128 (at most 10 bytes). Version 1 wrote
+//! postings as bitmaps and sparse ids as u32: read, never written.
 //! ```
 //!
 //! # Sharded indexes
@@ -233,11 +235,21 @@ mod tests {
         bm.serialize_into(&mut *b).unwrap();
     }
 
+    /// Doc ids as version 2 writes them: count, first id, gaps (given as written).
+    fn ids(b: &mut Vec<u8>, docs: &[u32]) {
+        varint(b, docs.len() as u64);
+        let mut prev = 0;
+        for (i, &d) in docs.iter().enumerate() {
+            varint(b, u64::from(if i == 0 { d } else { d.wrapping_sub(prev) }));
+            prev = d;
+        }
+    }
+
     fn lexicon(term: &[u8], docs: &[u32], tfs: &[u64]) -> Vec<u8> {
         let mut b = Vec::new();
         varint(&mut b, 1);
         str_(&mut b, term);
-        bitmap(&mut b, docs);
+        ids(&mut b, docs);
         for &tf in tfs {
             varint(&mut b, tf);
         }
@@ -327,7 +339,12 @@ mod tests {
         assert!(corrupt(replace(2, lengths(&[1 << 33]))).contains("u32::MAX"));
         assert!(corrupt(replace(3, lexicon(b"x", &[0], &[0]))).contains("term frequency 0"));
         assert!(corrupt(replace(3, lexicon(b"", &[0], &[1]))).contains("empty term"));
-        assert!(corrupt(replace(3, lexicon(b"x", &[], &[]))).contains("no postings"));
+        let e = corrupt(replace(3, lexicon(b"x", &[], &[])));
+        assert!(e.contains("no documents") || e.contains("cannot fit"), "{e}");
+        let mut lex = lexicon(b"x", &[], &[]);
+        lex.push(0); // room enough for the count check: then the empty list is named
+        assert!(corrupt(replace(3, lex)).contains("no documents"));
+        assert!(corrupt(replace(3, lexicon(b"x", &[0, 0], &[1, 1]))).contains("not increasing"));
         assert!(corrupt(replace(3, lexicon(b"\xff", &[0], &[1]))).contains("UTF-8"));
         assert!(corrupt(replace(5, tombstones(&[0]))).contains("tombstones"));
         // Two terms with the same string.
@@ -335,7 +352,7 @@ mod tests {
         varint(&mut lex, 2);
         for _ in 0..2 {
             str_(&mut lex, b"x");
-            bitmap(&mut lex, &[0]);
+            ids(&mut lex, &[0]);
             varint(&mut lex, 1);
         }
         assert!(corrupt(replace(3, lex)).contains("twice"));
@@ -400,9 +417,9 @@ mod tests {
             let mut b = Vec::new();
             varint(&mut b, count);
             for i in 0..count as u32 {
-                b.extend_from_slice(&(id - i).to_le_bytes());
+                varint(&mut b, u64::from(if i == 0 { id } else { 0 })); // a second term: gap 0
                 b.extend_from_slice(&scale.to_le_bytes());
-                bitmap(&mut b, docs);
+                ids(&mut b, docs);
                 b.extend_from_slice(weights);
             }
             b
@@ -411,15 +428,23 @@ mod tests {
         assert!(corrupt(replace(4, sparse(5, f32::NAN, &[0], &[3], 1))).contains("scale"));
         assert!(corrupt(replace(4, sparse(5, -1.0, &[0], &[3], 1))).contains("scale"));
         assert!(corrupt(replace(4, sparse(5, 1e30, &[0], &[3], 1))).contains("scale"));
-        assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[], 1))).contains("needs 1 bytes"));
+        assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[], 1))).contains("cannot fit"));
         assert!(corrupt(replace(4, sparse(5, 0.1, &[0], &[3], 2))).contains("strictly increasing"));
-        assert!(corrupt(replace(4, sparse(5, 0.1, &[], &[], 1))).contains("no postings"));
-        // A roaring bitmap with a broken body.
+        let e = corrupt(replace(4, sparse(5, 0.1, &[], &[], 1)));
+        assert!(e.contains("no documents") || e.contains("cannot fit"), "{e}");
+        // A sparse id past u32::MAX.
         let mut b = Vec::new();
-        varint(&mut b, 1);
-        b.extend_from_slice(&5u32.to_le_bytes());
-        b.extend_from_slice(&0.1f32.to_le_bytes());
+        varint(&mut b, 2);
+        for gap in [u64::from(u32::MAX), 1] {
+            varint(&mut b, gap);
+            b.extend_from_slice(&0.1f32.to_le_bytes());
+            ids(&mut b, &[0]);
+            b.push(3);
+        }
+        assert!(corrupt(replace(4, b)).contains("overflows"));
+        // A roaring bitmap with a broken body (tombstones are still bitmaps).
+        let mut b = Vec::new();
         str_(&mut b, &[0x3a, 0x30, 0, 0, 9, 0, 0, 0]);
-        assert!(corrupt(replace(4, b)).contains("roaring"));
+        assert!(corrupt(replace(5, b)).contains("roaring"));
     }
 }

@@ -125,6 +125,30 @@ impl<'a> Reader<'a> {
         Ok(bitmap)
     }
 
+    /// A posting list written by `write::doc_ids`: at least one id, strictly increasing, each
+    /// below `slots`.
+    pub(super) fn doc_ids(&mut self, what: &str, slots: usize) -> Result<RoaringBitmap> {
+        // Each id takes at least one byte, so the count is bounded by what is left.
+        let n = self.count(1, what)?;
+        if n == 0 {
+            return Err(self.corrupt(format_args!("{what}: no documents")));
+        }
+        let mut ids = Vec::with_capacity(n);
+        let mut next = 0u64;
+        for i in 0..n {
+            let v = self.varint()?;
+            if i > 0 && v == 0 {
+                return Err(self.corrupt(format_args!("{what}: document ids not increasing")));
+            }
+            next = next.saturating_add(v);
+            if next >= slots as u64 {
+                return Err(self.corrupt(format_args!("{what}: doc id {next} >= {slots} document slots")));
+            }
+            ids.push(next as u32);
+        }
+        RoaringBitmap::from_sorted_iter(ids).map_err(|e| self.corrupt(format_args!("{what}: {e}")))
+    }
+
     pub(super) fn finish(&self) -> Result<()> {
         if self.remaining() != 0 {
             return Err(
@@ -228,8 +252,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
     let docs = read_docs(&mut next_section(SECTION_DOCS, "documents")?, None)?;
     let slots = docs.len();
     let doc_lens = read_lengths(&mut next_section(SECTION_LENGTHS, "lengths")?, Some(slots))?;
-    let lexicon = read_lexicon(&mut next_section(SECTION_LEXICON, "lexicon")?, slots)?;
-    let sparse = read_sparse(&mut next_section(SECTION_SPARSE, "sparse")?, slots)?;
+    let lexicon = read_lexicon(&mut next_section(SECTION_LEXICON, "lexicon")?, slots, version)?;
+    let sparse = read_sparse(&mut next_section(SECTION_SPARSE, "sparse")?, slots, version)?;
     let mut r = next_section(SECTION_TOMBSTONES, "tombstones")?;
     let deleted = r.bitmap("tombstones", slots)?;
     r.finish()?;
@@ -403,19 +427,28 @@ pub(super) fn read_lengths(r: &mut Reader<'_>, slots: Option<usize>) -> Result<V
     Ok(lens)
 }
 
-pub(super) fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> {
-    // A term takes at least: 1-byte string length + 1 byte, 1-byte bitmap length + 8 bytes.
-    let n = r.count(11, "term")?;
+/// Doc ids of one posting list: version 1 wrote a bitmap, version 2 gaps (`doc_ids`).
+fn postings_docs(r: &mut Reader<'_>, version: u16, what: &str, slots: usize) -> Result<RoaringBitmap> {
+    if version >= 2 {
+        return r.doc_ids(what, slots);
+    }
+    let docs = r.bitmap(what, slots)?;
+    if docs.is_empty() {
+        return Err(r.corrupt(format_args!("{what}: no documents")));
+    }
+    Ok(docs)
+}
+
+pub(super) fn read_lexicon(r: &mut Reader<'_>, slots: usize, version: u16) -> Result<Lexicon> {
+    // A term takes at least: a string length, a count and an id, a tf.
+    let n = r.count(4, "term")?;
     let mut lexicon = Lexicon { terms: Vec::with_capacity(n), ..Default::default() };
     for _ in 0..n {
         let term = r.string("term")?;
         if term.is_empty() {
             return Err(r.corrupt("empty term"));
         }
-        let docs = r.bitmap("term postings", slots)?;
-        if docs.is_empty() {
-            return Err(r.corrupt(format_args!("term {term:?} has no postings")));
-        }
+        let docs = postings_docs(r, version, "term postings", slots)?;
         let card = docs.len();
         if card > r.remaining() as u64 {
             return Err(r.corrupt(format_args!("term {term:?}: {card} tfs cannot fit")));
@@ -442,16 +475,27 @@ pub(super) fn read_lexicon(r: &mut Reader<'_>, slots: usize) -> Result<Lexicon> 
 pub(super) fn read_sparse(
     r: &mut Reader<'_>,
     slots: usize,
+    version: u16,
 ) -> Result<FxHashMap<u32, SparsePostings>> {
-    // A term takes at least: id 4 + scale 4 + 1-byte bitmap length + 8 bytes (empty bitmap).
-    let n = r.count(17, "sparse term")?;
+    // A term takes at least: id gap 1 + scale 4 + a count and an id + a weight.
+    let n = r.count(8, "sparse term")?;
     let mut sparse = FxHashMap::with_capacity_and_hasher(n, Default::default());
     let mut last: Option<u32> = None;
     for _ in 0..n {
-        let id = r.u32()?;
-        if last.is_some_and(|l| id <= l) {
-            return Err(r.corrupt(format_args!("sparse term ids not strictly increasing at {id}")));
-        }
+        let id = if version >= 2 {
+            let gap = r.varint()?;
+            if last.is_some() && gap == 0 {
+                return Err(r.corrupt("sparse term ids not strictly increasing"));
+            }
+            u32::try_from(u64::from(last.unwrap_or(0)).saturating_add(gap))
+                .map_err(|_| r.corrupt(format_args!("sparse term id gap {gap} overflows u32")))?
+        } else {
+            let id = r.u32()?;
+            if last.is_some_and(|l| id <= l) {
+                return Err(r.corrupt(format_args!("sparse term ids not strictly increasing at {id}")));
+            }
+            id
+        };
         last = Some(id);
         let scale = r.f32()?;
         if !(scale > 0.0 && scale <= quantization_scale(MAX_WEIGHT)) {
@@ -460,10 +504,7 @@ pub(super) fn read_sparse(
                 quantization_scale(MAX_WEIGHT)
             )));
         }
-        let docs = r.bitmap("sparse postings", slots)?;
-        if docs.is_empty() {
-            return Err(r.corrupt(format_args!("sparse term {id} has no postings")));
-        }
+        let docs = postings_docs(r, version, "sparse postings", slots)?;
         let weights = r.bytes(docs.len())?.to_vec();
         sparse.insert(id, SparsePostings { scale, docs, weights });
     }

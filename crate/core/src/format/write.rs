@@ -30,6 +30,18 @@ pub(super) fn bitmap(out: &mut Vec<u8>, b: &RoaringBitmap) {
     b.serialize_into(&mut *out).expect("writing to a Vec cannot fail");
 }
 
+/// A posting list's documents: count, then the first id and the gaps to each next one, as
+/// varints. Small gaps are one byte and repeat, so shards compress to a fraction of roaring's
+/// portable form (fetched over the network, that is what counts); the reader builds the bitmap.
+pub(super) fn doc_ids(out: &mut Vec<u8>, b: &RoaringBitmap) {
+    varint(out, b.len());
+    let mut prev: Option<u32> = None;
+    for d in b {
+        varint(out, u64::from(prev.map_or(d, |p| d - p)));
+        prev = Some(d);
+    }
+}
+
 pub(super) fn section(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
     out.push(tag);
     varint(out, body.len() as u64);
@@ -192,7 +204,7 @@ pub(super) fn lexicon_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(&
     varint(body, terms.len() as u64);
     for (term, p) in terms {
         string(body, term);
-        bitmap(body, &p.docs);
+        doc_ids(body, &p.docs);
         for &tf in &p.tfs {
             varint(body, u64::from(tf));
         }
@@ -205,10 +217,12 @@ pub(super) fn sparse_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(u3
     let mut terms = index.sparse_sorted();
     terms.retain(|(id, p)| !p.docs.is_empty() && keep(*id));
     varint(body, terms.len() as u64);
+    let mut prev: Option<u32> = None;
     for (id, p) in terms {
-        body.extend_from_slice(&id.to_le_bytes());
+        varint(body, u64::from(prev.map_or(id, |p| id - p)));
+        prev = Some(id);
         body.extend_from_slice(&p.scale.to_le_bytes());
-        bitmap(body, &p.docs);
+        doc_ids(body, &p.docs);
         body.extend_from_slice(&p.weights);
     }
 }
