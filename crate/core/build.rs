@@ -48,7 +48,11 @@ fn main() {
         ends.push(u16::try_from(text.len()).expect("table text under 64 KiB"));
     }
     let mut out = String::new();
-    writeln!(out, "/// Characters with a non-zero canonical combining class, ascending, and their class.").unwrap();
+    writeln!(
+        out,
+        "/// Characters with a non-zero canonical combining class, ascending, and their class."
+    )
+    .unwrap();
     writeln!(out, "static CCC_KEYS: [u32; {}] = {ccc_keys:?};", ccc_keys.len()).unwrap();
     writeln!(out, "static CCC_VALUES: [u8; {}] = {ccc_values:?};", ccc_values.len()).unwrap();
     writeln!(out, "/// Characters whose canonical decomposition differs from themselves (Hangul syllables excepted), ascending.").unwrap();

@@ -183,7 +183,8 @@ fn every_mode_with_the_model() {
     let shape: Vec<[String; 4]> = runs
         .iter()
         .map(|r| {
-            [&r["mode"], &r["fusion"]["kind"], &r["model"], &r["queryEncoder"]].map(|v| v.to_string())
+            [&r["mode"], &r["fusion"]["kind"], &r["model"], &r["queryEncoder"]]
+                .map(|v| v.to_string())
         })
         .collect();
     // Every sparse and hybrid run twice: the model's query expansion, then the lookup query.
@@ -207,7 +208,13 @@ fn every_mode_with_the_model() {
     .collect();
     assert_eq!(shape, expected);
     let name = |i: usize| runs[i]["name"].as_str().unwrap().to_owned();
-    assert_eq!((name(5), name(6)), ("sparrow-native-hybrid-weighted-int8".into(), "sparrow-native-hybrid-weighted-int8-lookup".into()));
+    assert_eq!(
+        (name(5), name(6)),
+        (
+            "sparrow-native-hybrid-weighted-int8".into(),
+            "sparrow-native-hybrid-weighted-int8-lookup".into()
+        )
+    );
     for r in &runs {
         for k in ["ndcg@10", "recall@100", "mrr@10"] {
             assert!((0.0..=1.0).contains(&num(r, k)), "{r}");

@@ -29,8 +29,8 @@ fn index_site_writes_manifest_vocabulary_and_loadable_index() {
     let _ = std::fs::remove_dir_all(&out);
     let status = index_site(&out, &[]);
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let manifest = SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None)
-        .unwrap();
+    let manifest =
+        SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None).unwrap();
     assert_eq!(manifest.model.id, "splade-tiny/int8");
     assert_eq!(manifest.mode, SiteMode::Whole);
     assert_eq!(manifest.counts.pages, 1);
@@ -42,7 +42,9 @@ fn index_site_writes_manifest_vocabulary_and_loadable_index() {
     assert_eq!(manifest.index.as_ref().unwrap().bytes, bytes.len() as u64);
 
     let mut index = Index::from_bytes(&bytes).unwrap();
-    let vocab = WordPiece::from_vocab_bytes(&std::fs::read(out.join(&manifest.vocab.file)).unwrap()).unwrap();
+    let vocab =
+        WordPiece::from_vocab_bytes(&std::fs::read(out.join(&manifest.vocab.file)).unwrap())
+            .unwrap();
     assert_eq!(index.term_space(), vocab.term_space(), "vectors keyed by the vocabulary's ranks");
     // A lookup query (tokens, no model) finds the section by a word of its expansion.
     let q = Query::new("").with_tokens(vocab.ids("quokkafish example"));
@@ -62,21 +64,31 @@ fn index_site_writes_manifest_vocabulary_and_loadable_index() {
     // files, and the old build's files are gone.
     let status = index_site(&out, &["--whole-index-threshold", "0", "--filter-field", "page"]);
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let sharded = SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None)
-        .unwrap();
+    let sharded =
+        SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None).unwrap();
     assert_eq!(sharded.mode, SiteMode::Sharded);
     assert!(!out.join(file).exists(), "the whole index of the previous build was removed");
-    let mut lazy = Index::from_base_bytes(&std::fs::read(out.join(&sharded.base.as_ref().unwrap().file)).unwrap()).unwrap();
+    let mut lazy = Index::from_base_bytes(
+        &std::fs::read(out.join(&sharded.base.as_ref().unwrap().file)).unwrap(),
+    )
+    .unwrap();
     for i in 0..sharded.shards {
         lazy.load_shard(&std::fs::read(out.join(sharded.shard_file(i).unwrap())).unwrap()).unwrap();
     }
     for i in 0..sharded.fragments {
-        lazy.load_fragment(&std::fs::read(out.join(sharded.fragment_file(i).unwrap())).unwrap()).unwrap();
+        lazy.load_fragment(&std::fs::read(out.join(sharded.fragment_file(i).unwrap())).unwrap())
+            .unwrap();
     }
     index.set_term_space(lazy.term_space()).unwrap();
-    let opts = SearchOptions { filter: Some(sparrow_core::Filter::field("page", "escaping.html")), ..Default::default() };
+    let opts = SearchOptions {
+        filter: Some(sparrow_core::Filter::field("page", "escaping.html")),
+        ..Default::default()
+    };
     assert_eq!(lazy.search(&q, &opts).unwrap(), index.search(&q, &opts).unwrap());
-    let names: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names.len(), 1 + 1 + 1 + (sharded.shards + sharded.fragments) as usize, "{names:?}");
     std::fs::remove_dir_all(&out).unwrap();
 }

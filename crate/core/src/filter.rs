@@ -210,7 +210,12 @@ impl FilterIndex {
         let keep: BTreeSet<String> = keep.iter().cloned().collect();
         FilterIndex {
             tags: self.tags.clone(),
-            fields: self.fields.iter().filter(|(n, _)| keep.contains(*n)).map(|(n, m)| (n.clone(), m.clone())).collect(),
+            fields: self
+                .fields
+                .iter()
+                .filter(|(n, _)| keep.contains(*n))
+                .map(|(n, m)| (n.clone(), m.clone()))
+                .collect(),
             filterable: Some(keep),
         }
     }

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use std::result::Result as StdResult;
 use crate::sparse::SparseVector;
+use std::result::Result as StdResult;
 
 /// What to search for: text (for BM25) and, for the learned-sparse arm, either the query's
 /// vector from a model or its WordPiece tokens (a *lookup query*, weighted by the index).

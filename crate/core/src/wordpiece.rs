@@ -187,7 +187,9 @@ impl WordPiece {
             }
             None => return Err(vocab_error("it has no pre-tokenizer")),
         }
-        if let Some(a) = t.added_tokens.iter().find(|a| a.normalized || a.single_word || a.lstrip || a.rstrip) {
+        if let Some(a) =
+            t.added_tokens.iter().find(|a| a.normalized || a.single_word || a.lstrip || a.rstrip)
+        {
             return Err(vocab_error(format!(
                 "added token {:?} uses normalized/single_word/lstrip/rstrip, which this tokenizer does not reproduce",
                 a.content
@@ -221,7 +223,11 @@ impl WordPiece {
         added: Vec<(String, u32)>,
     ) -> Result<Self> {
         if let Some(w) = tokens.windows(2).position(|w| w[0] >= w[1]) {
-            return Err(vocab_error(format!("tokens {} and {} are not sorted and unique", w, w + 1)));
+            return Err(vocab_error(format!(
+                "tokens {} and {} are not sorted and unique",
+                w,
+                w + 1
+            )));
         }
         let n = tokens.len() as u32;
         if let Some((t, r)) = added.iter().find(|(_, r)| *r >= n) {
@@ -278,9 +284,12 @@ impl WordPiece {
         }
         let crc = hasher.finalize();
         let mut wp = WordPiece { settings, text, ends, ids, ranks, added, unk_id: 0, crc };
-        wp.unk_id = wp
-            .id(&wp.settings.unk_token.clone())
-            .ok_or_else(|| vocab_error(format!("the unknown token {:?} is not in the vocabulary", wp.settings.unk_token)))?;
+        wp.unk_id = wp.id(&wp.settings.unk_token.clone()).ok_or_else(|| {
+            vocab_error(format!(
+                "the unknown token {:?} is not in the vocabulary",
+                wp.settings.unk_token
+            ))
+        })?;
         Ok(wp)
     }
 
@@ -424,7 +433,8 @@ impl WordPiece {
     /// The same vocabulary with sorted ranks as ids (what a vocabulary file holds).
     pub fn with_rank_ids(&self) -> WordPiece {
         let mut wp = self.clone();
-        wp.added = self.added.iter().filter_map(|(t, id)| Some((t.clone(), self.rank(*id)?))).collect();
+        wp.added =
+            self.added.iter().filter_map(|(t, id)| Some((t.clone(), self.rank(*id)?))).collect();
         wp.unk_id = self.rank(self.unk_id).unwrap_or(self.unk_id);
         wp.ids = Vec::new();
         wp.ranks = Vec::new();
@@ -602,7 +612,8 @@ fn strip_accents(text: &str, mut emit: impl FnMut(char)) {
     }
     let mut start = 0;
     while start < buf.len() {
-        let end = buf[start..].iter().position(|&(_, ccc)| ccc == 0).map_or(buf.len(), |p| start + p);
+        let end =
+            buf[start..].iter().position(|&(_, ccc)| ccc == 0).map_or(buf.len(), |p| start + p);
         buf[start..end].sort_by_key(|&(_, ccc)| ccc);
         start = end + 1;
     }
@@ -671,8 +682,10 @@ mod tests {
         sorted.extend(added.iter().map(|t| (*t).to_owned()));
         sorted.sort();
         sorted.dedup();
-        let added =
-            added.iter().map(|t| ((*t).to_owned(), sorted.binary_search(&(*t).to_owned()).unwrap() as u32)).collect();
+        let added = added
+            .iter()
+            .map(|t| ((*t).to_owned(), sorted.binary_search(&(*t).to_owned()).unwrap() as u32))
+            .collect();
         WordPiece::from_sorted(WordPieceSettings::default(), sorted, added).unwrap()
     }
 
@@ -710,8 +723,15 @@ mod tests {
         }
         assert_eq!(v.id("c"), None);
         assert_eq!(v.token(3), None);
-        assert!(WordPiece::from_sorted(WordPieceSettings::default(), vec!["b".into(), "a".into()], vec![]).is_err());
-        assert!(WordPiece::from_sorted(WordPieceSettings::default(), vec!["a".into()], vec![]).is_err());
+        assert!(WordPiece::from_sorted(
+            WordPieceSettings::default(),
+            vec!["b".into(), "a".into()],
+            vec![]
+        )
+        .is_err());
+        assert!(
+            WordPiece::from_sorted(WordPieceSettings::default(), vec!["a".into()], vec![]).is_err()
+        );
     }
 
     #[test]

@@ -25,12 +25,14 @@ fn v1_dir() -> PathBuf {
 
 /// The vocabulary the fixture's term ids come from (ranks of these sorted tokens).
 fn small_vocab() -> WordPiece {
-    let mut tokens: Vec<String> = ["[UNK]", "[MASK]", "rust", "search", "##ing", "web", "browser", "##s", "crêpes", "東"]
-        .map(String::from)
-        .to_vec();
+    let mut tokens: Vec<String> =
+        ["[UNK]", "[MASK]", "rust", "search", "##ing", "web", "browser", "##s", "crêpes", "東"]
+            .map(String::from)
+            .to_vec();
     tokens.sort();
     let mask = tokens.iter().position(|t| t == "[MASK]").unwrap() as u32;
-    WordPiece::from_sorted(WordPieceSettings::default(), tokens, vec![("[MASK]".into(), mask)]).unwrap()
+    WordPiece::from_sorted(WordPieceSettings::default(), tokens, vec![("[MASK]".into(), mask)])
+        .unwrap()
 }
 
 fn sv(pairs: &[(u32, f32)]) -> SparseVector {
@@ -304,7 +306,9 @@ fn sha256(bytes: &[u8]) -> String {
 /// The fixture index as a static site (`v2/site/`): `manifest.json` plus content-addressed files,
 /// as `sparrow index --site` writes them.
 fn sharded_files() -> Vec<(String, Vec<u8>)> {
-    use sparrow_core::format::{ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode};
+    use sparrow_core::format::{
+        ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode,
+    };
     let parts = small_index().to_sharded_bytes(&sharding()).unwrap();
     let file = |prefix: &str, ext: &str, bytes: &[u8]| ManifestFile {
         file: format!("{prefix}-{}.{ext}", &sha256(bytes)[..16]),
@@ -315,7 +319,11 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
     let manifest = SiteManifest {
         version: sparrow_core::format::MANIFEST_VERSION,
         index_format: FORMAT_VERSION,
-        model: ManifestModel { id: "fixture/none".into(), sha256: "ab".repeat(32), tokenizer_sha256: "cd".repeat(32) },
+        model: ManifestModel {
+            id: "fixture/none".into(),
+            sha256: "ab".repeat(32),
+            tokenizer_sha256: "cd".repeat(32),
+        },
         counts: ManifestCounts { pages: 1, sections: 5, semantic_sections: 4, bytes: 0 },
         mode: SiteMode::Sharded,
         rule: "the golden fixture: base, 3 shards, fragments of ~200 bytes".into(),
@@ -325,7 +333,10 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
         vocab: file("vocab", "spv", &vocab),
         index: None,
         base: Some(file("base", "spb", &parts.base)),
-        build: sha256(&parts.shards.iter().chain(&parts.fragments).flatten().copied().collect::<Vec<u8>>())[..16].to_owned(),
+        build: sha256(
+            &parts.shards.iter().chain(&parts.fragments).flatten().copied().collect::<Vec<u8>>(),
+        )[..16]
+            .to_owned(),
         shards: parts.shards.len() as u32,
         fragments: parts.fragments.len() as u32,
     };
@@ -340,7 +351,10 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
     for (i, f) in parts.fragments.into_iter().enumerate() {
         files.push((manifest.fragment_file(i as u32).unwrap(), f));
     }
-    files.push(("manifest.json".into(), (serde_json::to_string_pretty(&manifest).unwrap() + "\n").into_bytes()));
+    files.push((
+        "manifest.json".into(),
+        (serde_json::to_string_pretty(&manifest).unwrap() + "\n").into_bytes(),
+    ));
     files
 }
 
@@ -354,12 +368,18 @@ fn golden_site_fixture_matches_and_answers_like_the_whole_index() {
     };
     let files = sharded_files();
     for (name, bytes) in &files {
-        assert!(&read(name) == bytes, "the fixture site/{name} differs from what this build writes");
+        assert!(
+            &read(name) == bytes,
+            "the fixture site/{name} differs from what this build writes"
+        );
     }
     let m = SiteManifest::from_json(&read("manifest.json"), None).unwrap();
     assert!(m.fragments > 1, "the fixture has several fragments");
     let other = "ef".repeat(32);
-    assert_eq!(SiteManifest::from_json(&read("manifest.json"), Some(&other)).unwrap_err().code(), "INDEX_MODEL_MISMATCH");
+    assert_eq!(
+        SiteManifest::from_json(&read("manifest.json"), Some(&other)).unwrap_err().code(),
+        "INDEX_MODEL_MISMATCH"
+    );
     let mut index = Index::from_base_bytes(&read(&m.base.as_ref().unwrap().file)).unwrap();
     assert_eq!(index.shard_count(), Some(m.shards));
     for i in 0..m.shards {
@@ -384,11 +404,15 @@ fn golden_site_fixture_matches_and_answers_like_the_whole_index() {
 #[test]
 fn manifests_are_validated() {
     use sparrow_core::format::SiteManifest;
-    let json: Value = serde_json::from_slice(&std::fs::read(fixture_dir().join("site/manifest.json")).unwrap()).unwrap();
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(fixture_dir().join("site/manifest.json")).unwrap())
+            .unwrap();
     let code = |f: &dyn Fn(&mut Value)| {
         let mut m = json.clone();
         f(&mut m);
-        SiteManifest::from_json(m.to_string().as_bytes(), None).map(|_| "ok").unwrap_or_else(|e| e.code())
+        SiteManifest::from_json(m.to_string().as_bytes(), None)
+            .map(|_| "ok")
+            .unwrap_or_else(|e| e.code())
     };
     assert_eq!(code(&|_| {}), "ok");
     assert_eq!(code(&|m| m["version"] = json!(1)), "INDEX_VERSION");
@@ -402,7 +426,12 @@ fn manifests_are_validated() {
     assert_eq!(code(&|m| m["shards"] = json!(-1)), "INVALID_MANIFEST");
     assert_eq!(code(&|m| m["shards"] = json!(70000)), "INVALID_MANIFEST");
     assert_eq!(code(&|m| m["vocab"]["sha256"] = json!("x")), "INVALID_MANIFEST");
-    assert_eq!(code(&|m| { m.as_object_mut().unwrap().remove("base"); }), "INVALID_MANIFEST");
+    assert_eq!(
+        code(&|m| {
+            m.as_object_mut().unwrap().remove("base");
+        }),
+        "INVALID_MANIFEST"
+    );
     assert_eq!(SiteManifest::from_json(b"not json", None).unwrap_err().code(), "INVALID_MANIFEST");
 }
 
@@ -411,11 +440,22 @@ fn golden_vocabulary_fixture() {
     let bytes = small_vocab().to_vocab_bytes();
     let wp = WordPiece::from_vocab_bytes(&bytes).unwrap();
     assert_eq!(wp, small_vocab());
-    let names = |text: &str| wp.ids(text).iter().map(|&r| wp.token(r).unwrap().to_owned()).collect::<Vec<_>>();
-    assert_eq!(names("Searching browsers[MASK] Crêpes 東京"), ["search", "##ing", "browser", "##s", "[MASK]", "[UNK]", "東", "[UNK]"]);
-    assert_eq!(wp.term_space(), TermSpace::VocabRanks { vocab_crc: small_vocab().term_space_crc() });
+    let names = |text: &str| {
+        wp.ids(text).iter().map(|&r| wp.token(r).unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names("Searching browsers[MASK] Crêpes 東京"),
+        ["search", "##ing", "browser", "##s", "[MASK]", "[UNK]", "東", "[UNK]"]
+    );
+    assert_eq!(
+        wp.term_space(),
+        TermSpace::VocabRanks { vocab_crc: small_vocab().term_space_crc() }
+    );
     for len in 0..bytes.len() {
-        assert!(WordPiece::from_vocab_bytes(&bytes[..len]).unwrap_err().code().starts_with("INDEX_"));
+        assert!(WordPiece::from_vocab_bytes(&bytes[..len])
+            .unwrap_err()
+            .code()
+            .starts_with("INDEX_"));
     }
 }
 

@@ -124,10 +124,29 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
         any::<bool>(),
     )
         .prop_map(
-            |(text, sparse, tokens, query_encoder, mode, fusion, limit, candidates, filter, explain)| {
+            |(
+                text,
+                sparse,
+                tokens,
+                query_encoder,
+                mode,
+                fusion,
+                limit,
+                candidates,
+                filter,
+                explain,
+            )| {
                 (
                     Query { text, sparse, tokens },
-                    SearchOptions { limit, mode, fusion, candidates, filter, explain, query_encoder },
+                    SearchOptions {
+                        limit,
+                        mode,
+                        fusion,
+                        candidates,
+                        filter,
+                        explain,
+                        query_encoder,
+                    },
                 )
             },
         )

@@ -60,18 +60,20 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
         1usize..12,
         (any::<bool>(), any::<bool>()),
     )
-        .prop_map(|(text, sparse, tokens, query_encoder, mode, fusion, limit, (explain, filter))| {
-            let options = SearchOptions {
-                mode,
-                fusion,
-                limit,
-                explain,
-                filter: filter.then(|| Filter::tag("en")),
-                query_encoder,
-                ..Default::default()
-            };
-            (Query { text, sparse, tokens }, options)
-        })
+        .prop_map(
+            |(text, sparse, tokens, query_encoder, mode, fusion, limit, (explain, filter))| {
+                let options = SearchOptions {
+                    mode,
+                    fusion,
+                    limit,
+                    explain,
+                    filter: filter.then(|| Filter::tag("en")),
+                    query_encoder,
+                    ..Default::default()
+                };
+                (Query { text, sparse, tokens }, options)
+            },
+        )
 }
 
 proptest! {
@@ -198,7 +200,10 @@ fn wrong_kinds_and_foreign_shards_are_typed_errors() {
     other.remove("b");
     let foreign = other.to_sharded_bytes(&opts(3)).unwrap();
     assert_eq!(lazy.load_shard(&foreign.shards[0]).unwrap_err().code(), "INDEX_SHARD_MISMATCH");
-    assert_eq!(lazy.load_fragment(&foreign.fragments[0]).unwrap_err().code(), "INDEX_SHARD_MISMATCH");
+    assert_eq!(
+        lazy.load_fragment(&foreign.fragments[0]).unwrap_err().code(),
+        "INDEX_SHARD_MISMATCH"
+    );
     assert_eq!(lazy.load_fragment(&parts.shards[0]).unwrap_err().code(), "INDEX_WRONG_KIND");
     let two = index.to_sharded_bytes(&opts(2)).unwrap();
     assert_eq!(lazy.load_shard(&two.shards[0]).unwrap_err().code(), "INDEX_SHARD_MISMATCH");
@@ -227,7 +232,10 @@ fn wrong_kinds_and_foreign_shards_are_typed_errors() {
         lazy.load_shard(s).unwrap();
     }
     let err = lazy.search(&Query::new("timers"), &hybrid).unwrap_err();
-    assert_eq!((err.code(), err), ("FRAGMENTS_NOT_LOADED", Error::FragmentsNotLoaded { fragments: vec![0] }));
+    assert_eq!(
+        (err.code(), err),
+        ("FRAGMENTS_NOT_LOADED", Error::FragmentsNotLoaded { fragments: vec![0] })
+    );
     assert_eq!(lazy.add(Document::new("c", "new")).unwrap_err().code(), "INDEX_PARTIAL");
     lazy.load_fragment(&parts.fragments[0]).unwrap();
     assert_eq!(lazy.search(&Query::new("timers"), &hybrid).unwrap()[0].id, "a");
@@ -251,11 +259,15 @@ fn a_base_keeps_only_the_filters_it_was_built_for() {
     let mut index = Index::new(IndexConfig::default()).unwrap();
     index
         .add_many(vec![
-            Document::new("a", "timers").with_tag("x").with_field("page", "t.html").with_field("level", 2),
+            Document::new("a", "timers")
+                .with_tag("x")
+                .with_field("page", "t.html")
+                .with_field("level", 2),
             Document::new("b", "timers too").with_field("page", "u.html").with_field("level", 3),
         ])
         .unwrap();
-    let options = ShardingOptions { filter_fields: Some(vec!["page".into()]), ..Default::default() };
+    let options =
+        ShardingOptions { filter_fields: Some(vec!["page".into()]), ..Default::default() };
     let parts = index.to_sharded_bytes(&options).unwrap();
     let all = index.to_sharded_bytes(&ShardingOptions::default()).unwrap();
     assert!(parts.base.len() < all.base.len());
@@ -281,7 +293,10 @@ fn lookup_queries_weight_tokens_by_postings_idf() {
     assert_eq!(hits.len(), 1);
     let idf = (1.0f32 + 2.0 / 2.0).ln();
     let e = hits[0].explanation.as_ref().unwrap();
-    assert_eq!(e.sparse.iter().map(|t| (t.term_id, t.query_weight)).collect::<Vec<_>>(), [(1, idf), (2, idf)]);
+    assert_eq!(
+        e.sparse.iter().map(|t| (t.term_id, t.query_weight)).collect::<Vec<_>>(),
+        [(1, idf), (2, idf)]
+    );
     // With both sides: the model vector, unless lookup is asked for.
     let v = SparseVector::from_pairs([(3, 1.0)]).unwrap();
     let both = q.clone().with_sparse(v);

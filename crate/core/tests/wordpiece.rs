@@ -16,7 +16,8 @@ fn tokenizer_bytes() -> Vec<u8> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../model/build"));
     let path = dir.join("tokenizer.json");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run model/build.sh first", path.display()))
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run model/build.sh first", path.display()))
 }
 
 fn tokenizer() -> Tokenizer {
@@ -51,7 +52,11 @@ fn nodejs_docs() -> PathBuf {
         });
         cache.join("nodejs-doc/usr/share/doc/nodejs/api")
     });
-    assert!(dir.join("fs.html").is_file(), "{}/fs.html not found: run scripts/setup.sh", dir.display());
+    assert!(
+        dir.join("fs.html").is_file(),
+        "{}/fs.html not found: run scripts/setup.sh",
+        dir.display()
+    );
     dir
 }
 
@@ -74,8 +79,15 @@ fn same_ids_as_tokenizers_on_real_text() {
         texts.extend(html.lines().map(str::to_owned));
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    for f in ["beir-mini/corpus.jsonl", "beir-mini/queries.jsonl", "site/escaping.html", "splade/reference-vectors.jsonl"] {
-        texts.extend(std::fs::read_to_string(root.join(f)).expect("fixture").lines().map(str::to_owned));
+    for f in [
+        "beir-mini/corpus.jsonl",
+        "beir-mini/queries.jsonl",
+        "site/escaping.html",
+        "splade/reference-vectors.jsonl",
+    ] {
+        texts.extend(
+            std::fs::read_to_string(root.join(f)).expect("fixture").lines().map(str::to_owned),
+        );
     }
     // NFD reorders marks by combining class: 226 then 216 becomes 216, 226.
     texts.push("a\u{1D16D}\u{1D165} x\u{08D4}\u{0316}\u{1B44}".to_owned());
@@ -96,16 +108,27 @@ fn sorted_rank_vocabulary_gives_the_same_tokens() {
     let added = wp
         .added_tokens()
         .iter()
-        .map(|(tok, _)| (tok.clone(), sorted.binary_search(tok).expect("added token in vocab") as u32))
+        .map(|(tok, _)| {
+            (tok.clone(), sorted.binary_search(tok).expect("added token in vocab") as u32)
+        })
         .collect();
-    let ranked = WordPiece::from_sorted(wp.settings().clone(), sorted, added).expect("sorted vocab");
+    let ranked =
+        WordPiece::from_sorted(wp.settings().clone(), sorted, added).expect("sorted vocab");
     assert_eq!(ranked.len(), t.get_vocab_size(true));
-    for text in ["Hello, World! naïve café [MASK] 東京タワー ﬁx", "wait some seconds before calling my function"] {
-        let a: Vec<String> = reference_ids(&t, text).iter().map(|&id| t.id_to_token(id).unwrap()).collect();
+    for text in [
+        "Hello, World! naïve café [MASK] 東京タワー ﬁx",
+        "wait some seconds before calling my function",
+    ] {
+        let a: Vec<String> =
+            reference_ids(&t, text).iter().map(|&id| t.id_to_token(id).unwrap()).collect();
         let b: Vec<&str> = ranked.ids(text).iter().map(|&r| ranked.token(r).unwrap()).collect();
         assert_eq!(a, b, "{text}");
     }
-    assert_eq!(*wp.settings(), WordPieceSettings::default(), "splade-tiny uses bert-base-uncased's settings");
+    assert_eq!(
+        *wp.settings(),
+        WordPieceSettings::default(),
+        "splade-tiny uses bert-base-uncased's settings"
+    );
 }
 
 /// Text made of the pieces tokenization cares about: words, accents, punctuation of every

@@ -242,7 +242,8 @@ impl SparrowIndex {
             query.tokens = Some(vocab.ids(&query.text));
         }
         // Unset: the model's expansion when a model is loaded, else the lookup query.
-        let want_model = options.query_encoder != Some(QueryEncoder::Lookup) || query.tokens.is_none();
+        let want_model =
+            options.query_encoder != Some(QueryEncoder::Lookup) || query.tokens.is_none();
         if let (Some(encoder), true) = (&self.encoder, want_model) {
             let mut last = self.last_query.borrow_mut();
             let v = match &*last {

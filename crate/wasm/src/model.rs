@@ -44,7 +44,8 @@ mod with_model {
 
     impl Model {
         pub(crate) fn load(model: &[u8], tokenizer: &[u8], config: &str) -> Result<Self> {
-            let config: EncoderConfig = parse_or_default(config, "INVALID_OPTION", "encoder config")?;
+            let config: EncoderConfig =
+                parse_or_default(config, "INVALID_OPTION", "encoder config")?;
             Ok(Model(SparseEncoder::from_bytes(model, tokenizer, config)?))
         }
 
@@ -102,7 +103,12 @@ mod with_model {
         /// `EncoderConfig` as JSON. Replaces any previously loaded model only if the new one
         /// loads. Returns the model's info as JSON.
         #[wasm_bindgen(js_name = loadModel)]
-        pub fn load_model(&mut self, model: &[u8], tokenizer: &[u8], config: &str) -> Result<String> {
+        pub fn load_model(
+            &mut self,
+            model: &[u8],
+            tokenizer: &[u8],
+            config: &str,
+        ) -> Result<String> {
             let encoder = Model::load(model, tokenizer, config)?;
             let vocab = WordPiece::from_tokenizer_json(tokenizer)?;
             let info = to_json(encoder.0.model_info())?;
@@ -183,7 +189,10 @@ mod with_model {
         /// Encodes `docs` in place (sets `doc.sparse`) when a model is loaded; one report per doc.
         pub(crate) fn encode_into(&self, docs: &mut [Document]) -> Result<Vec<AddReport>> {
             let Some(encoder) = &self.encoder else {
-                return Ok(docs.iter().map(|d| AddReport::lexical(&d.id, "no model loaded")).collect());
+                return Ok(docs
+                    .iter()
+                    .map(|d| AddReport::lexical(&d.id, "no model loaded"))
+                    .collect());
             };
             let texts: Vec<String> = docs.iter().map(Document::semantic_text).collect();
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -231,7 +240,10 @@ mod without_model {
             &self,
             docs: &mut [sparrow_core::Document],
         ) -> Result<Vec<crate::write::AddReport>> {
-            Ok(docs.iter().map(|d| crate::write::AddReport::lexical(&d.id, "no model loaded")).collect())
+            Ok(docs
+                .iter()
+                .map(|d| crate::write::AddReport::lexical(&d.id, "no model loaded"))
+                .collect())
         }
     }
 }

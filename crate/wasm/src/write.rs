@@ -72,7 +72,10 @@ impl SparrowIndex {
         batch_size: Option<usize>,
     ) -> Result<String> {
         let values: Vec<serde_json::Value> = serde_json::from_str(docs).map_err(|e| {
-            BindingError::new("INVALID_DOCUMENT", format!("addDocuments expects an array of documents: {e}"))
+            BindingError::new(
+                "INVALID_DOCUMENT",
+                format!("addDocuments expects an array of documents: {e}"),
+            )
         })?;
         let mut docs = Vec::with_capacity(values.len());
         for (i, value) in values.into_iter().enumerate() {
@@ -160,7 +163,10 @@ impl SparrowIndex {
     }
 
     /// After adding documents a model encoded: the index's sparse ids are the model's.
-    fn declare_model_terms<'a>(&mut self, mut reports: impl Iterator<Item = &'a AddReport>) -> Result<()> {
+    fn declare_model_terms<'a>(
+        &mut self,
+        mut reports: impl Iterator<Item = &'a AddReport>,
+    ) -> Result<()> {
         if let (true, Some(v)) = (reports.any(|r| r.semantic), &self.model_vocab) {
             self.index.set_term_space(v.term_space())?;
         }

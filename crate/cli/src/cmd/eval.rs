@@ -283,7 +283,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         let wordpiece = match &model {
             Some(_) if args.query.iter().any(|q| *q != QueryArg::Model) => {
                 let path = args.model.join("tokenizer.json");
-                let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
                 Some(sparrow_core::WordPiece::from_tokenizer_json(&bytes)?)
             }
             _ => None,
@@ -315,7 +316,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         });
         for (mode, fusion, encoder) in runs {
             let model = if mode == Mode::Lexical { None } else { model.as_ref() };
-            let out = run_queries(&index, &data, encoder.map(|e| e.1), mode, fusion, args.candidates)?;
+            let out =
+                run_queries(&index, &data, encoder.map(|e| e.1), mode, fusion, args.candidates)?;
             let summary = metrics::evaluate(&data.qrels, &out.run);
             let mut obj = Map::new();
             let query_arg = encoder.map(|e| e.0);

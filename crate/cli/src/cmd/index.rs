@@ -190,9 +190,15 @@ fn documents(
 
 /// Every file this command writes (and so may remove when a new build replaces it).
 fn is_index_file(name: &str) -> bool {
-    [("index-", ".spi"), ("base-", ".spb"), ("shard-", ".sps"), ("frag-", ".spf"), ("vocab-", ".spv")]
-        .iter()
-        .any(|(p, e)| name.starts_with(p) && name.ends_with(e))
+    [
+        ("index-", ".spi"),
+        ("base-", ".spb"),
+        ("shard-", ".sps"),
+        ("frag-", ".spf"),
+        ("vocab-", ".spv"),
+    ]
+    .iter()
+    .any(|(p, e)| name.starts_with(p) && name.ends_with(e))
 }
 
 /// Step 3, encode: every section's learned-sparse vector, on every core; returns the encoding
@@ -300,7 +306,9 @@ fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Wri
             names,
         });
     }
-    let count = (index.postings_bytes() as u64).div_ceil(args.shard_bytes.max(1)).clamp(1, MAX_PARTS) as u32;
+    let count = (index.postings_bytes() as u64)
+        .div_ceil(args.shard_bytes.max(1))
+        .clamp(1, MAX_PARTS) as u32;
     let stored: u64 = whole.len() as u64; // an upper bound of the documents' bytes
     let fragment_bytes = args.fragment_bytes.max(stored.div_ceil(MAX_PARTS)).max(1);
     let parts = index.to_sharded_bytes(&ShardingOptions {

@@ -149,7 +149,10 @@ impl ManifestFile {
             return Err(invalid(format!("{what} file {f:?} is not a plain file name")));
         }
         if !is_hex(&self.sha256, 64) {
-            return Err(invalid(format!("{what} sha256 {:?} is not 64 lowercase hex digits", self.sha256)));
+            return Err(invalid(format!(
+                "{what} sha256 {:?} is not 64 lowercase hex digits",
+                self.sha256
+            )));
         }
         Ok(())
     }
@@ -190,8 +193,8 @@ impl SiteManifest {
             }
             Some(_) => {}
         }
-        let m: SiteManifest = serde_json::from_value(value)
-            .map_err(|e| invalid(format!("manifest.json: {e}")))?;
+        let m: SiteManifest =
+            serde_json::from_value(value).map_err(|e| invalid(format!("manifest.json: {e}")))?;
         m.validate()?;
         if let Some(sha) = model_sha256 {
             m.check_model(sha)?;
@@ -219,26 +222,45 @@ impl SiteManifest {
         self.vocab.check("vocabulary")?;
         match self.mode {
             SiteMode::Whole => {
-                let index = self.index.as_ref().ok_or_else(|| invalid("a \"whole\" manifest needs \"index\""))?;
+                let index = self
+                    .index
+                    .as_ref()
+                    .ok_or_else(|| invalid("a \"whole\" manifest needs \"index\""))?;
                 index.check("index")?;
-                if self.base.is_some() || self.shards != 0 || self.fragments != 0 || !self.build.is_empty() {
+                if self.base.is_some()
+                    || self.shards != 0
+                    || self.fragments != 0
+                    || !self.build.is_empty()
+                {
                     return Err(invalid("a \"whole\" manifest lists no base, shards or fragments"));
                 }
             }
             SiteMode::Sharded => {
-                let base = self.base.as_ref().ok_or_else(|| invalid("a \"sharded\" manifest needs \"base\""))?;
+                let base = self
+                    .base
+                    .as_ref()
+                    .ok_or_else(|| invalid("a \"sharded\" manifest needs \"base\""))?;
                 base.check("base")?;
                 if self.index.is_some() {
                     return Err(invalid("a \"sharded\" manifest lists no whole index"));
                 }
                 if self.shards == 0 || self.fragments == 0 {
-                    return Err(invalid("a \"sharded\" manifest has at least one shard and one fragment"));
+                    return Err(invalid(
+                        "a \"sharded\" manifest has at least one shard and one fragment",
+                    ));
                 }
                 if self.shards > super::MAX_SHARDS {
-                    return Err(invalid(format!("{} shards, more than {}", self.shards, super::MAX_SHARDS)));
+                    return Err(invalid(format!(
+                        "{} shards, more than {}",
+                        self.shards,
+                        super::MAX_SHARDS
+                    )));
                 }
                 if !is_hex(&self.build, 16) {
-                    return Err(invalid(format!("build {:?} is not 16 lowercase hex digits", self.build)));
+                    return Err(invalid(format!(
+                        "build {:?} is not 16 lowercase hex digits",
+                        self.build
+                    )));
                 }
             }
         }

@@ -142,7 +142,9 @@ impl<'a> Reader<'a> {
             }
             next = next.saturating_add(v);
             if next >= slots as u64 {
-                return Err(self.corrupt(format_args!("{what}: doc id {next} >= {slots} document slots")));
+                return Err(
+                    self.corrupt(format_args!("{what}: doc id {next} >= {slots} document slots"))
+                );
             }
             ids.push(next as u32);
         }
@@ -314,7 +316,9 @@ pub(super) fn read_filters(r: &mut Reader<'_>, slots: usize) -> Result<FilterInd
             }
         }
         if filterable.as_ref().is_some_and(|f| !f.contains(&name)) {
-            return Err(r.corrupt(format_args!("bitmaps for field {name:?}, which is not filterable")));
+            return Err(
+                r.corrupt(format_args!("bitmaps for field {name:?}, which is not filterable"))
+            );
         }
         if fields.insert(name, values).is_some() {
             return Err(r.corrupt("a field occurs twice"));
@@ -428,7 +432,12 @@ pub(super) fn read_lengths(r: &mut Reader<'_>, slots: Option<usize>) -> Result<V
 }
 
 /// Doc ids of one posting list: version 1 wrote a bitmap, version 2 gaps (`doc_ids`).
-fn postings_docs(r: &mut Reader<'_>, version: u16, what: &str, slots: usize) -> Result<RoaringBitmap> {
+fn postings_docs(
+    r: &mut Reader<'_>,
+    version: u16,
+    what: &str,
+    slots: usize,
+) -> Result<RoaringBitmap> {
     if version >= 2 {
         return r.doc_ids(what, slots);
     }
@@ -492,7 +501,9 @@ pub(super) fn read_sparse(
         } else {
             let id = r.u32()?;
             if last.is_some_and(|l| id <= l) {
-                return Err(r.corrupt(format_args!("sparse term ids not strictly increasing at {id}")));
+                return Err(
+                    r.corrupt(format_args!("sparse term ids not strictly increasing at {id}"))
+                );
             }
             id
         };

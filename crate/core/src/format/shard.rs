@@ -222,10 +222,16 @@ pub(crate) fn read_shard(bytes: &[u8], state: &ShardState, slots: usize) -> Resu
     if state.loaded[shard as usize] {
         return Ok(ShardData { shard, postings: None });
     }
-    let lexicon =
-        read_lexicon(&mut next_section(&mut outer, SECTION_LEXICON, "lexicon")?, slots, FORMAT_VERSION)?;
-    let sparse =
-        read_sparse(&mut next_section(&mut outer, SECTION_SPARSE, "sparse")?, slots, FORMAT_VERSION)?;
+    let lexicon = read_lexicon(
+        &mut next_section(&mut outer, SECTION_LEXICON, "lexicon")?,
+        slots,
+        FORMAT_VERSION,
+    )?;
+    let sparse = read_sparse(
+        &mut next_section(&mut outer, SECTION_SPARSE, "sparse")?,
+        slots,
+        FORMAT_VERSION,
+    )?;
     outer.finish()?;
     for (term, _) in &lexicon.terms {
         if lexical_shard(term, state.count) != shard {

@@ -43,8 +43,11 @@ pub(crate) fn write(wp: &WordPiece) -> Vec<u8> {
             string(b, &t[shared..]);
             prev = t;
         }
-        let mut added: Vec<u32> =
-            wp.added_tokens().iter().filter_map(|(t, _)| wp.id(t).and_then(|id| wp.rank(id))).collect();
+        let mut added: Vec<u32> = wp
+            .added_tokens()
+            .iter()
+            .filter_map(|(t, _)| wp.id(t).and_then(|id| wp.rank(id)))
+            .collect();
         added.sort_unstable();
         varint(b, added.len() as u64);
         for r in added {
@@ -81,7 +84,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<WordPiece, Error> {
         let shared = r.varint()?;
         let prev = tokens.last().map_or("", String::as_str);
         if shared > prev.len() as u64 || !prev.is_char_boundary(shared as usize) {
-            return Err(r.corrupt(format_args!("token {i} shares {shared} bytes of the previous one")).into());
+            return Err(r
+                .corrupt(format_args!("token {i} shares {shared} bytes of the previous one"))
+                .into());
         }
         let mut t = prev[..shared as usize].to_owned();
         t.push_str(r.string("token")?);
@@ -99,7 +104,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<WordPiece, Error> {
     r.finish()?;
     outer.finish()?;
     WordPiece::from_sorted(settings, tokens, added).map_err(|e| match e {
-        Error::InvalidVocab { reason } => FormatError::corrupt(format!("vocabulary: {reason}")).into(),
+        Error::InvalidVocab { reason } => {
+            FormatError::corrupt(format!("vocabulary: {reason}")).into()
+        }
         other => other,
     })
 }

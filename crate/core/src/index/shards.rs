@@ -62,7 +62,9 @@ impl std::fmt::Display for TermSpace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TermSpace::Unknown => f.write_str("undeclared term ids"),
-            TermSpace::ModelIds { vocab_crc } => write!(f, "model ids of vocabulary {vocab_crc:08x}"),
+            TermSpace::ModelIds { vocab_crc } => {
+                write!(f, "model ids of vocabulary {vocab_crc:08x}")
+            }
             TermSpace::VocabRanks { vocab_crc } => {
                 write!(f, "ranks in sorted vocabulary {vocab_crc:08x}")
             }
@@ -282,9 +284,9 @@ impl Index {
     /// Whether every posting and document is in memory: `true` for a whole index, and for a
     /// sharded index once all its shards and fragments are loaded.
     pub fn is_complete(&self) -> bool {
-        self.shards.as_ref().is_none_or(|s| {
-            s.loaded.iter().all(|&l| l) && s.fragments_loaded.iter().all(|&l| l)
-        })
+        self.shards
+            .as_ref()
+            .is_none_or(|s| s.loaded.iter().all(|&l| l) && s.fragments_loaded.iter().all(|&l| l))
     }
 
     /// The shards (ascending) whose postings a search of `query` with `options` reads: the shards
