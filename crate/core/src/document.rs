@@ -45,6 +45,12 @@ pub struct Document {
     /// The learned-sparse vector; `None` = lexical-only document.
     #[serde(skip)]
     pub sparse: Option<SparseVector>,
+    /// The WordPiece token ids of [`semantic_text`](Self::semantic_text), in the index's term
+    /// space, when whoever encoded the document had the vocabulary (the CLI, the wasm module with
+    /// a model). Only which tokens occur matters: they feed the token document frequencies that
+    /// weight lookup queries ([`Index::lookup_vector`](crate::Index::lookup_vector)). Not stored.
+    #[serde(skip)]
+    pub tokens: Option<Vec<u32>>,
 }
 
 impl Document {
@@ -91,6 +97,13 @@ impl Document {
     #[must_use]
     pub fn with_sparse(mut self, sparse: SparseVector) -> Self {
         self.sparse = Some(sparse);
+        self
+    }
+
+    /// Sets the WordPiece token ids of the document's text ([`Document::tokens`]).
+    #[must_use]
+    pub fn with_tokens(mut self, tokens: Vec<u32>) -> Self {
+        self.tokens = Some(tokens);
         self
     }
 
@@ -179,6 +192,7 @@ impl StoredDoc<'_> {
             tags: self.tags.to_vec(),
             fields: self.fields.clone(),
             sparse: None,
+            tokens: None,
         }
     }
 }

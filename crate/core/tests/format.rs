@@ -54,7 +54,9 @@ fn small_index() -> Index {
                 .with_tag("docs")
                 .with_field("lang", "en")
                 .with_field("year", 2018)
-                .with_sparse(sv(&[(1001, 2.1), (2002, 0.8), (3003, 0.3)])),
+                .with_sparse(sv(&[(1001, 2.1), (2002, 0.8), (3003, 0.3)]))
+                // Token counts (lookup query weights) for some documents.
+                .with_tokens(vec![1001, 2002, 4004, 77, 1001]),
             Document::new("wasm-intro", "WebAssembly lets browsers run compiled Rust and C++ at near-native speed.")
                 .with_title("Intro to WebAssembly")
                 .with_tag("wasm")
@@ -72,7 +74,8 @@ fn small_index() -> Index {
                 .with_tag("rust")
                 .with_field("lang", "en")
                 .with_field("year", 2024)
-                .with_sparse(sv(&[(2002, 1.2), (6006, 2.4), (7007, 0.6)])),
+                .with_sparse(sv(&[(2002, 1.2), (6006, 2.4), (7007, 0.6)]))
+                .with_tokens(vec![2002, 6006, 77]),
         ])
         .unwrap();
     index
@@ -84,7 +87,8 @@ fn small_index() -> Index {
             .with_title("SPLADE")
             .with_tag("search")
             .with_field("lang", "en")
-            .with_sparse(sv(&[(6006, 1.9), (8008, 3.2), (2002, 0.4)])),
+            .with_sparse(sv(&[(6006, 1.9), (8008, 3.2), (2002, 0.4)]))
+            .with_tokens(vec![6006, 8008, 1001]),
         )
         .unwrap();
     index

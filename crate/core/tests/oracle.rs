@@ -58,8 +58,9 @@ fn arb_doc() -> impl Strategy<Value = Document> {
         prop::collection::vec(prop::sample::select(vec!["a", "b", "c"]), 0..3),
         arb_fields(),
         prop::option::of(arb_sparse()),
+        prop::option::of(prop::collection::vec(0u32..12, 0..6)),
     )
-        .prop_map(|(id, title, text, tags, fields, sparse)| Document {
+        .prop_map(|(id, title, text, tags, fields, sparse, tokens)| Document {
             id: format!("d{id}"),
             title,
             text,
@@ -67,6 +68,7 @@ fn arb_doc() -> impl Strategy<Value = Document> {
             tags: tags.into_iter().map(String::from).collect(),
             fields,
             sparse,
+            tokens,
         })
 }
 
@@ -156,9 +158,18 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
 #[derive(Default)]
 struct Model {
     docs: Vec<Document>,
+    /// The tokens of every document ever added with tokens (never forgotten: token counts are
+    /// statistics of what was indexed).
+    counted: Vec<Vec<u32>>,
 }
 
 impl Model {
+    fn count(&mut self, d: &Document) {
+        if let Some(t) = &d.tokens {
+            self.counted.push(t.clone());
+        }
+    }
+
     fn position(&self, id: &str) -> Option<usize> {
         self.docs.iter().position(|d| d.id == id)
     }
@@ -177,6 +188,7 @@ fn apply(index: &mut Index, model: &mut Model, op: Op) {
             let r = index.add(d.clone());
             assert_eq!(r.is_ok(), expect_ok, "{r:?}");
             if expect_ok {
+                model.count(&d);
                 model.docs.push(d);
             }
             expect_ok
@@ -191,6 +203,7 @@ fn apply(index: &mut Index, model: &mut Model, op: Op) {
             let r = index.add_many(ds.clone());
             assert_eq!(r.is_ok(), ok, "{r:?}");
             if ok {
+                ds.iter().for_each(|d| model.count(d));
                 model.docs.extend(ds);
             }
             ok
@@ -213,6 +226,7 @@ fn apply(index: &mut Index, model: &mut Model, op: Op) {
             }
             if let (Ok(_), Some(p)) = (&r, pos) {
                 model.docs.remove(p);
+                model.count(&d);
                 model.docs.push(d);
             }
             r.is_ok()
@@ -224,6 +238,7 @@ fn apply(index: &mut Index, model: &mut Model, op: Op) {
                 if let Some(p) = model.position(&d.id) {
                     model.docs.remove(p);
                 }
+                model.count(&d);
                 model.docs.push(d);
             }
             r.is_ok()
@@ -259,16 +274,20 @@ type Arm = Option<(u32, f32)>;
 type Expected = (String, f32, Arm, Arm);
 
 /// The lookup query's vector, by brute force: each distinct token some live document's stored
-/// vector has, weighted `ln(1 + N / (1 + df))`.
+/// vector has, weighted `ln(1 + N / (1 + df))` over the token lists of every document ever added
+/// with tokens, or over the live vectors when there are none.
 fn lookup(index: &Index, model: &Model, tokens: &[u32]) -> SparseVector {
-    let n = model.docs.len() as f32;
+    let by_text = !model.counted.is_empty();
+    let n = if by_text { model.counted.len() } else { model.docs.len() } as f32;
     let pairs = tokens.iter().filter_map(|&t| {
-        let df = model
+        let live = model
             .docs
             .iter()
             .filter(|d| index.stored_sparse(&d.id).is_some_and(|v| v.get(t).is_some()))
             .count();
-        (df > 0).then(|| (t, (1.0 + n / (1.0 + df as f32)).ln()))
+        let df =
+            if by_text { model.counted.iter().filter(|ts| ts.contains(&t)).count() } else { live };
+        (live > 0).then(|| (t, (1.0 + n / (1.0 + df as f32)).ln()))
     });
     SparseVector::from_pairs(pairs).unwrap()
 }

@@ -43,6 +43,12 @@ fn arb_docs() -> impl Strategy<Value = Vec<Document>> {
                 url: Some(format!("p.html#d{i}")),
                 tags: vec![lang.to_owned()],
                 fields: Default::default(),
+                // Token counts (lookup weights) for most documents: a sharded index must weigh
+                // lookup queries exactly as the whole one.
+                tokens: (i % 3 != 2).then(|| {
+                    let ids = sparse.as_ref().map_or(&[][..], |v: &SparseVector| v.ids());
+                    ids.iter().copied().chain([i as u32 % 7]).collect()
+                }),
                 sparse,
             })
             .collect()

@@ -200,8 +200,12 @@ mod with_model {
             Ok(docs
                 .iter_mut()
                 .zip(encodings)
-                .map(|(doc, enc)| {
+                .zip(&texts)
+                .map(|((doc, enc), text)| {
                     doc.sparse = enc.vector;
+                    // The text's tokens in the model's ids (the index's term space when a model
+                    // encodes): counted by the index, they weight lookup queries.
+                    doc.tokens = self.model_vocab.as_ref().map(|v| v.ids(text));
                     AddReport {
                         id: doc.id.clone(),
                         semantic: doc.sparse.is_some(),

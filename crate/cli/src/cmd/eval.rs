@@ -53,7 +53,7 @@ pub(crate) struct EvalArgs {
     fusion: Vec<FusionArg>,
     /// Query sides of the sparse arm (comma-separated): `model` (the model expands the query),
     /// `lookup` (its WordPiece tokens weighted by IDF over the index's sparse postings: no model
-    /// at query time), and the candidate tables `lookup-text-idf`, `lookup-self`, `lookup-ctx`.
+    /// at query time), and the candidate tables `lookup-postings-idf`, `lookup-self`, `lookup-ctx`.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [QueryArg::Model, QueryArg::Lookup])]
     query: Vec<QueryArg>,
     /// Model variants for sparse and hybrid mode (comma-separated).
@@ -242,11 +242,23 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             )?),
             None => None,
         };
+        // The model's WordPiece vocabulary: documents' tokens (the index counts them, lookup
+        // queries are weighted from the counts) and lookup queries.
+        let wordpiece = match &model {
+            Some(_) => {
+                let path = args.model.join("tokenizer.json");
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                Some(sparrow_core::WordPiece::from_tokenizer_json(&bytes)?)
+            }
+            None => None,
+        };
         let t = Instant::now();
         let index = build_index(
             &data,
             args.index_config(bm25),
             vectors.as_ref().map(|e| e.vectors.as_slice()),
+            wordpiece.as_ref(),
         )?;
         let build_ms = t.elapsed().as_secs_f64() * 1e3;
         let stats = index.stats();
@@ -280,15 +292,6 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         }
         // The query encoders of the sparse arm (built once per model variant).
         let mut encoders: Vec<(QueryArg, QueryEncoder<'_>)> = Vec::new();
-        let wordpiece = match &model {
-            Some(_) if args.query.iter().any(|q| *q != QueryArg::Model) => {
-                let path = args.model.join("tokenizer.json");
-                let bytes =
-                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-                Some(sparrow_core::WordPiece::from_tokenizer_json(&bytes)?)
-            }
-            _ => None,
-        };
         if let Some(m) = &model {
             let pseudo = pseudo_queries(args, &dir, &data)?;
             for &q in &args.query {
@@ -297,7 +300,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                     (QueryArg::Lookup, Some(wp)) => QueryEncoder::Lookup(wp),
                     (_, Some(wp)) => {
                         let t = Instant::now();
-                        let table = lookup::table(q, wp, m, &data, &pseudo)?.unwrap_or_default();
+                        let vectors = vectors.as_ref().map_or(&[][..], |e| e.vectors.as_slice());
+                        let table = lookup::table(q, wp, m, vectors, &pseudo)?.unwrap_or_default();
                         eprintln!("{} table in {:.1} s", q.name(), t.elapsed().as_secs_f64());
                         QueryEncoder::Table(wp, table)
                     }
@@ -368,11 +372,13 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     print_results(args, &name, &results)
 }
 
-/// Builds the index of the corpus: title + text, and each document's vector when given.
+/// Builds the index of the corpus: title + text, each document's vector when given, and its
+/// WordPiece tokens when `wordpiece` is given (as `sparrow index` does).
 pub(crate) fn build_index(
     data: &Dataset,
     config: IndexConfig,
     vectors: Option<&[Option<SparseVector>]>,
+    wordpiece: Option<&sparrow_core::WordPiece>,
 ) -> Result<Index> {
     let docs: Vec<Document> = data
         .corpus
@@ -385,6 +391,9 @@ pub(crate) fn build_index(
             }
             if let Some(v) = vectors.and_then(|v| v[i].clone()) {
                 doc = doc.with_sparse(v);
+            }
+            if let Some(wp) = wordpiece {
+                doc.tokens = Some(wp.ids(&doc.semantic_text()));
             }
             doc
         })

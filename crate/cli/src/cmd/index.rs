@@ -244,7 +244,8 @@ fn encode(
 }
 
 /// Step 4, index: the documents with their vectors re-keyed from the model's ids to the ranks of
-/// `vocab` (what a page's lookup queries tokenize into), declared as such.
+/// `vocab` (what a page's lookup queries tokenize into), declared as such, and their texts'
+/// tokens in the same ids (the index counts them: the weights of lookup queries).
 fn build_index(docs: Vec<Document>, vocab: &WordPiece) -> Result<Index> {
     let ranks = vocab.with_rank_ids();
     let docs = docs
@@ -254,6 +255,7 @@ fn build_index(docs: Vec<Document>, vocab: &WordPiece) -> Result<Index> {
                 let pairs = v.iter().filter_map(|(id, w)| Some((vocab.rank(id)?, w)));
                 d.sparse = Some(SparseVector::from_pairs(pairs.collect::<Vec<_>>())?);
             }
+            d.tokens = Some(ranks.ids(&d.semantic_text()));
             Ok(d)
         })
         .collect::<std::result::Result<Vec<_>, sparrow_core::Error>>()?;

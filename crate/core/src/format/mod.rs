@@ -21,7 +21,8 @@
 //!   crc32        u32       CRC-32 (IEEE) of the payload
 //! payload: sections in a fixed order per kind, each `tag: u8, len: varint, body: len bytes`
 //!
-//! whole index: 1 config, 2 documents, 3 lengths, 4 lexicon, 5 sparse, 6 tombstones, 9 terms
+//! whole index: 1 config, 2 documents, 3 lengths, 4 lexicon, 5 sparse, 6 tombstones, 9 terms,
+//!   15 tokens
 //!   1 config      flags u8 (1 stemming, 2 stopwords, 4 storeText), k1 f32, b f32, maxTextBytes varint
 //!   2 documents   slots varint; per slot: flags u8 (1 live, 2 title, 4 text, 8 url, 16 hasSparse);
 //!                 live slots then have id, [title], [text], [url] (strings), tags (varint count +
@@ -34,6 +35,9 @@
 //!   6 tombstones  bitmap of removed slots
 //!   9 terms       what sparse ids are: kind u8 (0 undeclared, 1 model ids, 2 vocabulary ranks),
 //!                 vocabulary CRC-32 u32 (0 when undeclared)   [absent in version 1: undeclared]
+//!   15 tokens     WordPiece token document frequencies (lookup query weights): documents
+//!                 counted varint; tokens varint; per token (ascending id): id gap varint (the
+//!                 first: the id), df varint (>= 1)   [absent in version 1: none counted]
 //! string = varint byte length + UTF-8; bitmap = varint byte length + roaring's portable
 //! serialization; doc ids = count varint (>= 1), the first id varint, then the gap to each
 //! next id varint (>= 1); varint = unsigned LEB128 (at most 10 bytes). Version 1 wrote
@@ -53,10 +57,12 @@
 //!              tags (count varint; per tag: string, bitmap), fields (count varint; per field:
 //!              name, values count varint; per value: key string, bitmap)
 //!           14 sparse docs: bitmap of the live slots that have a sparse vector
+//!           15 tokens: documents counted, and no tokens (they are in the shards)
 //!           7 sharding: shard count varint (1..=65536), hash u8 (1 = FNV-1a 64), index id u32
 //!             (= CRC-32 of the payload before this section)
-//! shard     8 shard: index id u32, shard number varint, shard count varint; then 4 lexicon and
-//!           5 sparse (as above), holding exactly the terms that hash to this shard
+//! shard     8 shard: index id u32, shard number varint, shard count varint; then 4 lexicon,
+//!           5 sparse and 15 tokens (documents counted: 0), holding exactly the terms and token
+//!           ids that hash to this shard (a token id hashes as a sparse id)
 //! fragment  12 fragment: index id u32, fragment number varint, fragment count varint, first
 //!           slot varint; then 2 documents (as above) for exactly the fragment's slots
 //! ```
@@ -125,6 +131,7 @@ pub(crate) const SECTION_FILTERS: u8 = 11;
 pub(crate) const SECTION_FRAGMENT: u8 = 12;
 pub(crate) const SECTION_VOCAB: u8 = 13;
 pub(crate) const SECTION_SPARSE_DOCS: u8 = 14;
+pub(crate) const SECTION_TOKENS: u8 = 15;
 
 /// The 8 bytes a sharded index's base starts with (see [Sharded indexes](self#sharded-indexes)).
 pub const BASE_MAGIC: [u8; 8] = *b"SPRWBAS\0";
@@ -275,6 +282,7 @@ mod tests {
             (SECTION_SPARSE, empty_count()),
             (SECTION_TOMBSTONES, tombstones(&[])),
             (SECTION_TERMS, vec![TERMS_UNDECLARED, 0, 0, 0, 0]),
+            (SECTION_TOKENS, vec![0, 0]),
         ]
     }
 
@@ -316,6 +324,16 @@ mod tests {
         docs.push(DOC_LIVE);
         varint(&mut docs, 1 << 60);
         assert!(corrupt(replace(1, docs)).contains("needs"));
+    }
+
+    #[test]
+    fn bad_token_counts() {
+        // 2 documents counted; tokens 5 (df 2) and 7 (df 1): fine.
+        assert!(Index::from_bytes(&file(&replace(7, vec![2, 2, 5, 2, 2, 1]))).is_ok());
+        assert!(corrupt(replace(7, vec![2, 2, 5, 2, 0, 1])).contains("not ascending"));
+        assert!(corrupt(replace(7, vec![2, 1, 5, 0])).contains("df 0"));
+        assert!(corrupt(replace(7, vec![2, 1, 5, 3])).contains("df 3 with 2 documents"));
+        assert!(corrupt(replace(7, vec![2, 3, 5, 1])).contains("token count 3 cannot fit"));
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::document::{validate_id, DocRecord};
 use crate::error::FormatError;
 use crate::filter::FilterIndex;
 use crate::hash::FxHashMap;
-use crate::index::{Index, IndexParts, LexPostings, Lexicon, SparsePostings, TermSpace};
+use crate::index::{
+    Index, IndexParts, LexPostings, Lexicon, SparsePostings, TermSpace, TokenStats,
+};
 use crate::sparse::{quantization_scale, MAX_WEIGHT};
 
 type Result<T> = std::result::Result<T, FormatError>;
@@ -259,15 +261,55 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Index> {
     let mut r = next_section(SECTION_TOMBSTONES, "tombstones")?;
     let deleted = r.bitmap("tombstones", slots)?;
     r.finish()?;
-    let term_space = if version >= 2 {
-        read_terms(&mut next_section(SECTION_TERMS, "terms")?)?
+    let (term_space, token_stats) = if version >= 2 {
+        let terms = read_terms(&mut next_section(SECTION_TERMS, "terms")?)?;
+        (terms, read_tokens(&mut next_section(SECTION_TOKENS, "tokens")?)?)
     } else {
-        TermSpace::Unknown
+        (TermSpace::Unknown, TokenStats::default())
     };
     outer.finish()?;
-    let parts =
-        IndexParts { config, docs, doc_lens, deleted, lexicon, sparse, term_space, base: None };
+    let parts = IndexParts {
+        config,
+        docs,
+        doc_lens,
+        deleted,
+        lexicon,
+        sparse,
+        term_space,
+        token_stats,
+        base: None,
+    };
     Index::from_parts(parts).map_err(FormatError::corrupt)
+}
+
+/// Section 15: token document frequencies (ids ascending, each count at least 1).
+pub(super) fn read_tokens(r: &mut Reader<'_>) -> Result<TokenStats> {
+    let documents = r.varint()?;
+    let documents =
+        u32::try_from(documents).map_err(|_| r.corrupt(format_args!("{documents} documents")))?;
+    let n = r.count(2, "token")?;
+    let mut df = FxHashMap::default();
+    df.reserve(n);
+    let mut id = 0u64;
+    for i in 0..n {
+        let gap = r.varint()?;
+        if i > 0 && gap == 0 {
+            return Err(r.corrupt("token ids are not ascending"));
+        }
+        id += gap;
+        if id > u64::from(u32::MAX) {
+            return Err(r.corrupt(format_args!("token id {id} is out of range")));
+        }
+        let count = r.varint()?;
+        if count == 0 || count > u64::from(documents.max(1)) && documents > 0 {
+            return Err(
+                r.corrupt(format_args!("token {id}: df {count} with {documents} documents"))
+            );
+        }
+        df.insert(id as u32, count as u32);
+    }
+    r.finish()?;
+    Ok(TokenStats { documents, df })
 }
 
 pub(super) fn read_terms(r: &mut Reader<'_>) -> Result<TermSpace> {

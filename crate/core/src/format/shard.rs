@@ -5,11 +5,12 @@ use roaring::RoaringBitmap;
 
 use super::read::{
     header, next_section, read_config, read_docs, read_filters, read_lengths, read_lexicon,
-    read_sparse, read_terms, Reader,
+    read_sparse, read_terms, read_tokens, Reader,
 };
 use super::write::{
     add_section, bitmap, config_section, doc_record, docs_section, filters_section, framed,
-    lengths_section, lexicon_section, sparse_section, terms_section, tombstones_section, varint,
+    lengths_section, lexicon_section, sparse_section, terms_section, tokens_section,
+    tombstones_section, varint,
 };
 use super::*;
 use crate::document::DocRecord;
@@ -40,6 +41,10 @@ pub(crate) fn write(index: &Index, options: &ShardingOptions) -> ShardedBytes {
     let filters = index.filters.restricted(options.filter_fields.as_deref());
     add_section(&mut payload, SECTION_FILTERS, |b| filters_section(b, &filters));
     add_section(&mut payload, SECTION_SPARSE_DOCS, |b| bitmap(b, &index.sparse_docs));
+    let stats = &index.token_stats;
+    add_section(&mut payload, SECTION_TOKENS, |b| {
+        tokens_section(b, stats.documents, stats, |_| false)
+    });
     let index_id = crc32fast::hash(&payload);
     add_section(&mut payload, SECTION_SHARDING, |b| {
         varint(b, u64::from(count));
@@ -61,6 +66,9 @@ pub(crate) fn write(index: &Index, options: &ShardingOptions) -> ShardedBytes {
             });
             add_section(&mut payload, SECTION_SPARSE, |b| {
                 sparse_section(b, index, |id| sparse_shard(id, count) == shard);
+            });
+            add_section(&mut payload, SECTION_TOKENS, |b| {
+                tokens_section(b, 0, stats, |id| sparse_shard(id, count) == shard);
             });
             framed(&SHARD_MAGIC, &payload)
         })
@@ -142,6 +150,10 @@ pub(crate) fn read_base(bytes: &[u8]) -> Result<Index> {
     let mut r = next_section(&mut outer, SECTION_SPARSE_DOCS, "sparse docs")?;
     let sparse_docs = r.bitmap("sparse docs", slots)?;
     r.finish()?;
+    let token_stats = read_tokens(&mut next_section(&mut outer, SECTION_TOKENS, "tokens")?)?;
+    if !token_stats.df.is_empty() {
+        return Err(FormatError::corrupt("a base holds token counts (they belong in shards)"));
+    }
     let identity = &payload[..outer.position()];
     let mut r = next_section(&mut outer, SECTION_SHARDING, "sharding")?;
     let count = r.varint()?;
@@ -178,6 +190,7 @@ pub(crate) fn read_base(bytes: &[u8]) -> Result<Index> {
         lexicon: Default::default(),
         sparse: Default::default(),
         term_space,
+        token_stats,
         base: Some((state, filters, sparse_docs)),
     };
     Index::from_parts(parts).map_err(FormatError::corrupt)
@@ -190,7 +203,9 @@ pub(crate) struct ShardData {
     pub(crate) postings: Option<ShardPostings>,
 }
 
-pub(crate) type ShardPostings = (Vec<(Box<str>, LexPostings)>, Vec<(u32, SparsePostings)>);
+/// A shard's lexical terms, sparse terms and token counts.
+pub(crate) type ShardPostings =
+    (Vec<(Box<str>, LexPostings)>, Vec<(u32, SparsePostings)>, Vec<(u32, u32)>);
 
 /// The header section of a shard or fragment: index id, number, count.
 fn part_header(r: &mut Reader<'_>) -> Result<(u32, u64, u64)> {
@@ -206,7 +221,12 @@ fn mismatch(kind: &str, id: u32, count: u64, state_id: u32, state_count: usize) 
 }
 
 /// Reads a shard for `state`'s base over `slots` document slots.
-pub(crate) fn read_shard(bytes: &[u8], state: &ShardState, slots: usize) -> Result<ShardData> {
+pub(crate) fn read_shard(
+    bytes: &[u8],
+    state: &ShardState,
+    slots: usize,
+    documents: u32,
+) -> Result<ShardData> {
     let payload = header(bytes, &SHARD_MAGIC)?;
     let mut outer = Reader::new(payload, "payload");
     let mut r = next_section(&mut outer, SECTION_SHARD, "shard")?;
@@ -232,7 +252,21 @@ pub(crate) fn read_shard(bytes: &[u8], state: &ShardState, slots: usize) -> Resu
         slots,
         FORMAT_VERSION,
     )?;
+    let tokens = read_tokens(&mut next_section(&mut outer, SECTION_TOKENS, "tokens")?)?;
     outer.finish()?;
+    if tokens.documents != 0 {
+        return Err(FormatError::corrupt("a shard counts documents (the base does)"));
+    }
+    let mut tokens = tokens.sorted();
+    if let Some((id, df)) = tokens.iter().find(|(_, df)| *df > documents) {
+        return Err(FormatError::corrupt(format!(
+            "token {id}: df {df} but the base counted {documents} documents"
+        )));
+    }
+    if let Some((id, _)) = tokens.iter().find(|(id, _)| sparse_shard(*id, state.count) != shard) {
+        return Err(FormatError::corrupt(format!("token {id} does not belong to shard {shard}")));
+    }
+    tokens.shrink_to_fit();
     for (term, _) in &lexicon.terms {
         if lexical_shard(term, state.count) != shard {
             return Err(FormatError::corrupt(format!(
@@ -247,7 +281,7 @@ pub(crate) fn read_shard(bytes: &[u8], state: &ShardState, slots: usize) -> Resu
             "sparse term {id} does not belong to shard {shard}"
         )));
     }
-    Ok(ShardData { shard, postings: Some((lexicon.terms, sparse)) })
+    Ok(ShardData { shard, postings: Some((lexicon.terms, sparse, tokens)) })
 }
 
 /// Reads a fragment for `state`'s base: its number and, unless it is loaded already, the records

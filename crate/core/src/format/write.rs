@@ -5,7 +5,7 @@ use roaring::RoaringBitmap;
 use super::*;
 use crate::document::DocRecord;
 use crate::filter::FilterIndex;
-use crate::index::{Index, TermSpace};
+use crate::index::{Index, TermSpace, TokenStats};
 
 /// Appends unsigned LEB128.
 pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
@@ -64,7 +64,28 @@ pub(crate) fn write(index: &Index) -> Vec<u8> {
     add_section(&mut payload, SECTION_SPARSE, |b| sparse_section(b, index, |_| true));
     add_section(&mut payload, SECTION_TOMBSTONES, |b| tombstones_section(b, index));
     add_section(&mut payload, SECTION_TERMS, |b| terms_section(b, index.term_space));
+    add_section(&mut payload, SECTION_TOKENS, |b| {
+        tokens_section(b, index.token_stats.documents, &index.token_stats, |_| true);
+    });
     framed(&MAGIC, &payload)
+}
+
+/// Section 15: `documents`, then the token counts `keep` selects, ascending by id.
+pub(super) fn tokens_section(
+    body: &mut Vec<u8>,
+    documents: u32,
+    stats: &TokenStats,
+    keep: impl Fn(u32) -> bool,
+) {
+    varint(body, u64::from(documents));
+    let pairs: Vec<(u32, u32)> = stats.sorted().into_iter().filter(|(id, _)| keep(*id)).collect();
+    varint(body, pairs.len() as u64);
+    let mut prev = 0u32;
+    for (i, (id, df)) in pairs.into_iter().enumerate() {
+        varint(body, u64::from(if i == 0 { id } else { id - prev }));
+        varint(body, u64::from(df));
+        prev = id;
+    }
 }
 
 /// Bytes of the lexicon and sparse sections: what a sharded index's shards hold in all.

@@ -84,6 +84,45 @@ pub struct Index {
     pub(crate) shards: Option<ShardState>,
     /// What the sparse term ids are (model ids or a vocabulary file's ranks).
     pub(crate) term_space: TermSpace,
+    /// How many documents' texts contain each WordPiece token: the weights of lookup queries.
+    pub(crate) token_stats: TokenStats,
+}
+
+/// Document frequencies of WordPiece tokens over the indexed texts ([`Document::tokens`]), the
+/// table lookup queries are weighted from ([`Index::lookup_vector`]).
+///
+/// Counted when a document with tokens is added and never subtracted (a removed or replaced
+/// document still counts, as in Lucene's `docFreq` until a merge): these are statistics of the
+/// language of the collection, not of its live documents, and keeping them needs no per-document
+/// token list. A sharded index has `documents` in its base and each token's count in the shard
+/// its id hashes to ([`sparse_shard`]), the shard a lookup query fetches for that token anyway.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct TokenStats {
+    /// Documents counted (those added with tokens).
+    pub(crate) documents: u32,
+    /// Token id (in the index's term space) -> documents whose text has it.
+    pub(crate) df: FxHashMap<u32, u32>,
+}
+
+impl TokenStats {
+    /// Counts one document's tokens (each distinct id once).
+    pub(crate) fn count(&mut self, tokens: &[u32]) {
+        let mut ids = tokens.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let c = self.df.entry(id).or_insert(0);
+            *c = c.saturating_add(1);
+        }
+        self.documents = self.documents.saturating_add(1);
+    }
+
+    /// Token ids in ascending order with their counts.
+    pub(crate) fn sorted(&self) -> Vec<(u32, u32)> {
+        let mut pairs: Vec<(u32, u32)> = self.df.iter().map(|(&id, &n)| (id, n)).collect();
+        pairs.sort_unstable();
+        pairs
+    }
 }
 
 /// Everything the byte format reads into an index: the one seam between `index/` and
@@ -96,6 +135,7 @@ pub(crate) struct IndexParts {
     pub(crate) lexicon: Lexicon,
     pub(crate) sparse: FxHashMap<u32, SparsePostings>,
     pub(crate) term_space: TermSpace,
+    pub(crate) token_stats: TokenStats,
     /// A sharded base: its shard state, stored filters and documents with a sparse vector.
     pub(crate) base: Option<(ShardState, FilterIndex, RoaringBitmap)>,
 }
@@ -155,6 +195,7 @@ impl Index {
             sparse_docs: RoaringBitmap::new(),
             shards: None,
             term_space: TermSpace::Unknown,
+            token_stats: TokenStats::default(),
         })
     }
 
@@ -190,6 +231,7 @@ impl Index {
             sparse_docs: RoaringBitmap::new(),
             shards,
             term_space: parts.term_space,
+            token_stats: parts.token_stats,
         };
         if let Some(id) = index.rebuild_derived() {
             return Err(format!("document id {id:?} is live twice"));
@@ -532,6 +574,7 @@ impl Index {
             + ids
             + self.filters.heap_bytes()
             + self.sparse_docs.serialized_size()
+            + self.token_stats.df.capacity() * 12
     }
 
     /// Every adding mutation calls this: it also refuses a partially loaded sharded index.
@@ -570,6 +613,9 @@ impl Index {
         }
         for (term, tf) in counts {
             self.lexicon.terms[term as usize].1.push(id, tf);
+        }
+        if let Some(tokens) = &doc.tokens {
+            self.token_stats.count(tokens);
         }
         if let Some(v) = &doc.sparse {
             for (term, w) in v.iter() {

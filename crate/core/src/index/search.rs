@@ -154,38 +154,61 @@ impl Index {
     }
 
     /// The sparse vector of a lookup query: each distinct token id that has live postings, weighted
-    /// by its inverse document frequency over the learned-sparse postings, `ln(1 + N / (1 + df))`
-    /// (`N` live documents, `df` live documents whose vector has the token). Tokens without postings
-    /// are left out (they could not contribute), so do ids the index has never seen.
+    /// by its inverse document frequency `ln(1 + N / (1 + df))`.
     ///
-    /// Why IDF over the index's own postings: it needs no model and no stored table (the postings
-    /// are the table), it follows the index as documents are added, and on SciFact it ranks as well
-    /// as tables derived from the model (docs/BENCHMARKS.md, "Lookup queries").
+    /// `N` and `df` come from the texts when the index counted tokens ([`Document::tokens`]: the
+    /// CLI and the wasm module with a model set them): `N` documents counted, `df` those whose text
+    /// has the token. An index without token counts (built from vectors alone, or a format-1 file)
+    /// uses its learned-sparse postings instead: `N` live documents, `df` live documents whose
+    /// vector has the token. Tokens without live postings are left out (they could not
+    /// contribute), so are ids the index has never seen.
+    ///
+    /// Why IDF, and why over the texts: it needs no model at query time and no table beyond counts
+    /// the index keeps anyway, and it follows the collection as documents are added. The texts'
+    /// frequencies know that "my" or "some" are common; the postings' do not, because the model
+    /// seldom keeps such words in a document's expansion, so their postings are short and their
+    /// postings IDF high. On SciFact train the text IDF ranks best of the tables measured
+    /// (docs/BENCHMARKS.md, "Lookup queries").
     ///
     /// ```
     /// use sparrow_core::*;
     /// let mut index = Index::new(IndexConfig::default())?;
     /// index.add(Document::new("a", "x").with_sparse(SparseVector::from_pairs([(1, 1.0), (2, 1.0)])?))?;
     /// index.add(Document::new("b", "y").with_sparse(SparseVector::from_pairs([(1, 1.0)])?))?;
+    /// // No token counts: IDF over the postings (2 documents; token 1 in both, token 2 in one).
     /// let v = index.lookup_vector(&[1, 2, 2, 99]);
     /// assert_eq!(v.ids(), &[1, 2]);
     /// assert_eq!(v.weights(), &[(1.0f32 + 2.0 / 3.0).ln(), (1.0f32 + 2.0 / 2.0).ln()]);
+    ///
+    /// // With token counts: IDF over the texts (3 documents counted; token 1 in one of them).
+    /// let vector = SparseVector::from_pairs([(1, 1.0)])?;
+    /// index.add(Document::new("c", "z").with_sparse(vector.clone()).with_tokens(vec![1, 2, 2]))?;
+    /// index.add(Document::new("d", "z").with_tokens(vec![2]))?;
+    /// index.add(Document::new("e", "z").with_tokens(vec![2, 3]))?;
+    /// let v = index.lookup_vector(&[1, 2]);
+    /// assert_eq!(v.weights(), &[(1.0f32 + 3.0 / 2.0).ln(), (1.0f32 + 3.0 / 4.0).ln()]);
     /// # Ok::<(), Error>(())
     /// ```
     pub fn lookup_vector(&self, tokens: &[u32]) -> SparseVector {
-        let n = self.len() as f32;
+        let by_text = self.token_stats.documents > 0;
+        let n = if by_text { self.token_stats.documents as f32 } else { self.len() as f32 };
         let mut ids: Vec<u32> = tokens.to_vec();
         ids.sort_unstable();
         ids.dedup();
         let mut weights = Vec::with_capacity(ids.len());
         ids.retain(|id| {
             let Some(p) = self.sparse.get(id) else { return false };
-            let df = p.docs.len()
+            let live = p.docs.len()
                 - if self.deleted.is_empty() { 0 } else { p.docs.intersection_len(&self.deleted) };
-            if df == 0 {
+            if live == 0 {
                 return false;
             }
-            weights.push((1.0 + n / (1.0 + df as f32)).ln());
+            let df = if by_text {
+                self.token_stats.df.get(id).copied().unwrap_or(0) as f32
+            } else {
+                live as f32
+            };
+            weights.push((1.0 + n / (1.0 + df)).ln());
             true
         });
         SparseVector::from_sorted_unchecked(ids, weights)

@@ -204,8 +204,10 @@ impl Index {
             }
             .into());
         };
-        let data = shard::read_shard(bytes, state, self.docs.len())?;
-        if let Some((terms, sparse)) = data.postings {
+        let documents = self.token_stats.documents;
+        let data = shard::read_shard(bytes, state, self.docs.len(), documents)?;
+        if let Some((terms, sparse, tokens)) = data.postings {
+            self.token_stats.df.extend(tokens);
             for (term, postings) in terms {
                 let id = self.lexicon.terms.len() as u32;
                 self.lexicon.lookup.insert(term.clone(), id);

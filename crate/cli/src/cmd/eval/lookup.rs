@@ -1,11 +1,12 @@
 //! Query encoders for evaluation: the model, or a lookup query (WordPiece tokens weighted from a
 //! table, no model at query time).
 //!
-//! The library's lookup query weights each token by its IDF over the index's learned-sparse
-//! postings (`Query::with_tokens`, computed by the core). The other tables exist here only to be
-//! measured against it (`--query lookup-text-idf,lookup-self,lookup-ctx`; docs/BENCHMARKS.md,
-//! "Lookup queries"):
-//! * `lookup-text-idf`: `ln(1 + N / (1 + df))` with `df` over the corpus' own WordPiece tokens;
+//! The library's lookup query weights each token by its IDF over the indexed texts' WordPiece
+//! tokens (`Query::with_tokens`; the core computes it from the token counts the index keeps). The
+//! other tables exist here only to be measured against it (`--query
+//! lookup-postings-idf,lookup-self,lookup-ctx`; docs/BENCHMARKS.md, "Lookup queries"):
+//! * `lookup-postings-idf`: `ln(1 + N / (1 + df))` with `df` over the documents' learned-sparse
+//!   vectors (what the core falls back to for an index without token counts);
 //! * `lookup-self`: the weight the model gives a token alone, `model([CLS] t [SEP])[t]`;
 //! * `lookup-ctx`: the mean weight the model gives a token inside pseudo-queries (the split's
 //!   queries are never used: the corpus titles and, when evaluating `test`, the train queries),
@@ -17,19 +18,18 @@ use anyhow::Result;
 use clap::ValueEnum;
 use sparrow_core::{Query, SparseVector, WordPiece};
 
-use super::beir::Dataset;
-use super::vectors::{doc_text, Model};
+use super::vectors::Model;
 
 /// `--query`: how the query side of the sparse arm is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum QueryArg {
     /// The model encodes the query (its expansion).
     Model,
-    /// The query's WordPiece tokens, weighted by IDF over the index's sparse postings (the
+    /// The query's WordPiece tokens, weighted by IDF over the indexed texts' tokens (the
     /// library's lookup query).
     Lookup,
-    /// Tokens weighted by IDF over the corpus' WordPiece tokens.
-    LookupTextIdf,
+    /// Tokens weighted by IDF over the documents' learned-sparse vectors.
+    LookupPostingsIdf,
     /// Tokens weighted by the model's weight of the token alone.
     LookupSelf,
     /// Tokens weighted by the model's mean weight of the token in pseudo-queries.
@@ -41,7 +41,7 @@ impl QueryArg {
         match self {
             QueryArg::Model => "model",
             QueryArg::Lookup => "lookup",
-            QueryArg::LookupTextIdf => "lookup-text-idf",
+            QueryArg::LookupPostingsIdf => "lookup-postings-idf",
             QueryArg::LookupSelf => "lookup-self",
             QueryArg::LookupCtx => "lookup-ctx",
         }
@@ -74,31 +74,34 @@ impl QueryEncoder<'_> {
     }
 }
 
-/// The table of one `lookup-*` candidate (`None` for `model` and `lookup`).
+/// The table of one `lookup-*` candidate (`None` for `model` and `lookup`). `vectors`: the
+/// documents' learned-sparse vectors.
 pub(crate) fn table(
     arg: QueryArg,
     wp: &WordPiece,
     model: &Model,
-    data: &Dataset,
+    vectors: &[Option<SparseVector>],
     pseudo_queries: &[String],
 ) -> Result<Option<Vec<f32>>> {
     let vocab = model.encoder.vocab_size();
     Ok(match arg {
         QueryArg::Model | QueryArg::Lookup => None,
-        QueryArg::LookupTextIdf => {
+        QueryArg::LookupPostingsIdf => {
             let mut df = vec![0u32; vocab];
-            for d in &data.corpus {
-                let mut ids = wp.ids(&doc_text(d));
-                ids.sort_unstable();
-                ids.dedup();
-                for id in ids {
+            for v in vectors.iter().flatten() {
+                for &id in v.ids() {
                     if let Some(c) = df.get_mut(id as usize) {
                         *c += 1;
                     }
                 }
             }
-            let n = data.corpus.len() as f32;
-            Some(df.iter().map(|&d| (1.0 + n / (1.0 + d as f32)).ln()).collect())
+            let n = vectors.len() as f32;
+            // Tokens no document's vector has cannot score: left out, as the core does.
+            Some(
+                df.iter()
+                    .map(|&d| if d == 0 { 0.0 } else { (1.0 + n / (1.0 + d as f32)).ln() })
+                    .collect(),
+            )
         }
         QueryArg::LookupSelf => Some(self_weights(model, vocab)?),
         QueryArg::LookupCtx => {
