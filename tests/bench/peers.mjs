@@ -4,7 +4,7 @@
 // and the native `sparrow eval` numbers; then the chart.
 //
 //   node --expose-gc tests/bench/peers.mjs [--beir DIR] [--split test] [--out docs/bench]
-//        [--systems minisearch,flexsearch,orama,sparrow-lexical,sparrow-hybrid] [--cold-runs 5]
+//        [--systems minisearch,flexsearch,orama,sparrow-lexical,sparrow-hybrid,sparrow-lookup] [--cold-runs 5]
 //
 // Every system runs in its own child process (`--child NAME`), so heaps do not mix:
 //   1. `global.gc()`, read heapUsed (baseline), load the corpus;
@@ -40,7 +40,7 @@ async function parent() {
   const dir = beirDir(get('--beir'));
   const split = get('--split', 'test');
   const out = resolve(get('--out', join(root, 'docs/bench')));
-  const systems = get('--systems', 'minisearch,flexsearch,orama,sparrow-lexical,sparrow-hybrid').split(',');
+  const systems = get('--systems', 'minisearch,flexsearch,orama,sparrow-lexical,sparrow-hybrid,sparrow-lookup').split(',');
   const coldRuns = Number(get('--cold-runs', 5));
   const tmp = mkdtempSync(join(tmpdir(), 'sparrow-peers-'));
   mkdirSync(out, { recursive: true });
@@ -55,7 +55,7 @@ async function parent() {
 
   // Native reference (and the prebuilt index for the cold start).
   const indexFile = join(tmp, 'scifact-int8.sparrow');
-  const native = sparrowEval(['--beir', dir, '--split', split, '--variant', 'int8', '--write-index', indexFile, ...(has('--native-no-cache') ? ['--no-cache'] : [])]);
+  const native = sparrowEval(['--beir', dir, '--split', split, '--variant', 'int8', '--query', 'model,lookup', '--write-index', indexFile, ...(has('--native-no-cache') ? ['--no-cache'] : [])]);
   const nativeIndex = native.find((r) => r.model === 'int8')?.index ?? null;
 
   await checkPackageDefaults(native, indexFile, loadQueries(dir, split)[0].text);
@@ -86,7 +86,7 @@ async function parent() {
 
   const nativeRows = native
     .filter((r) => r.mode !== 'sparse')
-    .map((r) => ({ name: r.name, system: 'sparrow (native CLI)', label: `Sparrow native ${r.mode}${r.fusion ? ` ${r.fusion.kind}` : ''}`, mode: r.mode, fusion: r.fusion, latency: r.latency, 'ndcg@10': r['ndcg@10'], 'recall@100': r['recall@100'], 'mrr@10': r['mrr@10'] }));
+    .map((r) => ({ name: r.name, system: 'sparrow (native CLI)', label: `Sparrow native ${r.mode}${r.fusion ? ` ${r.fusion.kind}` : ''}${r.queryEncoder === 'lookup' ? ' (lookup queries)' : ''}`, queryEncoder: r.queryEncoder, mode: r.mode, fusion: r.fusion, latency: r.latency, 'ndcg@10': r['ndcg@10'], 'recall@100': r['recall@100'], 'mrr@10': r['mrr@10'] }));
   const result = { dataset: dir.split('/').filter(Boolean).pop(), split, date: new Date().toISOString().slice(0, 10), versions, limit: LIMIT, systems: rows, native: nativeRows, nativeIndex, coldStart };
   writeFileSync(join(out, 'peers.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.error(`wrote ${join(out, 'peers.json')}`);
@@ -220,16 +220,22 @@ const SYSTEMS = {
   },
   'sparrow-lexical': () => sparrow(false),
   'sparrow-hybrid': () => sparrow(true),
+  'sparrow-lookup': () => sparrow(true, 'lookup'),
 };
 
-async function sparrow(hybrid) {
+/** `hybrid`: the prebuilt index with the bundled model; `queryEncoder: 'lookup'`: queries are
+ * their WordPiece tokens weighted by the index (no model run per query). */
+async function sparrow(hybrid, queryEncoder) {
   const { Sparrow } = await import('../../pkg/dist/index.js');
   const wasm = await import('../../pkg/wasm/sparrow_wasm.js');
   let s = hybrid ? null : await Sparrow.create({ model: false, index: { storeText: false } });
   const mode = hybrid ? 'hybrid' : 'lexical';
+  const lookup = queryEncoder === 'lookup';
   return {
-    label: hybrid ? 'Sparrow hybrid (wasm, int8)' : 'Sparrow lexical (wasm)',
-    config: hybrid
+    label: lookup ? 'Sparrow lookup-hybrid (wasm)' : hybrid ? 'Sparrow hybrid (wasm, int8)' : 'Sparrow lexical (wasm)',
+    config: lookup
+      ? "Sparrow.load(prebuilt index bytes) + bundled model (its vocabulary tokenizes queries), search(q, { limit: 100, queryEncoder: 'lookup' }): hybrid, weighted fusion, the query's WordPiece tokens weighted by the index's token IDF, no model run per query"
+      : hybrid
       ? "Sparrow.load(prebuilt index bytes) + bundled int8 model, search(q, { limit: 100 }) (library defaults: hybrid, weighted fusion); the index is built natively by sparrow eval --write-index (title + text, storeText off)"
       : "Sparrow.create({ model: false, index: { storeText: false } }), addDocuments({ id, title, text }), search(q, { limit: 100, mode: 'lexical' })",
     // Hybrid: "indexing" is loading the prebuilt index and the bundled model (encoding 5,183
@@ -238,14 +244,14 @@ async function sparrow(hybrid) {
       if (hybrid) s = await Sparrow.load(readFileSync(get('--index')));
       else s.addDocuments(docs.map(({ id, title, text }) => ({ id, title, text })));
     },
-    search: (q) => s.search(q, { limit: LIMIT, mode }).map((h) => [h.id, h.score]),
+    search: (q) => s.search(q, { limit: LIMIT, mode, ...(queryEncoder ? { queryEncoder } : {}) }).map((h) => [h.id, h.score]),
     serialize: () => Buffer.from(s.toBytes()),
     // wasm-bindgen's initSync returns the already-instantiated module's exports: a read-only peek
     // at the linear memory's size.
     wasmMemory: () => wasm.initSync({ module: new Uint8Array(0) })?.memory?.buffer?.byteLength ?? null,
     // In-wasm document encoding throughput (addDocuments with the bundled model) on the first
     // `n` documents, after everything else is measured.
-    encodeSample: hybrid
+    encodeSample: hybrid && !lookup
       ? async (docs) => {
           const t = await Sparrow.create({ index: { storeText: false } });
           t.addDocuments(docs.slice(0, 2).map(({ id, title, text }) => ({ id: `warm-${id}`, title, text })));

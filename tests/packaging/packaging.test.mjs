@@ -27,7 +27,7 @@ function freshProject(name, pkg) {
 
 test('the tarball holds the wasm, the model with its license, types and no sources', () => {
   const listing = run('tar', ['tzf', tarball]);
-  for (const f of ['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/worker.js', 'package/wasm/sparrow_wasm_bg.wasm', 'package/model/splade-tiny.int8.onnx', 'package/model/tokenizer.json', 'package/model/LICENSE', 'package/model/NOTICE.md', 'package/README.md']) {
+  for (const f of ['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/worker.js', 'package/dist/lite.js', 'package/dist/lite.d.ts', 'package/wasm/sparrow_wasm_bg.wasm', 'package/wasm-lite/sparrow_lite_bg.wasm', 'package/model/splade-tiny.int8.onnx', 'package/model/tokenizer.json', 'package/model/LICENSE', 'package/model/NOTICE.md', 'package/README.md']) {
     assert.ok(listing.includes(f), `${f} in tarball`);
   }
   assert.ok(!/\.rs$|scifact|corpus\.jsonl/m.test(listing), 'no Rust sources or evaluation data');
@@ -49,6 +49,21 @@ test('plain node ESM: import, add three documents, search with explanation', () 
   assert.equal(out.hit.id, 'vaccines');
   assert.ok(out.hit.explanation.sparse.length > 0);
   console.log(`# node: top hit ${out.hit.id}, matched ${out.hit.explanation.sparse.slice(0, 5).map((t) => t.term).join(', ')}`);
+});
+
+test('plain node ESM: sparrow-search/lite loads a prebuilt site index (the golden fixture) and searches it without a model', () => {
+  const dir = freshProject('node-lite-app', {});
+  const manifest = new URL('../fixtures/format/v2/site/manifest.json', import.meta.url).href;
+  writeFileSync(join(dir, 'main.mjs'), `
+    import { loadSite } from 'sparrow-search/lite';
+    const { sparrow, site } = await loadSite(${JSON.stringify(manifest)});
+    const hits = await site.search('ranking with bm25', { mode: 'lexical' });
+    console.log(JSON.stringify({ ids: hits.map((h) => h.id), hasVocab: sparrow.hasVocab, load: site.load() }));
+  `);
+  const out = JSON.parse(run('node', ['main.mjs'], { cwd: dir }).trim().split('\n').pop());
+  assert.equal(out.hasVocab, true);
+  assert.equal(out.ids[0], 'search-bm25');
+  assert.ok(out.load.shardsLoaded > 0 && out.load.fragmentsLoaded > 0, JSON.stringify(out.load));
 });
 
 test('fresh Vite app: builds, and the built page finds a semantic-only match in Chromium', async () => {

@@ -309,7 +309,7 @@ fn lookup_queries_weight_tokens_by_postings_idf() {
     assert_eq!(index.search(&both, &opts).unwrap()[0].id, "b");
     let lookup = SearchOptions { query_encoder: Some(QueryEncoder::Lookup), ..opts.clone() };
     assert_eq!(index.search(&both, &lookup).unwrap()[0].id, "a");
-    let model = SearchOptions { query_encoder: Some(QueryEncoder::Model), ..opts.clone() };
+    let model = SearchOptions { query_encoder: Some(QueryEncoder::Model), ..opts };
     assert_eq!(index.search(&both, &model).unwrap()[0].id, "b");
     assert_eq!(index.search(&q, &model).unwrap()[0].id, "a", "no vector: the tokens run");
 }

@@ -1,0 +1,106 @@
+// Every JavaScript example in README.md and pkg-config/README.md runs here, against the built
+// package (`pkg/`, resolved as `sparrow-search` through a node_modules link), and what the text
+// around it claims is asserted. A new example without an entry in CLAIMS fails this test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+const fixtureSite = pathToFileURL(join(root, 'tests/fixtures/format/v2/site/manifest.json')).href;
+
+/** ```js blocks of a markdown file, in order. */
+function examples(file) {
+  const md = readFileSync(join(root, file), 'utf8');
+  return [...md.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+// Each example: a unique piece of its code, what the test must set up first (`before`), which of
+// its variables to hand back (`after`), and the check of what the README says about them.
+const CLAIMS = [
+  {
+    file: 'README.md',
+    has: "sparrow.search('why is it cold in december'",
+    after: 'hits',
+    check: ({ hits }) => assert.equal(hits[0].id, 'tilt', 'the seasons document answers a query with no word in common'),
+  },
+  {
+    file: 'README.md',
+    has: "loadSite('https://example.com/search/manifest.json')",
+    rewrite: (code) => code.replace('https://example.com/search/manifest.json', fixtureSite),
+    after: 'hits',
+    check: ({ hits }) => assert.equal(hits[0].id, 'search-bm25'),
+  },
+  {
+    file: 'pkg-config/README.md',
+    has: "sparrow.search('why are there seasons'",
+    after: 'hit',
+    check: ({ hit, logs }) => {
+      // The comment: 'tilt', ['seasons', 'summer', ...]
+      assert.equal(hit.id, 'tilt');
+      const terms = hit.explanation.sparse.map((t) => t.term);
+      assert.ok(terms.includes('seasons') && terms.includes('summer'), `matched terms: ${terms}`);
+      assert.match(logs[0], /^tilt /);
+    },
+  },
+  {
+    file: 'pkg-config/README.md',
+    has: 'SparrowWorker.create()',
+    before: `const docs = [{ id: 'tilt', text: "Earth's axial tilt gives us summer and winter." }, { id: 'tides', text: 'The Moon pulls the oceans twice a day.' }];`,
+    after: 'hits, sparrow',
+    check: async ({ hits, sparrow, logs }) => {
+      assert.equal(hits[0].id, 'tilt');
+      assert.ok(hits.length <= 10);
+      assert.deepEqual(logs.at(-1), '2 2', 'onProgress reports the last batch');
+      assert.equal(await sparrow.size(), 2);
+      await sparrow.dispose();
+    },
+  },
+  {
+    file: 'pkg-config/README.md',
+    has: "from 'sparrow-search/lite'",
+    rewrite: (code) => code.replace('https://example.com/search/manifest.json', fixtureSite),
+    after: 'hits, site',
+    check: ({ hits, site, logs }) => {
+      assert.equal(hits[0].id, 'wasm-intro');
+      assert.equal(logs[0], `wasm-intro ${site.load().indexBytes}`);
+    },
+  },
+];
+
+const work = mkdtempSync(join(tmpdir(), 'sparrow-readme-'));
+mkdirSync(join(work, 'node_modules'));
+symlinkSync(join(root, 'pkg'), join(work, 'node_modules/sparrow-search'), 'dir');
+writeFileSync(join(work, 'package.json'), '{"type":"module"}');
+
+const all = ['README.md', 'pkg-config/README.md'].flatMap((file) => examples(file).map((code) => ({ file, code })));
+
+test('every README example has a claim to check', () => {
+  for (const { file, code } of all) {
+    const claims = CLAIMS.filter((c) => c.file === file && code.includes(c.has));
+    assert.equal(claims.length, 1, `${file}: ${claims.length} claims for the example\n${code}`);
+  }
+  assert.equal(all.length, CLAIMS.length, 'a claim names an example that is gone');
+});
+
+for (const [i, { file, code }] of all.entries()) {
+  const claim = CLAIMS.find((c) => c.file === file && code.includes(c.has));
+  if (!claim) continue;
+  test(`${file} example ${i + 1}: ${claim.has}`, async () => {
+    const body = (claim.rewrite ?? ((c) => c))(code);
+    const name = join(work, `example-${i}.mjs`);
+    const logs = [];
+    globalThis.__readmeLogs = logs;
+    writeFileSync(name, [
+      'const console = { log: (...a) => globalThis.__readmeLogs.push(a.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" ")) };',
+      claim.before ?? '',
+      body,
+      `globalThis.__readme = { ${claim.after} };`,
+    ].join('\n'));
+    await import(pathToFileURL(name).href);
+    await claim.check({ ...globalThis.__readme, logs });
+  });
+}
