@@ -112,8 +112,10 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
         .then((bytes) => {
           this.#bytes += bytes.byteLength;
           this.#requests += 1;
-          if (kind === 'shard') this.sparrow.loadShard(bytes);
-          else this.sparrow.loadFragment(bytes);
+          // The file names the part; its bytes say which part they are (checked, with the
+          // index id, in wasm). A file holding another part of this index is refused too.
+          const got = kind === 'shard' ? this.sparrow.loadShard(bytes) : this.sparrow.loadFragment(bytes);
+          if (got !== n) throw new SparrowError('INDEX_SHARD_MISMATCH', `${file} holds ${kind} ${got} of this index, not ${kind} ${n}`);
           loaded.add(n);
         })
         .finally(() => this.#inflight.delete(key));

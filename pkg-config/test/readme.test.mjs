@@ -23,9 +23,12 @@ function examples(file) {
 const CLAIMS = [
   {
     file: 'README.md',
-    has: "sparrow.search('why is it cold in december'",
+    has: "const hits = sparrow.search('shots that prevent illness'",
     after: 'hits',
-    check: ({ hits }) => assert.equal(hits[0].id, 'tilt', 'the seasons document answers a query with no word in common'),
+    check: ({ hits }) => {
+      assert.equal(hits[0].id, 'vaccines', 'the vaccine document answers a query with no word in common');
+      assert.equal(hits[0].lexicalScore, undefined, 'no word in common: BM25 has nothing');
+    },
   },
   {
     file: 'README.md',
@@ -36,27 +39,30 @@ const CLAIMS = [
   },
   {
     file: 'pkg-config/README.md',
-    has: "sparrow.search('why are there seasons'",
+    has: "const [hit] = sparrow.search('shots that prevent illness'",
     after: 'hit',
     check: ({ hit, logs }) => {
-      // The comment: 'tilt', ['seasons', 'summer', ...]
-      assert.equal(hit.id, 'tilt');
+      // The comment: 'vaccines', ['shot', 'drugs', ...]
+      assert.equal(hit.id, 'vaccines');
       const terms = hit.explanation.sparse.map((t) => t.term);
-      assert.ok(terms.includes('seasons') && terms.includes('summer'), `matched terms: ${terms}`);
-      assert.match(logs[0], /^tilt /);
+      assert.deepEqual(terms.slice(0, 2), ['shot', 'drugs'], `matched terms: ${terms}`);
+      assert.match(logs[0], /^vaccines \["shot","drugs",/);
     },
   },
   {
     file: 'pkg-config/README.md',
     has: 'SparrowWorker.create()',
-    before: `const docs = [{ id: 'tilt', text: "Earth's axial tilt gives us summer and winter." }, { id: 'tides', text: 'The Moon pulls the oceans twice a day.' }];`,
+    before: `const docs = [{ id: 'vaccines', text: 'A vaccine trains the immune system with a harmless piece of a pathogen, so antibodies are ready before a real infection.' }, { id: 'tides', text: 'The Moon pulls the oceans up and down twice a day.' }];`,
     after: 'hits, sparrow',
     check: async ({ hits, sparrow, logs }) => {
-      assert.equal(hits[0].id, 'tilt');
-      assert.ok(hits.length <= 10);
-      assert.deepEqual(logs.at(-1), '2 2', 'onProgress reports the last batch');
-      assert.equal(await sparrow.size(), 2);
-      await sparrow.dispose();
+      try {
+        assert.equal(hits[0].id, 'vaccines');
+        assert.ok(hits.length <= 10);
+        assert.deepEqual(logs.at(-1), '2 2', 'onProgress reports the last batch');
+        assert.equal(await sparrow.size(), 2);
+      } finally {
+        await sparrow.terminate(); // dispose() frees the index; terminate() also ends the worker thread
+      }
     },
   },
   {
