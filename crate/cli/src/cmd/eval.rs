@@ -242,23 +242,12 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             )?),
             None => None,
         };
-        // The model's WordPiece vocabulary: documents' tokens (the index counts them, lookup
-        // queries are weighted from the counts) and lookup queries.
-        let wordpiece = match &model {
-            Some(_) => {
-                let path = args.model.join("tokenizer.json");
-                let bytes =
-                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-                Some(sparrow_core::WordPiece::from_tokenizer_json(&bytes)?)
-            }
-            None => None,
-        };
         let t = Instant::now();
         let index = build_index(
             &data,
             args.index_config(bm25),
             vectors.as_ref().map(|e| e.vectors.as_slice()),
-            wordpiece.as_ref(),
+            model.as_ref().map(|m| &m.wordpiece),
         )?;
         let build_ms = t.elapsed().as_secs_f64() * 1e3;
         let stats = index.stats();
@@ -295,17 +284,17 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         if let Some(m) = &model {
             let pseudo = pseudo_queries(args, &dir, &data)?;
             for &q in &args.query {
-                let enc = match (q, &wordpiece) {
-                    (QueryArg::Model, _) => QueryEncoder::Model(m),
-                    (QueryArg::Lookup, Some(wp)) => QueryEncoder::Lookup(wp),
-                    (_, Some(wp)) => {
+                let wp = &m.wordpiece;
+                let enc = match q {
+                    QueryArg::Model => QueryEncoder::Model(m),
+                    QueryArg::Lookup => QueryEncoder::Lookup(wp),
+                    _ => {
                         let t = Instant::now();
                         let vectors = vectors.as_ref().map_or(&[][..], |e| e.vectors.as_slice());
                         let table = lookup::table(q, wp, m, vectors, &pseudo)?.unwrap_or_default();
                         eprintln!("{} table in {:.1} s", q.name(), t.elapsed().as_secs_f64());
                         QueryEncoder::Table(wp, table)
                     }
-                    (_, None) => unreachable!("a lookup query builds the WordPiece vocabulary"),
                 };
                 encoders.push((q, enc));
             }

@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use sparrow_core::WordPiece;
 use sparrow_encoder::{EncoderConfig, SparseEncoder, SparseVector};
 
 use super::beir::{hex, CorpusDoc};
@@ -24,6 +25,9 @@ pub(crate) struct Model {
     /// `int8` or `f32`.
     pub(crate) variant: String,
     pub(crate) encoder: SparseEncoder,
+    /// The model's WordPiece vocabulary (core's, from the same tokenizer.json): documents'
+    /// tokens, which the index counts, and lookup queries.
+    pub(crate) wordpiece: WordPiece,
     /// sha256 of the model file.
     pub(crate) sha256: String,
     tokenizer_sha256: String,
@@ -35,9 +39,12 @@ pub(crate) fn load_model(dir: &Path, variant: &str, config: EncoderConfig) -> Re
     let t = Instant::now();
     let encoder = SparseEncoder::from_bytes(&model, &tokenizer, config)
         .with_context(|| format!("loading {}", model_path.display()))?;
+    let wordpiece = WordPiece::from_tokenizer_json(&tokenizer)
+        .with_context(|| format!("reading the vocabulary of {}", dir.display()))?;
     Ok(Model {
         variant: variant.to_owned(),
         encoder,
+        wordpiece,
         sha256: hex(&Sha256::digest(&model)),
         tokenizer_sha256: hex(&Sha256::digest(&tokenizer)),
         load_ms: t.elapsed().as_secs_f64() * 1e3,
