@@ -156,6 +156,133 @@ fn clear_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("model/build.sh"));
 }
 
+fn messy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/beir-messy")
+}
+
+/// Empty documents, duplicates, dangling judgments, malformed lines, BOMs and blank lines are
+/// counted and left out, never fatal; the metrics are the hand-computed ones in the fixture's
+/// README (a judged document that was skipped is a miss).
+#[test]
+fn messy_input_is_counted_not_fatal() {
+    let dir = messy();
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--mode",
+        "lexical",
+        "--no-cache",
+        "--json",
+    ]);
+    let runs = ok_json_lines(&out);
+    let r = &runs[0];
+    assert_eq!(r["queries"], 4, "{r}");
+    let l3 = 3f64.log2();
+    let t3 = (1.0 + 2.0 / l3) / (2.0 + 1.0 / l3 + 0.5);
+    assert!(close(num(r, "ndcg@10"), (2.0 + t3) / 4.0), "{r}");
+    assert!(close(num(r, "recall@100"), (2.0 + 2.0 / 3.0) / 4.0), "{r}");
+    assert!(close(num(r, "mrr@10"), 0.75), "{r}");
+    let input = &r["input"];
+    let expected = serde_json::json!({
+        "byteOrderMarks": 2,
+        "blankLines": 4,
+        "malformedLines": 3,
+        "duplicateDocuments": 1,
+        "refusedDocuments": { "EMPTY_DOCUMENT": 2 },
+        "duplicateQueries": 1,
+        "duplicateJudgments": 1,
+        "judgedQueriesWithoutText": 1,
+        "judgedDocumentsNotIndexed": 2,
+    });
+    for (k, v) in expected.as_object().unwrap() {
+        assert_eq!(&input[k], v, "{k} in {input}");
+    }
+    assert!(input["firstMalformed"].as_str().is_some_and(|s| s.contains("test.tsv:")), "{input}");
+    // One summary line for a person, on stderr.
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("input: skipped")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    for part in [
+        "2 documents the index refuses",
+        "EMPTY_DOCUMENT 2",
+        "1 duplicate document ids",
+        "3 malformed lines",
+        "2 judgments name a document not indexed",
+    ] {
+        assert!(lines[0].contains(part), "{part:?} not in {:?}", lines[0]);
+    }
+    // With the model: the refused documents are never encoded, and every run completes.
+    let model = model_dir();
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--mode",
+        "sparse,hybrid",
+        "--fusion",
+        "weighted",
+        "--variant",
+        "int8",
+        "--model",
+        model.to_str().unwrap(),
+        "--no-cache",
+        "--json",
+    ]);
+    let runs = ok_json_lines(&out);
+    assert_eq!(runs.len(), 4, "sparse and hybrid, model and lookup queries: {runs:?}");
+    for r in &runs {
+        assert_eq!(r["index"]["documents"], 12, "{r}");
+        assert_eq!(r["input"], *input, "{r}");
+        assert!(
+            num(r, "recall@100") <= (2.0 + 2.0 / 3.0 + 0.5) / 4.0 + 1e-9,
+            "e1 and dx are misses (t3 finds 2 of 3 at most, t4 1 of 2): {r}"
+        );
+    }
+    // A clean dataset reports nothing skipped.
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        fixture().to_str().unwrap(),
+        "--mode",
+        "lexical",
+        "--no-cache",
+        "--json",
+    ]);
+    let runs = ok_json_lines(&out);
+    assert_eq!(runs[0]["input"]["malformedLines"], 0);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("input:"));
+}
+
+/// Input with nothing to evaluate gets one line saying so.
+#[test]
+fn unusable_input_is_one_clear_line() {
+    let dir = tmp("unusable");
+    std::fs::create_dir_all(dir.join("qrels")).unwrap();
+    std::fs::write(dir.join("corpus.jsonl"), "{\"_id\": \"a\", \"text\": \"\"}\n\n").unwrap();
+    std::fs::write(dir.join("queries.jsonl"), "{\"_id\": \"q\", \"text\": \"x\"}\n").unwrap();
+    std::fs::write(dir.join("qrels/test.tsv"), "q\ta\t1\n").unwrap();
+    let run =
+        || sparrow(&["eval", "--beir", dir.to_str().unwrap(), "--mode", "lexical", "--no-cache"]);
+    let out = run();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no document the index accepts") && err.contains("EMPTY_DOCUMENT 1"),
+        "{err}"
+    );
+    std::fs::write(dir.join("corpus.jsonl"), "{\"_id\": \"a\", \"text\": \"x\"}\n").unwrap();
+    std::fs::write(dir.join("qrels/test.tsv"), "nosuch\ta\t1\n").unwrap();
+    let out = run();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("judges no query") && err.contains("1 judged queries without text"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn every_mode_with_the_model() {
     let model = model_dir();

@@ -92,3 +92,74 @@ fn index_site_writes_manifest_vocabulary_and_loadable_index() {
     assert_eq!(names.len(), 1 + 1 + 1 + (sharded.shards + sharded.fragments) as usize, "{names:?}");
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+fn index_dir(site: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sparrow"))
+        .args(["index", "--quiet", "--threads", "2", "--site"])
+        .arg(site)
+        .arg("--out")
+        .arg(out)
+        .arg("--model")
+        .arg(model_dir())
+        .output()
+        .unwrap()
+}
+
+/// Hostile HTML: a 600-byte heading `id` gets a bounded document id (the URL keeps the anchor),
+/// a paragraph-long heading without `id` a bounded slug, a page nested 200,000 deep is skipped
+/// with one line saying why; a build that fails leaves the previous index serving.
+#[test]
+fn hostile_pages_are_bounded_or_skipped() {
+    let tmp = std::env::temp_dir().join(format!("sparrow-index-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (site, out) = (tmp.join("site"), tmp.join("out"));
+    std::fs::create_dir_all(&site).unwrap();
+    let long_id = "x".repeat(600);
+    let long_heading = "quokkafish ".repeat(200);
+    std::fs::write(
+        site.join("long.html"),
+        format!(
+            "<title>Long</title><main><h2 id=\"{long_id}\">Anchored</h2><p>Otters hold hands.</p>\
+             <h2>{long_heading}</h2><p>Wombats dig burrows.</p></main>"
+        ),
+    )
+    .unwrap();
+    let deep =
+        format!("<main><p>deep</p>{}x{}</main>", "<div>".repeat(200_000), "</div>".repeat(200_000));
+    std::fs::write(site.join("deep.html"), &deep).unwrap();
+    let built = index_dir(&site, &out);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        err.contains("skipped 1 pages (deep.html: elements nest 200001 deep (the limit is 4096))"),
+        "{err}"
+    );
+    let manifest_bytes = std::fs::read(out.join("manifest.json")).unwrap();
+    let manifest = SiteManifest::from_json(&manifest_bytes, None).unwrap();
+    assert_eq!((manifest.counts.pages, manifest.counts.sections), (2, 2));
+    let index = Index::from_bytes(
+        &std::fs::read(out.join(&manifest.index.as_ref().unwrap().file)).unwrap(),
+    )
+    .unwrap();
+    let hit = &index.search(&Query::new("otters"), &SearchOptions::default()).unwrap()[0];
+    assert!(hit.id.len() <= sparrow_core::MAX_ID_BYTES, "{}", hit.id.len());
+    assert!(hit.id.starts_with("long.html#xxx") && hit.id.contains('~'), "{}", hit.id);
+    assert_eq!(hit.url.as_deref(), Some(format!("long.html#{long_id}").as_str()));
+    let hit = &index.search(&Query::new("wombats"), &SearchOptions::default()).unwrap()[0];
+    assert!(
+        hit.id.starts_with("long.html#quokkafish-quokkafish") && hit.id.len() < 120,
+        "{}",
+        hit.id
+    );
+
+    // Only the hostile page left: the build fails, and the previous build still serves.
+    std::fs::remove_file(site.join("long.html")).unwrap();
+    let failed = index_dir(&site, &out);
+    assert!(!failed.status.success());
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(err.contains("no section of the 1 pages can be indexed"), "{err}");
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest_bytes);
+    assert!(out.join(&manifest.index.as_ref().unwrap().file).is_file());
+    assert!(out.join(&manifest.vocab.file).is_file());
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

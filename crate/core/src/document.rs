@@ -126,8 +126,18 @@ impl Document {
         }
     }
 
-    /// Checks the document rules (everything but id uniqueness).
-    pub(crate) fn validate(&self, config: &IndexConfig) -> Result<()> {
+    /// Checks the rules [`Index::add`](crate::Index::add) applies to a document's content (all
+    /// but id uniqueness, which needs the index): a valid id, title and text not both empty, at
+    /// most `config.max_text_bytes` together. Lets a bulk loader skip, and count, what the index
+    /// would refuse before spending time on it (encoding, say).
+    ///
+    /// ```
+    /// use sparrow_core::{Document, IndexConfig};
+    /// let config = IndexConfig::default();
+    /// assert!(Document::new("a", "text").validate(&config).is_ok());
+    /// assert_eq!(Document::new("a", "").validate(&config).unwrap_err().code(), "EMPTY_DOCUMENT");
+    /// ```
+    pub fn validate(&self, config: &IndexConfig) -> Result<()> {
         validate_id(&self.id)?;
         let title_len = self.title.as_deref().map_or(0, str::len);
         if title_len == 0 && self.text.is_empty() {

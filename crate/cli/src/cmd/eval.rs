@@ -205,7 +205,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         return score_run_files(args, &dir, &name);
     }
     let t = Instant::now();
-    let data = beir::load(&dir, &args.split)?;
+    let data = beir::load(&dir, &args.split, &args.index_config(Bm25Params::default()))?;
     eprintln!(
         "{name}: {} documents, {} {} queries with judgments (loaded in {:.1} s)",
         data.corpus.len(),
@@ -213,6 +213,9 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         args.split,
         t.elapsed().as_secs_f64()
     );
+    if let Some(line) = data.report.summary() {
+        eprintln!("{name}: {line}");
+    }
     if args.tune {
         return tune::run(args, &data);
     }
@@ -355,6 +358,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 runfile::write_json(&path, &obj, &out.run)?;
             }
             add_metrics(&mut obj, &summary);
+            obj.insert("input".into(), json!(data.report));
             results.push(obj);
         }
     }
@@ -374,10 +378,7 @@ pub(crate) fn build_index(
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let mut doc = Document::new(d.id.clone(), d.text.clone());
-            if !d.title.is_empty() {
-                doc = doc.with_title(d.title.clone());
-            }
+            let mut doc = beir::to_document(d);
             if let Some(v) = vectors.and_then(|v| v[i].clone()) {
                 doc = doc.with_sparse(v);
             }
@@ -424,7 +425,7 @@ fn pseudo_queries(args: &EvalArgs, dir: &Path, data: &Dataset) -> Result<Vec<Str
     let mut out: Vec<String> =
         data.corpus.iter().filter(|d| !d.title.is_empty()).map(|d| d.title.clone()).collect();
     if args.split != "train" && dir.join("qrels/train.tsv").is_file() {
-        let train = beir::load(dir, "train")?;
+        let train = beir::load(dir, "train", &args.index_config(Bm25Params::default()))?;
         out.extend(train.queries.iter().map(|(_, text)| text.clone()));
     }
     Ok(out)
@@ -530,7 +531,12 @@ fn add_metrics(obj: &mut Map<String, Value>, s: &Summary) {
 
 /// `--run FILE...`: scores run files against the split's qrels.
 fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
-    let qrels = beir::read_qrels(&dir.join("qrels").join(format!("{}.tsv", args.split)))?;
+    let mut report = beir::InputReport::default();
+    let qrels =
+        beir::read_qrels(&dir.join("qrels").join(format!("{}.tsv", args.split)), &mut report)?;
+    if let Some(line) = report.summary() {
+        eprintln!("{name}: {line}");
+    }
     let mut results = Vec::new();
     for path in &args.run {
         let file = runfile::read(path)?;
@@ -542,6 +548,7 @@ fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
         obj.insert("dataset".into(), json!(name));
         obj.insert("split".into(), json!(args.split));
         add_metrics(&mut obj, &summary);
+        obj.insert("input".into(), json!(report));
         results.push(obj);
     }
     print_results(args, name, &results)

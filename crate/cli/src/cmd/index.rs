@@ -38,7 +38,9 @@ use sparrow_core::format::{
     ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode, FORMAT_VERSION,
     MANIFEST_VERSION,
 };
-use sparrow_core::{Document, Index, IndexConfig, ShardingOptions, SparseVector, WordPiece};
+use sparrow_core::{
+    Document, Index, IndexConfig, ShardingOptions, SparseVector, WordPiece, MAX_ID_BYTES,
+};
 use sparrow_encoder::{EncoderConfig, SparseEncoder};
 
 /// Sections per `encode_documents` call (one rayon task): enough for short sections to share
@@ -132,25 +134,73 @@ fn html_files(site: &Path, exclude: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Pages → documents (one per section).
+/// What step 2 left out, by reason (printed as one line; never fatal).
+#[derive(Debug, Default)]
+struct Skipped {
+    /// Pages refused before parsing, with why (the first few are named).
+    pages: Vec<(String, html::PageError)>,
+    /// Sections the index refuses for their content, by the core's error code.
+    sections: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Skipped {
+    fn summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.pages.is_empty() {
+            let named: Vec<String> =
+                self.pages.iter().take(3).map(|(p, e)| format!("{p}: {e}")).collect();
+            parts.push(format!("{} pages ({})", self.pages.len(), named.join("; ")));
+        }
+        let refused: usize = self.sections.values().sum();
+        if refused > 0 {
+            let by: Vec<String> = self.sections.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            parts.push(format!("{refused} sections the index refuses ({})", by.join(", ")));
+        }
+        (!parts.is_empty()).then(|| format!("skipped {}", parts.join(", ")))
+    }
+}
+
+/// An id of at most [`MAX_ID_BYTES`]: longer ones (a page's own 600-byte heading `id`, a deep
+/// path) keep their start and end in a hash of the whole, so they stay unique and stable.
+fn bounded_id(id: String) -> String {
+    if id.len() <= MAX_ID_BYTES {
+        return id;
+    }
+    let hash = &sha256(id.as_bytes())[..16];
+    let mut cut = MAX_ID_BYTES - hash.len() - 1;
+    while !id.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{hash}", &id[..cut])
+}
+
+/// Pages → documents (one per section). Pages and sections that cannot be indexed are left out
+/// and counted in the returned [`Skipped`].
 fn documents(
     site: &Path,
     pages: &[String],
     body: Option<&scraper::Selector>,
-) -> Result<Vec<Document>> {
-    let max = IndexConfig::default().max_text_bytes;
+) -> Result<(Vec<Document>, Skipped)> {
+    let config = IndexConfig::default();
+    let max = config.max_text_bytes;
+    let mut skipped = Skipped::default();
     let mut docs = Vec::new();
     for rel in pages {
         let path = site.join(rel);
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let page = html::parse_page(&String::from_utf8_lossy(&bytes), body);
+        let page = match html::parse_page(&String::from_utf8_lossy(&bytes), body) {
+            Ok(page) => page,
+            Err(e) => {
+                skipped.pages.push((rel.clone(), e));
+                continue;
+            }
+        };
         let page_title = if page.title.is_empty() { rel.clone() } else { page.title.clone() };
         for s in page.sections {
-            let (id, url) = if s.anchor.is_empty() {
-                (rel.clone(), rel.clone())
-            } else {
-                (format!("{rel}#{}", s.anchor), format!("{rel}#{}", s.anchor))
-            };
+            // The URL keeps the page's own anchor whole (the link must reach it); the id is
+            // bounded.
+            let url = if s.anchor.is_empty() { rel.clone() } else { format!("{rel}#{}", s.anchor) };
+            let id = bounded_id(url.clone());
             let title = if s.heading.is_empty() || s.heading == page_title {
                 page_title.clone()
             } else {
@@ -164,15 +214,17 @@ fn documents(
                 }
                 text.truncate(cut);
             }
-            docs.push(
-                Document::new(id, text)
-                    .with_title(title)
-                    .with_url(url)
-                    .with_field("page", rel.as_str())
-                    .with_field("pageTitle", page_title.as_str())
-                    .with_field("heading", s.heading)
-                    .with_field("level", s.level),
-            );
+            let doc = Document::new(id, text)
+                .with_title(title)
+                .with_url(url)
+                .with_field("page", rel.as_str())
+                .with_field("pageTitle", page_title.as_str())
+                .with_field("heading", s.heading)
+                .with_field("level", s.level);
+            match doc.validate(&config) {
+                Ok(()) => docs.push(doc),
+                Err(e) => *skipped.sections.entry(e.code()).or_default() += 1,
+            }
         }
     }
     // Two headings with the same anchor on one page: keep the first id, suffix the rest.
@@ -182,10 +234,10 @@ fn documents(
         let base = d.id.clone();
         while !seen.insert(d.id.clone()) {
             n += 1;
-            d.id = format!("{base}~{n}");
+            d.id = bounded_id(format!("{base}~{n}"));
         }
     }
-    Ok(docs)
+    Ok((docs, skipped))
 }
 
 /// Every file this command writes (and so may remove when a new build replaces it).
@@ -371,7 +423,13 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
         bail!("no .html files under {}", args.site.display());
     }
     // 2. sections
-    let mut docs = documents(&args.site, &pages, body.as_ref())?;
+    let (mut docs, skipped) = documents(&args.site, &pages, body.as_ref())?;
+    if let Some(line) = skipped.summary() {
+        eprintln!("{line}");
+    }
+    if docs.is_empty() {
+        bail!("no section of the {} pages can be indexed", pages.len());
+    }
     let sections = docs.len();
     // 3. encode
     let (encode_secs, cores) = encode(&encoder, &mut docs, args.threads, args.quiet)?;

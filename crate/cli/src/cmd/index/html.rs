@@ -54,8 +54,89 @@ const BLOCKS: &[&str] = &[
     "hr",
 ];
 
+/// Deepest element nesting a page may have. Browsers stop nesting at 512 (Chromium's parser
+/// attaches deeper elements as siblings); html5ever does not, and its scope checks walk the
+/// open-element stack on every start tag, so 200,000 nested `<div>`s take minutes. A page
+/// deeper than this is hostile or broken, and is skipped (counted) rather than parsed.
+pub(crate) const MAX_NESTING: usize = 4096;
+
+/// Why a page is not indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PageError {
+    /// Elements nest deeper than [`MAX_NESTING`] (an estimate from the tags, before parsing).
+    TooDeep { depth: usize },
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageError::TooDeep { depth } => {
+                write!(f, "elements nest {depth} deep (the limit is {MAX_NESTING})")
+            }
+        }
+    }
+}
+
+/// Elements that never have an end tag, or whose end tag may be left out (the HTML standard's
+/// lists): they do not deepen [`nesting_depth`]'s estimate.
+const FLAT: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "li", "p", "dt", "dd", "tr", "td", "th", "option", "optgroup", "tbody", "thead",
+    "tfoot", "colgroup", "caption", "rb", "rt", "rp", "rtc", "html", "head", "body",
+];
+
+/// An upper-bound estimate of how deep a page's elements nest, from its tags alone (linear; no
+/// parsing): start tags deepen, end tags return, comments and the contents of `script`,
+/// `style`, `textarea` and `title` are skipped.
+pub(crate) fn nesting_depth(html: &str) -> usize {
+    let b = html.as_bytes();
+    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    let name_at = |from: usize| -> String {
+        b[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .map(|c| c.to_ascii_lowercase() as char)
+            .collect()
+    };
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        i += off + 1;
+        if b[i..].starts_with(b"!--") {
+            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let name = name_at(i + usize::from(closing));
+        if name.is_empty() || !b[i + usize::from(closing)].is_ascii_alphabetic() {
+            continue;
+        }
+        let end = b[i..].iter().position(|&c| c == b'>').map_or(b.len(), |e| i + e);
+        if closing {
+            if !FLAT.contains(&name.as_str()) {
+                depth = depth.saturating_sub(1);
+            }
+        } else if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+            let close = format!("</{name}");
+            let from = end.min(b.len());
+            i = b[from..]
+                .windows(close.len())
+                .position(|w| w.eq_ignore_ascii_case(close.as_bytes()))
+                .map_or(b.len(), |e| from + e);
+            continue;
+        } else if !FLAT.contains(&name.as_str()) && b.get(end.wrapping_sub(1)) != Some(&b'/') {
+            depth += 1;
+            max = max.max(depth);
+        }
+        i = end.min(b.len());
+    }
+    max
+}
+
 /// Parses one page. `body_selector` overrides the `[data-sparrow-body]` rule.
-pub(crate) fn parse_page(html: &str, body_selector: Option<&Selector>) -> Page {
+pub(crate) fn parse_page(html: &str, body_selector: Option<&Selector>) -> Result<Page, PageError> {
+    let depth = nesting_depth(html);
+    if depth > MAX_NESTING {
+        return Err(PageError::TooDeep { depth });
+    }
     let doc = Html::parse_document(html);
     let sel = |s: &str| Selector::parse(s).expect("static selector");
     let title = doc
@@ -84,7 +165,7 @@ pub(crate) fn parse_page(html: &str, body_selector: Option<&Selector>) -> Page {
         s.text = collapse(&s.text);
     }
     sections.retain(|s| !s.text.is_empty());
-    Page { title, sections }
+    Ok(Page { title, sections })
 }
 
 struct Walker {
@@ -106,44 +187,67 @@ impl Walker {
         }
     }
 
-    fn walk(&mut self, el: ElementRef<'_>) {
-        let v = el.value();
-        let name = v.name();
-        if SKIPPED.contains(&name) || v.attr("data-sparrow-ignore").is_some() {
-            return;
-        }
-        if let Some(level) = heading_level(name) {
-            self.flush();
-            let heading = heading_text(el);
-            let anchor = v
-                .attr("id")
-                .map(str::to_owned)
-                .or_else(|| {
-                    el.descendants()
-                        .filter_map(ElementRef::wrap)
-                        .find_map(|e| e.value().attr("id").map(str::to_owned))
-                })
-                .unwrap_or_else(|| slug(&heading));
-            self.sections.push(Section { anchor, heading, level, text: String::new() });
-            return;
-        }
-        let block = BLOCKS.contains(&name);
-        if block {
-            self.buf.push(' ');
-        }
-        for child in el.children() {
-            match child.value() {
-                Node::Text(t) => self.buf.push_str(t),
-                Node::Element(_) => {
-                    if let Some(e) = ElementRef::wrap(child) {
-                        self.walk(e);
-                    }
+    /// Walks `root`'s subtree in document order with an explicit stack, not recursion: a page
+    /// of 200,000 nested `<div>`s is text to index, not a stack overflow.
+    fn walk(&mut self, root: ElementRef<'_>) {
+        let mut stack = vec![Step::Element(root)];
+        while let Some(step) = stack.pop() {
+            let el = match step {
+                Step::Text(t) => {
+                    self.buf.push_str(t);
+                    continue;
                 }
-                _ => {}
+                Step::Space => {
+                    self.buf.push(' ');
+                    continue;
+                }
+                Step::Element(el) => el,
+            };
+            let v = el.value();
+            let name = v.name();
+            if SKIPPED.contains(&name) || v.attr("data-sparrow-ignore").is_some() {
+                continue;
             }
+            if let Some(level) = heading_level(name) {
+                self.flush();
+                let heading = heading_text(el);
+                let anchor = v
+                    .attr("id")
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        el.descendants()
+                            .filter_map(ElementRef::wrap)
+                            .find_map(|e| e.value().attr("id").map(str::to_owned))
+                    })
+                    .unwrap_or_else(|| slug(&heading));
+                self.sections.push(Section { anchor, heading, level, text: String::new() });
+                continue;
+            }
+            let block = BLOCKS.contains(&name);
+            if block {
+                self.buf.push(' ');
+                stack.push(Step::Space);
+            }
+            push_children(&mut stack, el);
         }
-        if block {
-            self.buf.push(' ');
+    }
+}
+
+/// One step of an iterative walk: an element to enter, text to append, or the space that
+/// closes a block element.
+enum Step<'a> {
+    Element(ElementRef<'a>),
+    Text(&'a str),
+    Space,
+}
+
+/// Pushes `el`'s element and text children so that they pop in document order.
+fn push_children<'a>(stack: &mut Vec<Step<'a>>, el: ElementRef<'a>) {
+    for child in el.children().rev() {
+        match child.value() {
+            Node::Text(t) => stack.push(Step::Text(t)),
+            Node::Element(_) => stack.extend(ElementRef::wrap(child).map(Step::Element)),
+            _ => {}
         }
     }
 }
@@ -163,22 +267,20 @@ fn heading_level(name: &str) -> Option<u8> {
 /// A heading's visible text, without permalink marks (`#`, `¶`) and ignored parts.
 fn heading_text(el: ElementRef<'_>) -> String {
     let mut out = String::new();
-    fn go(el: ElementRef<'_>, out: &mut String) {
-        for child in el.children() {
-            match child.value() {
-                Node::Text(t) => out.push_str(t),
-                Node::Element(e) => {
-                    let skip =
-                        SKIPPED.contains(&e.name()) || e.attr("data-sparrow-ignore").is_some();
-                    if let (false, Some(c)) = (skip, ElementRef::wrap(child)) {
-                        go(c, out);
-                    }
+    let mut stack = Vec::new();
+    push_children(&mut stack, el);
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Text(t) => out.push_str(t),
+            Step::Space => out.push(' '),
+            Step::Element(e) => {
+                let v = e.value();
+                if !SKIPPED.contains(&v.name()) && v.attr("data-sparrow-ignore").is_none() {
+                    push_children(&mut stack, e);
                 }
-                _ => {}
             }
         }
     }
-    go(el, &mut out);
     collapse(&out).trim_end_matches(['#', '¶']).trim_end().to_owned()
 }
 
@@ -187,7 +289,12 @@ pub(crate) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A fragment made from heading text: lowercase ASCII letters and digits joined by `-`.
+/// Longest slug made from a heading's text, in bytes: a page's own `id`s are kept whole (the
+/// link must reach them), but an invented fragment need not be a paragraph long.
+const MAX_SLUG_BYTES: usize = 96;
+
+/// A fragment made from heading text: lowercase letters and digits joined by `-`, at most
+/// [`MAX_SLUG_BYTES`] (cut at a character boundary).
 fn slug(s: &str) -> String {
     let mut out = String::new();
     for word in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
@@ -195,8 +302,16 @@ fn slug(s: &str) -> String {
             out.push('-');
         }
         out.extend(word.chars().flat_map(char::to_lowercase));
+        if out.len() >= MAX_SLUG_BYTES {
+            break;
+        }
     }
-    out
+    let mut cut = out.len().min(MAX_SLUG_BYTES);
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.truncate(cut);
+    out.trim_end_matches('-').to_owned()
 }
 
 #[cfg(test)]
@@ -223,6 +338,7 @@ mod tests {
     #[test]
     fn sections_at_headings_skipping_chrome() {
         let page = parse_page(PAGE, None);
+        let page = page.unwrap();
         assert_eq!(page.title, "Guide & more");
         let got: Vec<(&str, &str, u8, &str)> = page
             .sections
@@ -244,19 +360,64 @@ mod tests {
     fn body_marker_and_selector() {
         let html = r#"<html><head><title>T</title></head><body><p>outside</p>
             <article data-sparrow-body><h2 id="a">A</h2><p>inside</p></article></body></html>"#;
-        let page = parse_page(html, None);
+        let page = parse_page(html, None).unwrap();
         assert_eq!(page.sections.len(), 1);
         assert_eq!(page.sections[0].text, "inside");
         let sel = Selector::parse("body").unwrap();
-        let page = parse_page(html, Some(&sel));
+        let page = parse_page(html, Some(&sel)).unwrap();
         assert_eq!(page.sections.len(), 2);
         assert_eq!(page.sections[0].text, "outside");
     }
 
     #[test]
     fn no_main_uses_body() {
-        let page = parse_page("<p>just text</p>", None);
+        let page = parse_page("<p>just text</p>", None).unwrap();
         assert_eq!(page.title, "");
         assert_eq!(page.sections[0].text, "just text");
+    }
+
+    #[test]
+    fn deep_nesting_is_walked_without_recursion() {
+        let depth = 200_000;
+        let html = format!(
+            "<main><h2>Deep <b>heading</b></h2>{}deep text{}</main>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        // html5ever's scope checks make such a page quadratic: it is refused before parsing.
+        assert_eq!(parse_page(&html, None), Err(PageError::TooDeep { depth: depth + 1 }));
+        // At the limit it parses, and the walk (iterative) and heading text are right.
+        let depth = MAX_NESTING - 3;
+        let html = format!(
+            "<main><h2>Deep <b>{}heading{}</b></h2>{}deep text{}</main>",
+            "<i>".repeat(depth - 2),
+            "</i>".repeat(depth - 2),
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let page = parse_page(&html, None).unwrap();
+        assert_eq!(page.sections.len(), 1, "{:?}", page.sections.len());
+        assert_eq!(page.sections[0].heading, "Deep heading");
+        assert_eq!(page.sections[0].text, "deep text");
+    }
+
+    #[test]
+    fn nesting_estimate() {
+        assert_eq!(nesting_depth("<div><p>a<p>b<br><img src=x><span/>c</div>"), 1);
+        assert_eq!(nesting_depth("<ul><li>a<li>b</ul><div><div><b>x</b></div></div>"), 3);
+        let skipped = "<!-- <div><div> --><script>if (a<b) '<div>'</script><style>a>b{}</style>";
+        assert_eq!(nesting_depth(skipped), 0);
+        assert_eq!(nesting_depth(&"<li>".repeat(100_000)), 0, "optional end tags are flat");
+        assert_eq!(nesting_depth("a < b and <3 and </ x"), 0);
+    }
+
+    #[test]
+    fn invented_anchors_are_bounded() {
+        let heading = "word ".repeat(500);
+        let page = parse_page(&format!("<main><h2>{heading}</h2><p>x</p></main>"), None).unwrap();
+        let anchor = &page.sections[0].anchor;
+        assert!(anchor.len() <= MAX_SLUG_BYTES && anchor.starts_with("word-word"), "{anchor}");
+        assert!(!anchor.ends_with('-'));
+        assert!(slug("Ünïcödé ".repeat(40).as_str()).len() <= MAX_SLUG_BYTES);
     }
 }
