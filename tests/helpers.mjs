@@ -26,12 +26,48 @@ export function pkgDir() {
   return dir;
 }
 
-/** Debian's chromium, started the way this network needs (no background connections). */
+/** What Chromium logs when the Content-Security-Policy blocks something. */
+export const CSP_VIOLATION = /Content Security Policy|Refused to (load|execute|compile|create|connect|apply|evaluate|frame)/;
+
+/**
+ * Debian's chromium, started the way this network needs (no background connections). Every
+ * context it opens is watched for Content-Security-Policy violations (www/serve.mjs sends the
+ * policy Sparrow documents): `browser.close()` then fails the test, listing them.
+ */
 export async function launchChromium() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
+  const violations = [];
+  const watched = new WeakSet();
+  const watch = (context) => {
+    if (watched.has(context)) return context;
+    watched.add(context);
+    context.on('console', (m) => {
+      if (CSP_VIOLATION.test(m.text())) violations.push(`${m.location()?.url ?? ''}: ${m.text()}`);
+    });
+    // The event the page sees, too (workers' violations reach the console above).
+    context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    return context;
+  };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => watch(await newContext(...args));
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    watch(page.context());
+    return page;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (...args) => {
+    await close(...args);
+    if (violations.length) throw new Error(`Content-Security-Policy violations:\n${[...new Set(violations)].join('\n')}`);
+  };
+  browser.cspViolations = violations;
+  return browser;
 }
 
 /** Serves `dir` on a free localhost port with www/serve.mjs; returns { url, close }. */

@@ -22,6 +22,12 @@ const types = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json',
   '.onnx': 'application/octet-stream', '.bin': 'application/octet-stream', '.txt': 'text/plain',
 };
+/**
+ * The Content-Security-Policy every response carries: what Sparrow needs and no more (README,
+ * "Content-Security-Policy"). `'wasm-unsafe-eval'` lets the page compile WebAssembly without
+ * allowing JS `eval`; workers come from this origin. The browser tests fail on any violation.
+ */
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
 /** Already-compressed formats: sent as they are. */
 const stored = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.woff2', '.gz', '.br']);
 
@@ -62,7 +68,7 @@ export function serve(dir = root, listenPort = port, { compress = !args.includes
       }
       const encoding = compress && !stored.has(extname(path)) ? pickEncoding(req.headers['accept-encoding']) : 'identity';
       const bytes = body(path, st, encoding);
-      const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+      const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-cache', vary: 'accept-encoding', 'content-security-policy': CSP };
       if (encoding !== 'identity') headers['content-encoding'] = encoding;
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : bytes);

@@ -32,7 +32,10 @@ export function expectString(value: unknown, code: string, what: string): assert
   if (typeof value !== 'string') throw new SparrowError(code, `${what} must be a string, got ${value === null ? 'null' : typeof value}`);
 }
 
-/** An index in wasm memory. */
+/**
+ * An index in wasm memory. Every call into wasm goes through `guard(f, this.wasm)`: failures
+ * become {@link SparrowError}s, and a trap makes this module's instance `INSTANCE_LOST` for good.
+ */
 export class SparrowBase {
   /** @internal */
   protected index: SparrowIndex;
@@ -50,22 +53,22 @@ export class SparrowBase {
 
   /** Number of documents. */
   get size(): number {
-    return this.index.size;
+    return guard(() => this.index.size, this.wasm);
   }
 
   /** The number of postings shards, or `undefined` for an index that is not sharded. */
   get shardCount(): number | undefined {
-    return this.index.shardCount;
+    return guard(() => this.index.shardCount, this.wasm);
   }
 
   /** The number of document fragments, or `undefined` for an index that is not sharded. */
   get fragmentCount(): number | undefined {
-    return this.index.fragmentCount;
+    return guard(() => this.index.fragmentCount, this.wasm);
   }
 
   /** Whether lookup queries can be made (a vocabulary file, or a model, is loaded). */
   get hasVocab(): boolean {
-    return this.index.hasVocab;
+    return guard(() => this.index.hasVocab, this.wasm);
   }
 
   /**
@@ -74,7 +77,7 @@ export class SparrowBase {
    * `VOCAB_MISMATCH` if the index was built for another vocabulary.
    */
   loadVocab(bytes: Uint8Array): void {
-    guard(() => this.index.loadVocab(bytes));
+    guard(() => this.index.loadVocab(bytes), this.wasm);
   }
 
   /**
@@ -84,28 +87,28 @@ export class SparrowBase {
   missingShards(query: string, options: SearchOptions = {}): number[] {
     expectString(query, 'INVALID_QUERY', 'the query');
     const opts = toJson({ ...this.defaults, ...options }, 'INVALID_OPTION', 'search options');
-    return Array.from(guard(() => this.index.missingShards(query, opts)));
+    return Array.from(guard(() => this.index.missingShards(query, opts), this.wasm));
   }
 
   /** Adds a postings shard of the loaded base; returns its number (`INDEX_SHARD_MISMATCH` for another index's). */
   loadShard(bytes: Uint8Array): number {
-    return guard(() => this.index.loadShard(bytes));
+    return guard(() => this.index.loadShard(bytes), this.wasm);
   }
 
   /** Adds a document fragment of the loaded base; returns its number (`INDEX_SHARD_MISMATCH` for another index's). */
   loadFragment(bytes: Uint8Array): number {
-    return guard(() => this.index.loadFragment(bytes));
+    return guard(() => this.index.loadFragment(bytes), this.wasm);
   }
 
   /** Whether a document with this id exists. */
   has(id: string): boolean {
-    return typeof id === 'string' && this.index.has(id);
+    return typeof id === 'string' && guard(() => this.index.has(id), this.wasm);
   }
 
   /** The stored document, or `undefined`. */
   getDocument(id: string): (SparrowDocument & { hasSparse?: boolean }) | undefined {
     expectString(id, 'INVALID_ID', 'getDocument: the id');
-    const json = guard(() => this.index.getDocument(id));
+    const json = guard(() => this.index.getDocument(id), this.wasm);
     return json === undefined ? undefined : JSON.parse(json);
   }
 
@@ -117,12 +120,12 @@ export class SparrowBase {
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     expectString(query, 'INVALID_QUERY', 'the query');
     const opts = toJson({ ...this.defaults, ...options }, 'INVALID_OPTION', 'search options');
-    return JSON.parse(guard(() => this.index.search(query, opts)));
+    return JSON.parse(guard(() => this.index.search(query, opts), this.wasm));
   }
 
   /** Index statistics. */
   stats(): IndexStats {
-    return JSON.parse(guard(() => this.index.stats()));
+    return JSON.parse(guard(() => this.index.stats(), this.wasm));
   }
 
   /** Which wasm module runs this index: `full` (with the encoder) or `lite` (search only). */
@@ -132,6 +135,6 @@ export class SparrowBase {
 
   /** Frees the wasm memory of this index. The instance is unusable afterwards. */
   dispose(): void {
-    this.index.free();
+    guard(() => this.index.free(), this.wasm);
   }
 }

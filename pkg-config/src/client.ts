@@ -127,6 +127,10 @@ export class SparrowWorker {
    */
   static async loadSite(manifestUrl: string | URL, options: SparrowWorkerOptions = {}): Promise<SiteLoad & { sparrow: SparrowWorker }> {
     const href = new URL(manifestUrl, typeof location !== 'undefined' ? location.href : undefined).href;
+    if (options.fetch?.signal) {
+      // An AbortSignal cannot be posted to a worker; timeouts and retries can, and terminate() stops everything.
+      throw new SparrowError('INVALID_OPTION', 'fetch.signal cannot be passed to a worker: use fetch.timeoutMs, or terminate() the worker');
+    }
     const [client, site] = await SparrowWorker.#start(options, 'loadSite', (o) => [href, o]);
     return { ...site, sparrow: client };
   }

@@ -23,6 +23,8 @@ export { SparrowBase } from './base.js';
 export { SparrowWorker } from './client.js';
 export type { SparrowWorkerOptions, WorkerLike } from './client.js';
 export { SparrowError } from './errors.js';
+export { escapeHtml, highlightTerms, renderHit, safeHref, snippet, snippetHtml } from './render.js';
+export type { Highlight, RenderedHit, SnippetPart } from './render.js';
 export { sha256Hex } from './load.js';
 export { SiteSearch } from './site.js';
 export type { SiteLoad } from './site.js';

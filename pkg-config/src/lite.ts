@@ -17,7 +17,7 @@ import { guard } from './errors.js';
 import { readBytes } from './load.js';
 import { liteWasm } from './lite-wasm.js';
 import { openSite, SiteSearch, type SiteLoad } from './site.js';
-import type { BytesSource, SearchOptions } from './types.js';
+import type { BytesSource, FetchOptions, SearchOptions } from './types.js';
 
 /** Options of {@link SparrowLite}'s constructors and {@link loadSite}. */
 export interface LiteOptions {
@@ -27,6 +27,8 @@ export interface LiteOptions {
   wasm?: BytesSource;
   /** A vocabulary file to load, for lookup queries (site indexes bring their own). */
   vocab?: BytesSource;
+  /** `loadSite`: timeouts, retries and an abort signal for its fetches. */
+  fetch?: FetchOptions;
 }
 
 /**
@@ -39,14 +41,14 @@ export class SparrowLite extends SparrowBase {
   static async load(bytes: BytesSource, options: LiteOptions = {}): Promise<SparrowLite> {
     await liteWasm.init(options.wasm);
     const data = await readBytes(bytes, 'index');
-    return SparrowLite.#with(guard(() => liteWasm.SparrowIndex.fromBytes(data)), options);
+    return SparrowLite.#with(guard(() => liteWasm.SparrowIndex.fromBytes(data), liteWasm), options);
   }
 
   /** Loads a sharded index's base (see `Sparrow.loadBase`). */
   static async loadBase(bytes: BytesSource, options: LiteOptions = {}): Promise<SparrowLite> {
     await liteWasm.init(options.wasm);
     const data = await readBytes(bytes, 'index base');
-    return SparrowLite.#with(guard(() => liteWasm.SparrowIndex.fromBaseBytes(data)), options);
+    return SparrowLite.#with(guard(() => liteWasm.SparrowIndex.fromBaseBytes(data), liteWasm), options);
   }
 
   static async #with(index: SparrowLite['index'], options: LiteOptions): Promise<SparrowLite> {
@@ -77,4 +79,6 @@ export const init = (wasm?: BytesSource): Promise<void> => liteWasm.init(wasm);
 export { SparrowBase, SiteSearch };
 export type { SiteLoad };
 export { SparrowError } from './errors.js';
+export { escapeHtml, highlightTerms, renderHit, safeHref, snippet, snippetHtml } from './render.js';
+export type { Highlight, RenderedHit, SnippetPart } from './render.js';
 export type * from './types.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { SparrowError } from './errors.js';
-import type { BytesSource } from './types.js';
+import type { BytesSource, FetchOptions } from './types.js';
 
 const isNode =
   typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions?.node;
@@ -18,16 +18,64 @@ export interface Expected {
 }
 
 /**
- * Reads a byte source. `file:` URLs (and bare paths in node) are read from disk in node.
+ * Reads a byte source. `file:` URLs (and bare paths in node) are read from disk in node; other
+ * URLs are fetched with `fetchOptions` (timeout, bounded retry, abort signal).
  * `expect` checks the size and SHA-256 of what arrived (`INDEX_INTEGRITY` otherwise).
  */
-export async function readBytes(source: BytesSource, what: string, expect?: Expected): Promise<Uint8Array> {
-  const bytes = await readRaw(source, what);
+export async function readBytes(source: BytesSource, what: string, expect?: Expected, fetchOptions: FetchOptions = {}): Promise<Uint8Array> {
+  const bytes = await readRaw(source, what, fetchOptions);
   if (expect) await verify(bytes, expect, what);
   return bytes;
 }
 
-async function readRaw(source: BytesSource, what: string): Promise<Uint8Array> {
+/** HTTP statuses worth asking again for: the server may answer next time. */
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * Fetches `url` whole. Each attempt (request and body) has `timeoutMs`; a network error, a
+ * timeout or a retryable status is tried again up to `retries` times (after 200 ms, then 400 ms,
+ * ...); a 404 or another client error is not. `signal` aborts at any point (`ABORTED`). So a
+ * stalled server costs a caller at most about `(retries + 1) * timeoutMs`, never forever.
+ */
+async function fetchBytes(url: URL, what: string, options: FetchOptions): Promise<Uint8Array> {
+  const { signal, timeoutMs = 30_000, retries = 2 } = options;
+  const aborted = () => new SparrowError('ABORTED', `${what}: the fetch of ${url.href} was aborted`);
+  for (let attempt = 0; ; attempt++) {
+    if (signal?.aborted) throw aborted();
+    const attemptCtl = new AbortController();
+    const onAbort = () => attemptCtl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attemptCtl.abort();
+    }, timeoutMs);
+    let failure: SparrowError;
+    try {
+      const response = await fetch(url, { signal: attemptCtl.signal });
+      if (response.ok) return new Uint8Array(await response.arrayBuffer());
+      failure = new SparrowError('FETCH_FAILED', `${what}: ${response.url || url.href} answered HTTP ${response.status}`);
+      await response.body?.cancel().catch(() => undefined);
+      if (!RETRYABLE.has(response.status)) throw failure;
+    } catch (e) {
+      if (e instanceof SparrowError) throw e;
+      if (signal?.aborted) throw aborted();
+      failure = timedOut
+        ? new SparrowError('FETCH_TIMEOUT', `${what}: ${url.href} did not answer within ${timeoutMs} ms`)
+        : new SparrowError('FETCH_FAILED', `${what}: cannot fetch ${url.href}: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (attempt >= retries) {
+      if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
+      throw failure;
+    }
+    await new Promise((ok) => setTimeout(ok, 200 * 2 ** attempt));
+  }
+}
+
+async function readRaw(source: BytesSource, what: string, fetchOptions: FetchOptions): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
@@ -46,13 +94,7 @@ async function readRaw(source: BytesSource, what: string): Promise<Uint8Array> {
       throw new SparrowError('FETCH_FAILED', `${what}: cannot read ${url.href}: ${(e as Error).message}`);
     }
   }
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new SparrowError('FETCH_FAILED', `${what}: cannot fetch ${url.href}: ${(e as Error).message}`);
-  }
-  return responseBytes(response, what);
+  return fetchBytes(url, what, fetchOptions);
 }
 
 async function responseBytes(response: Response, what: string): Promise<Uint8Array> {

@@ -14,12 +14,16 @@
  * Queries are lookup queries by default (WordPiece tokens weighted by the index, no model in the
  * page). Passing a `model` also loads the model (and checks the index was built with it:
  * `INDEX_MODEL_MISMATCH`), so `queryEncoder: 'model'` can expand queries.
+ *
+ * Every fetch has a timeout and a bounded retry (`fetch` option: {@link FetchOptions}), and the
+ * option's `signal` cancels the load and any part still to come, so one stalled request cannot
+ * hold later searches (or a worker's queue) forever.
  * @module
  */
 import type { SparrowBase } from './base.js';
 import { SparrowError } from './errors.js';
 import { readBytes, sha256Hex } from './load.js';
-import type { BytesSource, SearchHit, SearchOptions, SiteManifest } from './types.js';
+import type { BytesSource, FetchOptions, SearchHit, SearchOptions, SiteManifest } from './types.js';
 import type { WasmModule } from './wasm.js';
 
 /** What {@link openSite} fetched: the manifest, and the index bytes and requests it cost. */
@@ -53,9 +57,11 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
   #shards = new Set<number>();
   #fragments = new Set<number>();
   #inflight = new Map<string, Promise<void>>();
+  #fetch: FetchOptions;
 
   /** @internal */
-  constructor(sparrow: T, manifest: SiteManifest, base: URL, bytes: number, requests: number) {
+  constructor(sparrow: T, manifest: SiteManifest, base: URL, bytes: number, requests: number, fetchOptions: FetchOptions = {}) {
+    this.#fetch = fetchOptions;
     this.sparrow = sparrow;
     this.manifest = manifest;
     this.#base = base;
@@ -108,7 +114,7 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
       const count = kind === 'shard' ? this.manifest.shards : this.manifest.fragments;
       if (!(n < count)) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest has ${count}`));
       const file = kind === 'shard' ? `shard-${this.manifest.build}-${n}.sps` : `frag-${this.manifest.build}-${n}.spf`;
-      p = readBytes(new URL(file, this.#base), `index ${kind} ${n}`)
+      p = readBytes(new URL(file, this.#base), `index ${kind} ${n}`, undefined, this.#fetch)
         .then((bytes) => {
           this.#bytes += bytes.byteLength;
           this.#requests += 1;
@@ -131,7 +137,7 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
  * `manifestUrl` must be absolute (or a `file:` URL in node). `modelSha256`: the SHA-256 of a model
  * that will encode queries, checked against the index's.
  */
-export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSource }>(
+export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSource; fetch?: FetchOptions }>(
   wasm: WasmModule,
   opener: SiteOpener<T, O>,
   manifestUrl: string | URL,
@@ -139,7 +145,8 @@ export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSo
   modelSha256?: string,
 ): Promise<SiteLoad & { sparrow: T; site: SiteSearch<T> }> {
   const base = new URL(manifestUrl);
-  const [manifestBytes] = await Promise.all([readBytes(base, 'site manifest'), wasm.init(options.wasm)]);
+  const fetchOptions = options.fetch ?? {};
+  const [manifestBytes] = await Promise.all([readBytes(base, 'site manifest', undefined, fetchOptions), wasm.init(options.wasm)]);
   let manifest: SiteManifest;
   try {
     manifest = wasm.checkManifest(manifestBytes, modelSha256);
@@ -149,7 +156,7 @@ export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSo
   const sharded = manifest.mode === 'sharded';
   const main = sharded ? manifest.base! : manifest.index!;
   const fetch = (f: { file: string; bytes: number; sha256: string }, what: string) =>
-    readBytes(new URL(f.file, base), what, { bytes: f.bytes, sha256: f.sha256 });
+    readBytes(new URL(f.file, base), what, { bytes: f.bytes, sha256: f.sha256 }, fetchOptions);
   const [vocab, bytes] = await Promise.all([fetch(manifest.vocab, 'vocabulary'), fetch(main, sharded ? 'index base' : 'index')]);
   const sparrow = sharded ? await opener.loadBase(bytes, options) : await opener.load(bytes, options);
   try {
@@ -161,7 +168,7 @@ export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSo
     sparrow.dispose();
     throw e;
   }
-  const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + vocab.byteLength + bytes.byteLength, 3);
+  const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + vocab.byteLength + bytes.byteLength, 3, fetchOptions);
   return { sparrow, site, ...site.load() };
 }
 

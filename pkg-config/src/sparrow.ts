@@ -44,7 +44,7 @@ export class Sparrow extends SparrowBase {
   /** Creates an empty index and (unless `model: false`) loads the model. */
   static async create(options: SparrowOptions = {}): Promise<Sparrow> {
     await fullWasm.init(options.wasm);
-    const sparrow = new Sparrow(guard(() => new FullIndex(toJson(options.index ?? {}, 'INVALID_OPTION', 'the index config'))), options.searchOptions ?? {}, fullWasm);
+    const sparrow = new Sparrow(guard(() => new FullIndex(toJson(options.index ?? {}, 'INVALID_OPTION', 'the index config')), fullWasm), options.searchOptions ?? {}, fullWasm);
     if (options.model !== false) await sparrow.loadModel(options.model ?? 'bundled');
     return sparrow;
   }
@@ -56,7 +56,7 @@ export class Sparrow extends SparrowBase {
   static async load(bytes: BytesSource, options: Omit<SparrowOptions, 'index'> = {}): Promise<Sparrow> {
     await fullWasm.init(options.wasm);
     const data = await readBytes(bytes, 'index');
-    const sparrow = new Sparrow(guard(() => fullWasm.SparrowIndex.fromBytes(data)), options.searchOptions ?? {}, fullWasm);
+    const sparrow = new Sparrow(guard(() => fullWasm.SparrowIndex.fromBytes(data), fullWasm), options.searchOptions ?? {}, fullWasm);
     if (options.model !== false) await sparrow.loadModel(options.model ?? 'bundled');
     return sparrow;
   }
@@ -70,7 +70,7 @@ export class Sparrow extends SparrowBase {
   static async loadBase(bytes: BytesSource, options: Omit<SparrowOptions, 'index'> = {}): Promise<Sparrow> {
     await fullWasm.init(options.wasm);
     const data = await readBytes(bytes, 'index base');
-    const sparrow = new Sparrow(guard(() => fullWasm.SparrowIndex.fromBaseBytes(data)), options.searchOptions ?? {}, fullWasm);
+    const sparrow = new Sparrow(guard(() => fullWasm.SparrowIndex.fromBaseBytes(data), fullWasm), options.searchOptions ?? {}, fullWasm);
     if (options.model !== undefined && options.model !== false) await sparrow.loadModel(options.model);
     return sparrow;
   }
@@ -88,79 +88,81 @@ export class Sparrow extends SparrowBase {
   /** Synchronous variant of {@link loadModel} for bytes already in memory. */
   loadModelBytes(model: Uint8Array, tokenizer: Uint8Array, config: EncoderConfig = {}): ModelInfo {
     const json = toJson(config, 'INVALID_OPTION', 'the encoder config');
-    return JSON.parse(guard(() => this.index.loadModel(model, tokenizer, json)));
+    return JSON.parse(guard(() => this.index.loadModel(model, tokenizer, json), this.wasm));
   }
 
   /** Whether a model is loaded (without one, documents are indexed lexically). */
   get hasModel(): boolean {
-    return this.index.hasModel;
+    return guard(() => this.index.hasModel, this.wasm);
   }
 
   /** The query's learned-sparse expansion by the model, heaviest term first. Needs a model. */
   encodeQuery(text: string): ExpansionTerm[] {
     expectString(text, 'INVALID_QUERY', 'the text');
-    return JSON.parse(guard(() => this.index.encodeQuery(text)));
+    return JSON.parse(guard(() => this.index.encodeQuery(text), this.wasm));
   }
 
   /** How a text would be expanded when indexed (windows, language guard and all). Needs a model. */
   encodeDocument(text: string): DocumentExpansion {
     expectString(text, 'INVALID_DOCUMENT', 'the text');
-    return JSON.parse(guard(() => this.index.encodeDocument(text)));
+    return JSON.parse(guard(() => this.index.encodeDocument(text), this.wasm));
   }
 
   /** The model's token ids for `text` (`[CLS] … [SEP]`, truncated at the window size). Needs a model. */
   tokenIds(text: string): number[] {
     expectString(text, 'INVALID_QUERY', 'the text');
-    return Array.from(guard(() => this.index.tokenIds(text)));
+    return Array.from(guard(() => this.index.tokenIds(text), this.wasm));
   }
 
   /** Adds a document. Throws `DUPLICATE_ID` if the id exists (nothing changes). */
   addDocument(doc: SparrowDocument): AddReport {
     const json = toJson(doc, 'INVALID_DOCUMENT', 'the document');
-    return JSON.parse(guard(() => this.index.addDocument(json)));
+    return JSON.parse(guard(() => this.index.addDocument(json), this.wasm));
   }
 
   /** Adds documents, all or nothing. */
   addDocuments(docs: SparrowDocument[], options: AddDocumentsOptions = {}): AddReport[] {
     if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'addDocuments expects an array of documents');
     const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
-    return JSON.parse(guard(() => this.index.addDocuments(json, options.onProgress, options.batchSize)));
+    return JSON.parse(guard(() => this.index.addDocuments(json, options.onProgress, options.batchSize), this.wasm));
   }
 
   /** Replaces the document with the same id. Throws `UNKNOWN_ID` if there is none. */
   updateDocument(doc: SparrowDocument): AddReport {
     const json = toJson(doc, 'INVALID_DOCUMENT', 'the document');
-    return JSON.parse(guard(() => this.index.updateDocument(json)));
+    return JSON.parse(guard(() => this.index.updateDocument(json), this.wasm));
   }
 
   /** Removes a document; returns whether it existed. */
   removeDocument(id: string): boolean {
     expectString(id, 'INVALID_ID', 'removeDocument: the id');
-    return this.index.removeDocument(id);
+    return guard(() => this.index.removeDocument(id), this.wasm);
   }
 
   /** Reclaims the space of removed documents; results do not change. */
   vacuum(): void {
-    this.index.vacuum();
+    guard(() => this.index.vacuum(), this.wasm);
   }
 
   /** The index (without the model) in Sparrow's versioned binary format (`INDEX_PARTIAL` for a sharded index not completely loaded). */
   toBytes(): Uint8Array {
-    return guard(() => this.index.toBytes());
+    return guard(() => this.index.toBytes(), this.wasm);
   }
 
   /** The index split into a base, postings shards and document fragments (the files of a sharded site index). */
   toShardedBytes(options: ShardingOptions = {}): ShardedBytes {
     const json = toJson(options, 'INVALID_OPTION', 'sharding options');
-    const [base, shards, fragments] = guard(() => this.index.toShardedBytes(json)) as [Uint8Array, Uint8Array[], Uint8Array[]];
+    const [base, shards, fragments] = guard(() => this.index.toShardedBytes(json), this.wasm) as [Uint8Array, Uint8Array[], Uint8Array[]];
     return { base, shards, fragments };
   }
 
   /** Replaces this index's contents with `bytes` (keeping the loaded model and vocabulary). */
   loadBytes(bytes: Uint8Array): void {
-    const next = guard(() => fullWasm.SparrowIndex.fromBytes(bytes));
-    next.takeModelFrom(this.index);
-    this.index.free();
+    const next = guard(() => fullWasm.SparrowIndex.fromBytes(bytes), fullWasm);
+    guard(() => {
+      next.takeModelFrom(this.index);
+      this.index.free();
+    }, this.wasm);
     this.index = next;
   }
 }

@@ -227,6 +227,20 @@ export type ModelSource =
   | { model: BytesSource; tokenizer: BytesSource; config?: EncoderConfig };
 
 /** Options for {@link Sparrow.create}. */
+/**
+ * How the package fetches files over HTTP (a site's manifest, vocabulary, index, shards and
+ * fragments): each attempt times out, failures that may pass are retried a bounded number of
+ * times, and `signal` cancels everything still pending.
+ */
+export interface FetchOptions {
+  /** Aborts pending and later fetches (`ABORTED`). */
+  signal?: AbortSignal;
+  /** Per attempt, request and body, in ms. Default 30,000 (`FETCH_TIMEOUT` when every attempt ran out). */
+  timeoutMs?: number;
+  /** Further attempts after a network error, a timeout or HTTP 408/425/429/5xx (never after a 404). Default 2. */
+  retries?: number;
+}
+
 export interface SparrowOptions {
   /** Index configuration (ignored when loading bytes, which carry their own). */
   index?: IndexConfig;
@@ -236,4 +250,6 @@ export interface SparrowOptions {
   searchOptions?: SearchOptions;
   /** Where to load the `.wasm` from (default: next to the package's JS). */
   wasm?: BytesSource;
+  /** `loadSite`: timeouts, retries and an abort signal for its fetches. */
+  fetch?: FetchOptions;
 }

@@ -112,3 +112,103 @@ test('SparrowWorker.loadSite searches the site in the worker, fetching parts per
     await sparrow.terminate();
   }
 });
+
+/**
+ * Serves the fixture site over HTTP with faults: `faults[file]` is `404`, `503-once` (fails the
+ * first request), `truncate` (sends half the bytes with the full Content-Length, then closes),
+ * `short` (a complete response of half the file) or `hang` (headers, then nothing).
+ */
+async function faultyServer(dir, faults) {
+  const { createServer } = await import('node:http');
+  const seen = new Map();
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    const file = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1));
+    const n = (seen.get(file) ?? 0) + 1;
+    seen.set(file, n);
+    let body;
+    try {
+      body = readFileSync(join(dir, file));
+    } catch {
+      return void res.writeHead(404).end();
+    }
+    const fault = faults[file];
+    if (fault === 404) return void res.writeHead(404).end('gone');
+    if (fault === '503-once' && n === 1) return void res.writeHead(503).end('busy');
+    if (fault === 'short') return void res.writeHead(200, { 'content-length': body.length >> 1 }).end(body.subarray(0, body.length >> 1));
+    if (fault === 'truncate') {
+      res.writeHead(200, { 'content-length': body.length });
+      res.write(body.subarray(0, body.length >> 1));
+      return void setTimeout(() => res.destroy(), 20);
+    }
+    if (fault === 'hang') return void res.writeHead(200, { 'content-length': body.length }).flushHeaders();
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/manifest.json`,
+    requests: (file) => seen.get(file) ?? 0,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+test('fetches over HTTP: 404, truncated, short, wrong hash and hanging responses fail clearly; retries are bounded; abort works', { timeout: 60_000 }, async () => {
+  const dir = fileURLToPath(new URL('.', site()));
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const fast = { timeoutMs: 300, retries: 1 };
+  const attempt = async (faults, options = { fetch: fast }) => {
+    const server = await faultyServer(dir, faults);
+    try {
+      const t0 = Date.now();
+      const result = await loadSiteLite(server.url, options).then(() => 'ok', (e) => e);
+      return { result, ms: Date.now() - t0, server };
+    } finally {
+      await server.close();
+    }
+  };
+  // 404: no retry.
+  let r = await attempt({ [manifest.base.file]: 404 });
+  assert.equal(r.result.code, 'FETCH_FAILED');
+  assert.match(r.result.message, /answered HTTP 404/);
+  assert.equal(r.server.requests(manifest.base.file), 1, 'a 404 is not retried');
+  // 503 once: the retry succeeds.
+  r = await attempt({ [manifest.base.file]: '503-once' });
+  assert.equal(r.result, 'ok');
+  assert.equal(r.server.requests(manifest.base.file), 2);
+  // A connection closed mid-body: retried, then a fetch error.
+  r = await attempt({ [manifest.vocab.file]: 'truncate' });
+  assert.equal(r.result.code, 'FETCH_FAILED', r.result.message);
+  assert.match(r.result.message, /after 2 attempts/);
+  // A complete response of the wrong size, or the wrong bytes: the manifest's integrity check.
+  r = await attempt({ [manifest.base.file]: 'short' });
+  assert.equal(r.result.code, 'INDEX_INTEGRITY');
+  // A server that never sends the body: each attempt times out, the load fails, nothing hangs.
+  r = await attempt({ [manifest.base.file]: 'hang' });
+  assert.equal(r.result.code, 'FETCH_TIMEOUT', r.result.message);
+  assert.match(r.result.message, /did not answer within 300 ms \(after 2 attempts\)/);
+  assert.equal(r.server.requests(manifest.base.file), 2);
+  // A hanging shard fails that search with FETCH_TIMEOUT; the next search still runs.
+  const server = await faultyServer(dir, Object.fromEntries(readdirSync(dir).filter((f) => f.startsWith('shard-')).map((f) => [f, 'hang'])));
+  try {
+    const { site: s } = await loadSiteLite(server.url, { fetch: fast });
+    await assert.rejects(s.search('rust search', { mode: 'lexical' }), (e) => e.code === 'FETCH_TIMEOUT');
+    await assert.rejects(s.search('rust search', { mode: 'lexical' }), (e) => e.code === 'FETCH_TIMEOUT', 'a failed part is fetched again, not cached as failed');
+  } finally {
+    await server.close();
+  }
+  // An abort signal cancels a load that would otherwise wait.
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  r = await attempt({ [manifest.base.file]: 'hang' }, { fetch: { signal: controller.signal, timeoutMs: 30_000 } });
+  assert.equal(r.result.code, 'ABORTED');
+  assert.ok(r.ms < 5_000, `aborted after ${r.ms} ms`);
+  // A signal cannot cross into a worker: said so, not a DataCloneError.
+  await assert.rejects(SparrowWorker.loadSite(server.url, { fetch: { signal: controller.signal } }), (e) => e.code === 'INVALID_OPTION');
+});

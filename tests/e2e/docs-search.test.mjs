@@ -184,6 +184,18 @@ test('docs search: lookup query lifts its answer into the top 5, lazy shards, hi
     assert.deepEqual(whole.last.hits, sharded.last.hits);
     assert.deepEqual(wholePage.errors, []);
 
+    // 6. `?index=` from another origin is refused before anything is fetched from it.
+    const other = new URL(server.url);
+    other.hostname = other.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    const foreign = await browser.newPage();
+    const foreignRequests = [];
+    foreign.on('request', (r) => foreignRequests.push(r.url()));
+    await foreign.goto(`${server.url}docs/?index=${encodeURIComponent(new URL('generated/e2e/manifest.json', other).href)}`);
+    await foreign.waitForSelector('body[data-ready]');
+    assert.equal(await foreign.getAttribute('body', 'data-ready'), 'error');
+    assert.match(await foreign.textContent('#status'), /INDEX_ORIGIN.*must come from this site/);
+    assert.deepEqual(foreignRequests.filter((u) => u.startsWith(other.origin)), []);
+
     const figures = { wholeLog, shardedLog, sharded: { ...sharded, last: undefined, load }, whole: { ...whole, last: undefined, load: whole.last.load } };
     writeFileSync(join(artifacts, 'docs-search.json'), JSON.stringify(figures, null, 2) + '\n');
   } finally {

@@ -6,11 +6,13 @@
  * shards each query needs and the document fragments of the hits it shows. Section hits are
  * grouped by page, terms highlighted in escaped snippets, and each hit explained.
  *
- * URL parameters: `index` (manifest URL, default `../generated/nodejs/manifest.json`) and
- * `base` (where result links point, default `../generated/nodejs/site/`).
+ * URL parameters: `index` (manifest URL, default `../generated/nodejs/manifest.json`; same
+ * origin only, so a crafted link cannot make this page show another site's index and links) and
+ * `base` (where result links point, default `../generated/nodejs/site/`). Result links are made
+ * by the package's `safeHref`: only `http:`, `https:` and relative URLs become links.
  */
-import { loadSite, type SearchHit, type SearchMode, type SiteSearch, type SparrowLite } from 'sparrow-search/lite';
-import { escapeHtml, groupByPage, highlightTerms, snippet } from './snippet';
+import { escapeHtml, highlightTerms, loadSite, safeHref, snippet, snippetHtml, type SearchHit, type SearchMode, type SiteSearch, type SparrowLite } from 'sparrow-search/lite';
+import { groupByPage } from './snippet';
 
 const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
 const q = $<HTMLInputElement>('#q');
@@ -24,6 +26,9 @@ const t0 = performance.now();
 let sparrow: SparrowLite;
 let site: SiteSearch<SparrowLite>;
 try {
+  if (manifestUrl.origin !== location.origin) {
+    throw Object.assign(new Error(`the index must come from this site (${location.origin}), not ${manifestUrl.origin}`), { code: 'INDEX_ORIGIN' });
+  }
   const loaded = await loadSite(manifestUrl);
   ({ sparrow, site } = loaded);
   const { pages, sections } = loaded.manifest.counts;
@@ -58,10 +63,11 @@ function render(query: string, hits: SearchHit[]): void {
     .map((g) => {
       const sections = g.hits.slice(0, 3).map((h, i) => {
         const heading = String(h.fields.heading || g.pageTitle);
-        const href = new URL(h.url ?? g.page, linkBase).href;
+        const href = safeHref(h.url ?? g.page, linkBase);
+        const title = href === undefined ? `<span class="nolink">${escapeHtml(heading)}</span>` : `<a href="${escapeHtml(href)}">${escapeHtml(heading)}</a>`;
         return `<div class="section${i ? ' sub' : ''}" data-id="${escapeHtml(h.id)}">
-          <a href="${escapeHtml(href)}">${escapeHtml(heading)}</a>
-          <p class="snippet">${snippet(text.get(h.id) ?? '', highlightTerms(query, h))}</p>
+          ${title}
+          <p class="snippet">${snippetHtml(snippet(text.get(h.id) ?? '', highlightTerms(query, h)))}</p>
           ${renderWhy(h)}
         </div>`;
       });

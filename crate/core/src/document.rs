@@ -11,6 +11,12 @@ use crate::sparse::SparseVector;
 /// Longest accepted external id, in bytes.
 pub const MAX_ID_BYTES: usize = 512;
 
+/// Deepest nesting of a document's `fields` (an object in an array in an object ... counts one
+/// per level): deep enough for any real record, and well inside what the index format's reader
+/// and the JS boundary's JSON parser accept (128), so whatever the index accepts it can write,
+/// read back and send to JS.
+pub const MAX_FIELD_DEPTH: usize = 64;
+
 /// A document to index. JSON: camelCase; only `id` is required.
 ///
 /// BM25 indexes `title` followed by `text` (the title counted once). `fields` holds any JSON the
@@ -151,6 +157,24 @@ impl Document {
                 max: config.max_text_bytes,
             });
         }
+        let invalid = |reason: String| Error::InvalidDocument { id: self.id.clone(), reason };
+        if !self.fields.is_empty() {
+            let depth = self.fields.values().map(|v| json_depth(v, 1)).max().unwrap_or(1);
+            if depth > MAX_FIELD_DEPTH {
+                return Err(invalid(format!(
+                    "its fields nest deeper than {MAX_FIELD_DEPTH} levels"
+                )));
+            }
+            // Depth is bounded now, so serialising cannot recurse far.
+            let json = serde_json::to_vec(&self.fields).map_err(|e| invalid(e.to_string()))?;
+            if json.len() > config.max_text_bytes {
+                return Err(invalid(format!(
+                    "its fields are {} bytes as JSON, more than the maximum of {}",
+                    json.len(),
+                    config.max_text_bytes
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -207,6 +231,11 @@ impl StoredDoc<'_> {
     }
 }
 
+/// A document slot: its record, or `None` once removed. Boxed, so a removed slot (one byte in
+/// the index format) costs 8 bytes in memory, not a whole record: a crafted file of deleted
+/// slots cannot make a loader reserve 150 times its size.
+pub(crate) type Slot = Option<Box<DocRecord>>;
+
 /// A document slot's stored data.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct DocRecord {
@@ -240,6 +269,20 @@ impl DocRecord {
             + s(&self.url)
             + self.tags.iter().map(|t| t.capacity() + 24).sum::<usize>()
             + json_map_bytes(&self.fields)
+    }
+}
+
+/// How many JSON containers enclose `v`'s deepest part, given that `at` enclose `v` (what
+/// serde_json's recursion limit counts), counting no further than one past
+/// [`MAX_FIELD_DEPTH`], so a hostile value cannot make this recurse deeply.
+fn json_depth(v: &Value, at: usize) -> usize {
+    if at > MAX_FIELD_DEPTH {
+        return at;
+    }
+    match v {
+        Value::Array(a) => a.iter().map(|c| json_depth(c, at + 1)).max().unwrap_or(at + 1),
+        Value::Object(o) => o.values().map(|c| json_depth(c, at + 1)).max().unwrap_or(at + 1),
+        _ => at,
     }
 }
 

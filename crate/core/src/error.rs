@@ -19,31 +19,31 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// [`Index::add`](crate::Index::add) (or `add_many`) got an id that is already in the index
     /// (or twice in the same batch). Use [`Index::upsert`](crate::Index::upsert) to replace.
-    #[error("sparrow: a document with id {id:?} already exists")]
+    #[error("a document with id {id:?} already exists")]
     DuplicateId {
         /// The duplicated external id.
         id: String,
     },
     /// [`Index::update`](crate::Index::update) got an id that is not in the index.
-    #[error("sparrow: no document with id {id:?}")]
+    #[error("no document with id {id:?}")]
     UnknownId {
         /// The missing external id.
         id: String,
     },
     /// A document id is empty or too long.
-    #[error("sparrow: invalid document id: {reason}")]
+    #[error("invalid document id: {reason}")]
     InvalidId {
         /// What is wrong with the id.
         reason: String,
     },
     /// A document has neither a title nor any text, so it could never be found lexically.
-    #[error("sparrow: document {id:?} has an empty title and an empty text")]
+    #[error("document {id:?} has an empty title and an empty text")]
     EmptyDocument {
         /// The document's external id.
         id: String,
     },
     /// A document's title plus text is larger than [`IndexConfig::max_text_bytes`](crate::IndexConfig::max_text_bytes).
-    #[error("sparrow: document {id:?} has {bytes} bytes of title and text, more than the maximum of {max}")]
+    #[error("document {id:?} has {bytes} bytes of title and text, more than the maximum of {max}")]
     TextTooLarge {
         /// The document's external id.
         id: String,
@@ -52,21 +52,39 @@ pub enum Error {
         /// The configured maximum.
         max: usize,
     },
+    /// A document's `fields` nest deeper than
+    /// [`MAX_FIELD_DEPTH`](crate::MAX_FIELD_DEPTH) or are larger than
+    /// [`IndexConfig::max_text_bytes`](crate::IndexConfig::max_text_bytes) as JSON: the bounds
+    /// that keep every accepted document writable and readable back.
+    #[error("document {id:?} cannot be indexed: {reason}")]
+    InvalidDocument {
+        /// The document's external id.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A query is longer than [`MAX_QUERY_BYTES`](crate::MAX_QUERY_BYTES) or has more than
+    /// [`MAX_QUERY_TERMS`](crate::MAX_QUERY_TERMS) distinct terms.
+    #[error("the query is too large: {reason}")]
+    QueryTooLarge {
+        /// Which bound it exceeds.
+        reason: String,
+    },
     /// A sparse vector has a non-finite weight (NaN or infinity).
-    #[error("sparrow: invalid sparse vector: {reason}")]
+    #[error("invalid sparse vector: {reason}")]
     InvalidVector {
         /// What is wrong with the vector.
         reason: String,
     },
     /// A WordPiece vocabulary ([`WordPiece`](crate::WordPiece)) could not be built: not a BERT
     /// `tokenizer.json`, tokens not sorted, no unknown token, ...
-    #[error("sparrow: invalid vocabulary: {reason}")]
+    #[error("invalid vocabulary: {reason}")]
     InvalidVocab {
         /// What is wrong with it.
         reason: String,
     },
     /// A search option is out of range.
-    #[error("sparrow: invalid search option `{name}`: {reason}")]
+    #[error("invalid search option `{name}`: {reason}")]
     InvalidOption {
         /// The option's name (camelCase, as in JSON).
         name: String,
@@ -74,7 +92,7 @@ pub enum Error {
         reason: String,
     },
     /// An index configuration value is out of range.
-    #[error("sparrow: invalid index configuration `{name}`: {reason}")]
+    #[error("invalid index configuration `{name}`: {reason}")]
     InvalidConfig {
         /// The setting's name (camelCase, as in JSON), e.g. `bm25.k1`.
         name: String,
@@ -82,11 +100,11 @@ pub enum Error {
         reason: String,
     },
     /// [`Mode::Sparse`](crate::Mode::Sparse) was asked for but the query has no sparse vector.
-    #[error("sparrow: sparse mode needs a query vector (Query::sparse is None)")]
+    #[error("sparse mode needs a query vector (Query::sparse is None)")]
     NoQueryVector,
     /// The index already holds `u32::MAX` document slots; call
     /// [`Index::vacuum`](crate::Index::vacuum) or start a new index.
-    #[error("sparrow: the index is full ({slots} document slots); vacuum it or start a new one")]
+    #[error("the index is full ({slots} document slots); vacuum it or start a new one")]
     CapacityExceeded {
         /// Number of document slots (live + removed) in use.
         slots: u64,
@@ -95,14 +113,14 @@ pub enum Error {
     /// needs postings shards that are not loaded yet; load them with
     /// [`Index::load_shard`](crate::Index::load_shard) (the list is
     /// [`Index::missing_shards`](crate::Index::missing_shards)).
-    #[error("sparrow: the query needs shards {shards:?}, which are not loaded")]
+    #[error("the query needs shards {shards:?}, which are not loaded")]
     ShardsNotLoaded {
         /// The missing shard numbers, ascending.
         shards: Vec<u32>,
     },
     /// A mutation of a sharded index whose shards are not all loaded (it would corrupt the
     /// postings of the shards still to come). Load every shard and fragment first.
-    #[error("sparrow: this sharded index has {missing} shards or fragments not loaded; it is read-only until all are")]
+    #[error("this sharded index has {missing} shards or fragments not loaded; it is read-only until all are")]
     PartialIndex {
         /// Shards and fragments not loaded yet.
         missing: usize,
@@ -110,14 +128,14 @@ pub enum Error {
     /// A search on a sharded index whose best hits are in document fragments that are not loaded
     /// yet; load them with [`Index::load_fragment`](crate::Index::load_fragment) and search
     /// again (the postings are all there: only the hits' stored documents are missing).
-    #[error("sparrow: the results are in document fragments {fragments:?}, which are not loaded")]
+    #[error("the results are in document fragments {fragments:?}, which are not loaded")]
     FragmentsNotLoaded {
         /// The missing fragment numbers, ascending.
         fragments: Vec<u32>,
     },
     /// Sparse term ids of two vocabularies met: a lookup query tokenized with another
     /// vocabulary than the index's vectors, or vectors of another model added to the index.
-    #[error("sparrow: the index's sparse terms are {index}, but these are {other}: use the vocabulary the index was built with")]
+    #[error("the index's sparse terms are {index}, but these are {other}: use the vocabulary the index was built with")]
     TermSpaceMismatch {
         /// What the index's sparse ids are.
         index: crate::TermSpace,
@@ -126,14 +144,14 @@ pub enum Error {
     },
     /// A site manifest ([`SiteManifest`](crate::format::SiteManifest)) is not valid JSON of its
     /// shape, or names a file that is not a plain file name.
-    #[error("sparrow: invalid site manifest: {reason}")]
+    #[error("invalid site manifest: {reason}")]
     InvalidManifest {
         /// What is wrong with it.
         reason: String,
     },
     /// A site manifest of another version, or listing files of another index format: rebuild
     /// the site with the sparrow CLI that matches this package.
-    #[error("sparrow: the site's {what} has version {found}; this build reads version {supported}: rebuild the index with the matching sparrow CLI")]
+    #[error("the site's {what} has version {found}; this build reads version {supported}: rebuild the index with the matching sparrow CLI")]
     ManifestVersion {
         /// `manifest` or `index format`.
         what: String,
@@ -143,7 +161,7 @@ pub enum Error {
         supported: u64,
     },
     /// The site index was built with another model than the one that would encode queries.
-    #[error("sparrow: the index was built with model {index_model} (sha256 {index_sha256:.12}…) but queries would be encoded with a model whose sha256 is {sha256:.12}…: rebuild the index with this model, or use lookup queries")]
+    #[error("the index was built with model {index_model} (sha256 {index_sha256:.12}…) but queries would be encoded with a model whose sha256 is {sha256:.12}…: rebuild the index with this model, or use lookup queries")]
     ModelMismatch {
         /// The index's model id.
         index_model: String,
@@ -176,6 +194,8 @@ impl Error {
             Error::InvalidId { .. } => "INVALID_ID",
             Error::EmptyDocument { .. } => "EMPTY_DOCUMENT",
             Error::TextTooLarge { .. } => "TEXT_TOO_LARGE",
+            Error::InvalidDocument { .. } => "INVALID_DOCUMENT",
+            Error::QueryTooLarge { .. } => "QUERY_TOO_LARGE",
             Error::InvalidVector { .. } => "INVALID_VECTOR",
             Error::InvalidVocab { .. } => "INVALID_VOCAB",
             Error::InvalidOption { .. } => "INVALID_OPTION",
@@ -211,7 +231,7 @@ impl Error {
 #[non_exhaustive]
 pub enum FormatError {
     /// The input ends before a structure it announces.
-    #[error("sparrow: index bytes are truncated: needed {needed} bytes, {available} available")]
+    #[error("index bytes are truncated: needed {needed} bytes, {available} available")]
     Truncated {
         /// Bytes needed at the point of failure.
         needed: u64,
@@ -219,10 +239,12 @@ pub enum FormatError {
         available: u64,
     },
     /// The input does not start with the Sparrow index magic (`SPRWIDX\0`): it is not an index.
-    #[error("sparrow: not a Sparrow index (bad magic bytes)")]
+    #[error("not a Sparrow index (bad magic bytes)")]
     BadMagic,
     /// The index was written by a format version this build cannot read.
-    #[error("sparrow: index format version {found} is not supported (this build reads version {supported})")]
+    #[error(
+        "index format version {found} is not supported (this build reads version {supported})"
+    )]
     UnsupportedVersion {
         /// Version found in the header.
         found: u16,
@@ -230,9 +252,7 @@ pub enum FormatError {
         supported: u16,
     },
     /// The payload's CRC-32 does not match the header: the bytes were damaged.
-    #[error(
-        "sparrow: index checksum mismatch: header says {expected:#010x}, payload has {found:#010x}"
-    )]
+    #[error("index checksum mismatch: header says {expected:#010x}, payload has {found:#010x}")]
     ChecksumMismatch {
         /// CRC-32 stored in the header.
         expected: u32,
@@ -241,7 +261,7 @@ pub enum FormatError {
     },
     /// The bytes are another kind of Sparrow file (a whole index, a sharded index's base, a
     /// shard) than the one the caller loads.
-    #[error("sparrow: expected a Sparrow {expected}, got a Sparrow {found}")]
+    #[error("expected a Sparrow {expected}, got a Sparrow {found}")]
     WrongKind {
         /// The kind the loader reads.
         expected: &'static str,
@@ -249,13 +269,13 @@ pub enum FormatError {
         found: &'static str,
     },
     /// A shard that belongs to another sharded index (another base, or another shard count).
-    #[error("sparrow: shard does not belong to this index: {what}")]
+    #[error("shard does not belong to this index: {what}")]
     ShardMismatch {
         /// What differs, with values.
         what: String,
     },
     /// The payload is structurally invalid.
-    #[error("sparrow: corrupt index: {what}")]
+    #[error("corrupt index: {what}")]
     Corrupt {
         /// What is inconsistent, with values.
         what: String,

@@ -78,7 +78,7 @@ pub use analysis::Analyzer;
 pub use config::{
     AnalyzerConfig, Bm25Params, IndexConfig, DEFAULT_B, DEFAULT_K1, DEFAULT_MAX_TEXT_BYTES,
 };
-pub use document::{Document, StoredDoc, MAX_ID_BYTES};
+pub use document::{Document, StoredDoc, MAX_FIELD_DEPTH, MAX_ID_BYTES};
 pub use error::{Error, FormatError, Result};
 pub use filter::Filter;
 pub use index::{
@@ -86,7 +86,7 @@ pub use index::{
 };
 pub use search::{
     Explanation, Fusion, Hit, LexicalTermContribution, Mode, Query, QueryEncoder, SearchOptions,
-    SparseTermContribution, DEFAULT_ALPHA, DEFAULT_RRF_K,
+    SparseTermContribution, DEFAULT_ALPHA, DEFAULT_RRF_K, MAX_QUERY_BYTES, MAX_QUERY_TERMS,
 };
 pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEIGHT};
 pub use wordpiece::{WordPiece, WordPieceSettings};

@@ -33,6 +33,25 @@ pub struct Query {
 }
 
 impl Query {
+    /// `Ok` if the text is at most [`MAX_QUERY_BYTES`] long (the terms are counted when the
+    /// query is analysed, against [`MAX_QUERY_TERMS`]). [`Index::search`](crate::Index::search)
+    /// checks it; callers that encode the query first (a model) check it before spending time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::QueryTooLarge`](crate::Error::QueryTooLarge).
+    pub fn check(&self) -> crate::Result<()> {
+        if self.text.len() > MAX_QUERY_BYTES {
+            return Err(crate::Error::QueryTooLarge {
+                reason: format!(
+                    "{} bytes of text, the maximum is {MAX_QUERY_BYTES}",
+                    self.text.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// A text-only query.
     pub fn new(text: impl Into<String>) -> Self {
         Query { text: text.into(), sparse: None, tokens: None }
@@ -133,6 +152,14 @@ pub enum Fusion {
 /// (`sparrow eval --tune`, docs/BENCHMARKS.md); the literature's usual 60 scored 0.006 nDCG@10
 /// lower there.
 pub const DEFAULT_RRF_K: f32 = 3.0;
+
+/// Longest query text, in bytes (UTF-8). A search box never needs more; a pasted paragraph
+/// fits. Bounded so that a hostile query cannot hold the thread (a page's only one) for seconds.
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+
+/// Most distinct analysed terms in a query's text (Lucene's historical clause limit): each one
+/// walks a postings list.
+pub const MAX_QUERY_TERMS: usize = 1024;
 /// Default weighted-fusion `alpha` (the sparse arm's weight): 0.35, tuned with the BM25 defaults
 /// on SciFact's train queries (docs/BENCHMARKS.md).
 pub const DEFAULT_ALPHA: f32 = 0.35;

@@ -294,7 +294,8 @@ fn error_codes_are_stable() {
     ];
     for (e, code) in cases {
         assert_eq!(e.code(), code);
-        assert!(e.to_string().starts_with("sparrow: "), "{e}");
+        // No prefix: the package's `SparrowError` alone adds `sparrow: ` (one layer owns it).
+        assert!(!e.to_string().starts_with("sparrow"), "{e}");
     }
 }
 

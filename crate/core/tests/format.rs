@@ -510,7 +510,7 @@ fn every_truncation_is_a_typed_error() {
     }
     assert_eq!(
         format_error(&[]).to_string(),
-        "sparrow: index bytes are truncated: needed 24 bytes, 0 available"
+        "index bytes are truncated: needed 24 bytes, 0 available"
     );
 }
 

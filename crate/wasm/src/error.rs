@@ -1,6 +1,7 @@
-//! Errors at the JS boundary: a JS `Error` whose `message` starts with `sparrow:` and whose
-//! `code` is a stable string (`DUPLICATE_ID`, `INDEX_TRUNCATED`, `MODEL_INVALID`, ...), so
-//! callers can branch on the code and show the message.
+//! Errors at the JS boundary: a JS `Error` whose `code` is a stable string (`DUPLICATE_ID`,
+//! `INDEX_TRUNCATED`, `MODEL_INVALID`, ...), so callers can branch on the code and show the
+//! message. The message carries no `sparrow:` prefix: the package's `SparrowError` adds it, the
+//! one layer that does (core, bindings and TS each adding one read `sparrow: sparrow: ...`).
 
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "write")]
@@ -67,7 +68,7 @@ impl From<sparrow_encoder::EncoderError> for BindingError {
 
 impl From<BindingError> for JsValue {
     fn from(e: BindingError) -> JsValue {
-        let err = js_sys::Error::new(&format!("sparrow: {}", e.message));
+        let err = js_sys::Error::new(&e.message);
         err.set_name("SparrowError");
         // Setting a plain data property on a fresh Error object cannot fail.
         let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code.into());

@@ -175,6 +175,8 @@ impl SparrowIndex {
     pub fn missing_shards(&self, query: &str, options: &str) -> Result<Vec<u32>> {
         let options: SearchOptions = parse_or_default(options, "INVALID_OPTION", "search options")?;
         if self.index.shard_count().is_none() {
+            // Still refused when too large, as `search` would refuse it.
+            Query::new(query).check()?;
             return Ok(Vec::new());
         }
         Ok(self.index.missing_shards(&self.query(query.to_owned(), &options)?, &options))
@@ -234,6 +236,9 @@ impl SparrowIndex {
     /// site vocabulary's ids.
     fn query(&self, text: String, options: &SearchOptions) -> Result<Query> {
         let mut query = Query::new(text);
+        // Before tokenizing or running the model on it (and, for `missingShards`, before the
+        // caller fetches shards for it).
+        query.check()?;
         if options.mode == Mode::Lexical {
             return Ok(query);
         }

@@ -1,11 +1,11 @@
 // Sparrow Notes: an offline PWA. Notes live in IndexedDB (store.ts); the search index lives in a
 // Web Worker (the `sparrow-search` package) and is saved as bytes after every change; the service
 // worker (sw.js) keeps the whole app, model included, available with no network.
-import { SparrowWorker, type SearchHit, type SearchMode, type SparrowDocument } from 'sparrow-search';
+import { highlightTerms, SparrowWorker, type SearchHit, type SearchMode, type SparrowDocument } from 'sparrow-search';
 import { exportCollection, noteFromFile, parseCollection, toNote, utf8Length, type Draft } from './io';
 import { setupOffline } from './offline';
 import { NoteStore, type Loaded, type Note } from './store';
-import { $, formatBytes, formatDate, h, snippet } from './ui';
+import { $, formatBytes, formatDate, h, snippetNodes } from './ui';
 import './style.css';
 
 const MODEL_ID = __SPARROW_NOTES_MODEL_ID__;
@@ -311,7 +311,7 @@ function renderNotes(): void {
         'li',
         { 'data-id': n.id },
         h('h3', {}, n.title),
-        h('p', { class: 'snippet' }, snippet(n.text, [], 180)),
+        h('p', { class: 'snippet' }, snippetNodes(n.text, { exact: new Set(), prefixes: [] }, 180)),
         h(
           'div',
           { class: 'meta row' },
@@ -325,18 +325,18 @@ function renderNotes(): void {
   );
 }
 
-function renderHits(hits: SearchHit[]): void {
+function renderHits(hits: SearchHit[], query: string): void {
   els.results.replaceChildren(
     ...hits.map((hit) => {
       const note = notes.get(hit.id);
       const lexical = hit.explanation?.lexical ?? [];
       const sparse = [...(hit.explanation?.sparse ?? [])].sort((a, b) => b.product - a.product).slice(0, 8);
-      const terms = lexical.map((t) => t.term);
+      const terms = highlightTerms(query, hit);
       return h(
         'li',
         { 'data-id': hit.id, 'data-lexical-terms': lexical.length, 'data-sparse-terms': hit.explanation?.sparse.length ?? 0 },
         h('h3', {}, note?.title ?? hit.title ?? hit.id),
-        note ? h('p', { class: 'snippet' }, snippet(note.text, terms)) : null,
+        note ? h('p', { class: 'snippet' }, snippetNodes(note.text, terms)) : null,
         h(
           'p',
           { class: 'why' },
@@ -378,7 +378,7 @@ async function runSearch(): Promise<void> {
     return;
   }
   if (mine !== searchSeq) return; // a newer query was typed meanwhile
-  renderHits(hits);
+  renderHits(hits, query);
   els.results.dataset.query = query;
   const ms = (performance.now() - t0).toFixed(0);
   els.searchStatus.textContent = hits.length ? `${plural(hits.length, 'result')} in ${ms} ms.` : notes.size ? 'No matching note.' : 'No notes to search yet.';

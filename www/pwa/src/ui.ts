@@ -1,6 +1,8 @@
 // DOM helpers. User text only ever reaches the page through text nodes (never innerHTML), so a
 // note containing `<script>` is shown as text.
 
+import { snippet, type Highlight } from 'sparrow-search';
+
 type Child = Node | string | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -42,43 +44,12 @@ export function formatDate(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
-
 /**
- * A snippet of `text` (about `length` characters) around the first word matching one of the
- * (stemmed, lower-case) keyword `terms`, with matching words in <mark>.
+ * A snippet of `text` around the first highlighted word, as DOM (text nodes and `<mark>`s: no
+ * markup is ever parsed), from the package's one snippet implementation.
  */
-export function snippet(text: string, terms: string[], length = 220): DocumentFragment {
-  const matches = (word: string) => {
-    const w = word.toLowerCase();
-    return terms.some((t) => t.length > 1 && w.startsWith(t));
-  };
-  let start = 0;
-  if (terms.length) {
-    for (const m of text.matchAll(WORD)) {
-      if (matches(m[0])) {
-        start = Math.max(0, m.index - 60);
-        break;
-      }
-    }
-  }
-  if (start > 0) {
-    const space = text.indexOf(' ', start);
-    if (space > 0 && space - start < 20) start = space + 1;
-  }
-  let part = text.slice(start, start + length);
-  if (start + length < text.length) part = part.replace(/\s+\S*$/, '') + '…';
-  if (start > 0) part = `…${part}`;
-
+export function snippetNodes(text: string, terms: Highlight, length = 220): DocumentFragment {
   const frag = document.createDocumentFragment();
-  let last = 0;
-  if (terms.length) {
-    for (const m of part.matchAll(WORD)) {
-      if (!matches(m[0])) continue;
-      frag.append(part.slice(last, m.index), h('mark', {}, m[0]));
-      last = m.index + m[0].length;
-    }
-  }
-  frag.append(part.slice(last));
+  for (const part of snippet(text, terms, length)) frag.append(part.mark ? h('mark', {}, part.text) : part.text);
   return frag;
 }

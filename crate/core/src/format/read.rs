@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::*;
 use crate::config::{AnalyzerConfig, Bm25Params, IndexConfig};
-use crate::document::{validate_id, DocRecord};
+use crate::document::{validate_id, DocRecord, Slot};
 use crate::error::FormatError;
 use crate::filter::FilterIndex;
 use crate::hash::FxHashMap;
@@ -18,6 +18,13 @@ use crate::sparse::{quantization_scale, MAX_WEIGHT};
 
 type Result<T> = std::result::Result<T, FormatError>;
 
+/// Capacity to reserve for `n` items a file says are coming. Counts are already bounded by the
+/// bytes left (each item takes at least a byte or more, `Reader::count`), but an item in memory
+/// can be many times its smallest encoding; reserving at most this many up front means memory
+/// grows only with items actually read, so a crafted count cannot reserve more than a few MB.
+fn prealloc(n: usize) -> usize {
+    n.min(1 << 16)
+}
 /// A cursor over one section's bytes; every read is bounds-checked.
 pub(super) struct Reader<'a> {
     buf: &'a [u8],
@@ -135,7 +142,7 @@ impl<'a> Reader<'a> {
         if n == 0 {
             return Err(self.corrupt(format_args!("{what}: no documents")));
         }
-        let mut ids = Vec::with_capacity(n);
+        let mut ids = Vec::with_capacity(prealloc(n));
         let mut next = 0u64;
         for i in 0..n {
             let v = self.varint()?;
@@ -289,7 +296,7 @@ pub(super) fn read_tokens(r: &mut Reader<'_>) -> Result<TokenStats> {
         u32::try_from(documents).map_err(|_| r.corrupt(format_args!("{documents} documents")))?;
     let n = r.count(2, "token")?;
     let mut df = FxHashMap::default();
-    df.reserve(n);
+    df.reserve(prealloc(n));
     let mut id = 0u64;
     for i in 0..n {
         let gap = r.varint()?;
@@ -394,10 +401,7 @@ pub(super) fn read_config(r: &mut Reader<'_>) -> Result<IndexConfig> {
 }
 
 /// A documents section; `expected`: the number of slots it must have (a fragment's).
-pub(super) fn read_docs(
-    r: &mut Reader<'_>,
-    expected: Option<usize>,
-) -> Result<Vec<Option<DocRecord>>> {
+pub(super) fn read_docs(r: &mut Reader<'_>, expected: Option<usize>) -> Result<Vec<Slot>> {
     let slots = r.count(1, "document")?;
     if slots > u32::MAX as usize {
         return Err(r.corrupt("more than u32::MAX document slots"));
@@ -405,7 +409,7 @@ pub(super) fn read_docs(
     if let Some(n) = expected.filter(|&n| n != slots) {
         return Err(r.corrupt(format_args!("{slots} document slots, expected {n}")));
     }
-    let mut docs = Vec::with_capacity(slots);
+    let mut docs = Vec::with_capacity(prealloc(slots));
     for _ in 0..slots {
         let flags = r.u8()?;
         if flags & DOC_LIVE == 0 {
@@ -427,7 +431,7 @@ pub(super) fn read_docs(
         let text = opt(DOC_TEXT, "text")?;
         let url = opt(DOC_URL, "url")?;
         let n_tags = r.count(1, "tag")?;
-        let mut tags = Vec::with_capacity(n_tags);
+        let mut tags = Vec::with_capacity(prealloc(n_tags));
         for _ in 0..n_tags {
             tags.push(r.string("tag")?.to_owned());
         }
@@ -441,7 +445,7 @@ pub(super) fn read_docs(
                 Err(e) => return Err(r.corrupt(format_args!("fields are not valid JSON: {e}"))),
             }
         };
-        docs.push(Some(DocRecord {
+        docs.push(Some(Box::new(DocRecord {
             id,
             title,
             text,
@@ -449,7 +453,7 @@ pub(super) fn read_docs(
             tags,
             fields,
             has_sparse: flags & DOC_SPARSE != 0,
-        }));
+        })));
     }
     r.finish()?;
     Ok(docs)
@@ -464,7 +468,7 @@ pub(super) fn read_lengths(r: &mut Reader<'_>, slots: Option<usize>) -> Result<V
     if n > u32::MAX as usize {
         return Err(r.corrupt("more than u32::MAX document slots"));
     }
-    let mut lens = Vec::with_capacity(n);
+    let mut lens = Vec::with_capacity(prealloc(n));
     for _ in 0..n {
         let len = r.varint()?;
         lens.push(
@@ -495,7 +499,7 @@ fn postings_docs(
 pub(super) fn read_lexicon(r: &mut Reader<'_>, slots: usize, version: u16) -> Result<Lexicon> {
     // A term takes at least: a string length, a count and an id, a tf.
     let n = r.count(4, "term")?;
-    let mut lexicon = Lexicon { terms: Vec::with_capacity(n), ..Default::default() };
+    let mut lexicon = Lexicon { terms: Vec::with_capacity(prealloc(n)), ..Default::default() };
     for _ in 0..n {
         let term = r.string("term")?;
         if term.is_empty() {
@@ -506,7 +510,7 @@ pub(super) fn read_lexicon(r: &mut Reader<'_>, slots: usize, version: u16) -> Re
         if card > r.remaining() as u64 {
             return Err(r.corrupt(format_args!("term {term:?}: {card} tfs cannot fit")));
         }
-        let mut tfs = Vec::with_capacity(card as usize);
+        let mut tfs = Vec::with_capacity(prealloc(card as usize));
         for _ in 0..card {
             let tf = r.varint()?;
             if tf == 0 || tf > u64::from(u16::MAX) {
@@ -532,7 +536,7 @@ pub(super) fn read_sparse(
 ) -> Result<FxHashMap<u32, SparsePostings>> {
     // A term takes at least: id gap 1 + scale 4 + a count and an id + a weight.
     let n = r.count(8, "sparse term")?;
-    let mut sparse = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut sparse = FxHashMap::with_capacity_and_hasher(prealloc(n), Default::default());
     let mut last: Option<u32> = None;
     for _ in 0..n {
         let id = if version >= 2 {

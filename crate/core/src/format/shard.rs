@@ -13,7 +13,7 @@ use super::write::{
     tombstones_section, varint,
 };
 use super::*;
-use crate::document::DocRecord;
+use crate::document::Slot;
 use crate::error::FormatError;
 use crate::index::{
     lexical_shard, sparse_shard, Index, IndexParts, LexPostings, ShardState, ShardedBytes,
@@ -98,7 +98,7 @@ pub(crate) fn write(index: &Index, options: &ShardingOptions) -> ShardedBytes {
 /// Fragment boundaries over the slots: first slot of each fragment, then the slot count. A
 /// fragment takes consecutive slots until its documents' bytes reach `target`; there is always
 /// at least one fragment (an empty index has one empty fragment).
-fn cut_fragments(docs: &[Option<DocRecord>], target: usize) -> Vec<u32> {
+fn cut_fragments(docs: &[Slot], target: usize) -> Vec<u32> {
     let mut starts = vec![0u32];
     let mut size = 0usize;
     let mut scratch = Vec::new();
@@ -108,7 +108,7 @@ fn cut_fragments(docs: &[Option<DocRecord>], target: usize) -> Vec<u32> {
             size = 0;
         }
         scratch.clear();
-        doc_record(&mut scratch, d.as_ref());
+        doc_record(&mut scratch, d.as_deref());
         size += scratch.len();
     }
     starts.push(docs.len() as u32);
@@ -290,7 +290,7 @@ pub(crate) fn read_fragment(
     bytes: &[u8],
     state: &ShardState,
     deleted: &RoaringBitmap,
-) -> Result<(u32, Option<Vec<Option<DocRecord>>>)> {
+) -> Result<(u32, Option<Vec<Slot>>)> {
     let payload = header(bytes, &FRAGMENT_MAGIC)?;
     let mut outer = Reader::new(payload, "payload");
     let mut r = next_section(&mut outer, SECTION_FRAGMENT, "fragment")?;

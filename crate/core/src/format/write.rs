@@ -3,7 +3,7 @@
 use roaring::RoaringBitmap;
 
 use super::*;
-use crate::document::DocRecord;
+use crate::document::{DocRecord, Slot};
 use crate::filter::FilterIndex;
 use crate::index::{Index, TermSpace, TokenStats};
 
@@ -167,10 +167,10 @@ pub(super) fn config_section(body: &mut Vec<u8>, index: &Index) {
 }
 
 /// The documents of `slots` (all of an index's, or a fragment's).
-pub(super) fn docs_section(body: &mut Vec<u8>, slots: &[Option<DocRecord>]) {
+pub(super) fn docs_section(body: &mut Vec<u8>, slots: &[Slot]) {
     varint(body, slots.len() as u64);
     for slot in slots {
-        doc_record(body, slot.as_ref());
+        doc_record(body, slot.as_deref());
     }
 }
 

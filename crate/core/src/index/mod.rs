@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::analysis::Analyzer;
 use crate::config::IndexConfig;
-use crate::document::{DocRecord, Document, StoredDoc};
+use crate::document::{DocRecord, Document, Slot, StoredDoc};
 use crate::error::{Error, Result};
 use crate::filter::FilterIndex;
 use crate::sparse::{dequantize, SparseVector};
@@ -63,7 +63,7 @@ pub struct Index {
     pub(crate) config: IndexConfig,
     pub(crate) analyzer: Analyzer,
     /// One slot per [`DocId`]; `None` once removed.
-    pub(crate) docs: Vec<Option<DocRecord>>,
+    pub(crate) docs: Vec<Slot>,
     /// BM25 length (number of analysed terms) per slot.
     pub(crate) doc_lens: Vec<u32>,
     /// Removed slots (tombstones) still referenced by postings.
@@ -129,7 +129,7 @@ impl TokenStats {
 /// `format/` (the reader fills it, [`Index::from_parts`] checks and completes it).
 pub(crate) struct IndexParts {
     pub(crate) config: IndexConfig,
-    pub(crate) docs: Vec<Option<DocRecord>>,
+    pub(crate) docs: Vec<Slot>,
     pub(crate) doc_lens: Vec<u32>,
     pub(crate) deleted: RoaringBitmap,
     pub(crate) lexicon: Lexicon,
@@ -447,7 +447,7 @@ impl Index {
     /// ```
     pub fn get(&self, id: &str) -> Option<StoredDoc<'_>> {
         let doc = *self.id_map.get(id)?;
-        self.docs.get(doc as usize)?.as_ref().map(DocRecord::as_stored)
+        self.docs.get(doc as usize)?.as_deref().map(DocRecord::as_stored)
     }
 
     /// A live document's sparse vector as stored and scored: the dequantized `u8` weights
@@ -563,8 +563,13 @@ impl Index {
     }
 
     fn heap_bytes(&self) -> usize {
-        let docs: usize = self.docs.iter().flatten().map(DocRecord::heap_bytes).sum::<usize>()
-            + self.docs.capacity() * std::mem::size_of::<Option<DocRecord>>();
+        let docs: usize = self
+            .docs
+            .iter()
+            .flatten()
+            .map(|d| DocRecord::heap_bytes(d) + std::mem::size_of::<DocRecord>())
+            .sum::<usize>()
+            + self.docs.capacity() * std::mem::size_of::<Slot>();
         let sparse: usize = self.sparse.values().map(SparsePostings::heap_bytes).sum();
         let ids: usize = self.id_map.keys().map(|k| k.capacity() + 40).sum();
         docs + self.doc_lens.capacity() * 4
@@ -636,7 +641,7 @@ impl Index {
         };
         self.filters.insert(id, &record);
         self.id_map.insert(record.id.clone(), id);
-        self.docs.push(Some(record));
+        self.docs.push(Some(Box::new(record)));
         self.doc_lens.push(len);
         self.live_len += u64::from(len);
         id

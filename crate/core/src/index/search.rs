@@ -6,6 +6,8 @@
 //! needs no hashing, and adds each term's contribution in query-term order, which is what makes
 //! the scores bit-identical to a brute-force scan (see the property tests).
 
+use std::collections::HashSet;
+
 use roaring::RoaringBitmap;
 
 use crate::error::{Error, Result};
@@ -15,6 +17,7 @@ use crate::index::Index;
 use crate::score::{average_length, bm25_idf, bm25_term_score, Scored, TopK};
 use crate::search::{
     Explanation, Hit, LexicalTermContribution, Mode, Query, SearchOptions, SparseTermContribution,
+    MAX_QUERY_TERMS,
 };
 use crate::sparse::{dequantize, SparseVector};
 use crate::DocId;
@@ -85,6 +88,7 @@ impl Index {
     /// ```
     pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<Vec<Hit>> {
         options.validate()?;
+        query.check()?;
         if let Some(f) = &options.filter {
             self.filters.check(f)?;
         }
@@ -109,7 +113,7 @@ impl Index {
         let mask = mask.as_ref();
         let terms = match options.mode {
             Mode::Sparse => Vec::new(),
-            Mode::Lexical | Mode::Hybrid => self.query_terms(&query.text),
+            Mode::Lexical | Mode::Hybrid => self.query_terms(&query.text)?,
         };
         let lookup;
         let vector = match (options.mode, query.sparse_side(options.query_encoder)) {
@@ -231,16 +235,17 @@ impl Index {
     }
 
     /// Analyses the query text: unique terms in first-occurrence order, those in the lexicon with
-    /// at least one live document, with their idf.
-    fn query_terms(&self, text: &str) -> Vec<QueryTerm> {
+    /// at least one live document, with their idf. More than [`MAX_QUERY_TERMS`] distinct terms
+    /// is [`Error::QueryTooLarge`].
+    fn query_terms(&self, text: &str) -> Result<Vec<QueryTerm>> {
         let n = self.len() as u64;
         let mut out: Vec<QueryTerm> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         self.analyzer.analyze_with(text, |t| {
-            if seen.iter().any(|s| s == t) {
+            if seen.len() > MAX_QUERY_TERMS || seen.contains(t) {
                 return;
             }
-            seen.push(t.to_owned());
+            seen.insert(t.to_owned());
             let Some(id) = self.lexicon.get(t) else { return };
             let docs = &self.lexicon.terms[id as usize].1.docs;
             let df = docs.len()
@@ -249,7 +254,12 @@ impl Index {
                 out.push(QueryTerm { term: t.to_owned(), id, idf: bm25_idf(n, df) });
             }
         });
-        out
+        if seen.len() > MAX_QUERY_TERMS {
+            return Err(Error::QueryTooLarge {
+                reason: format!("more than {MAX_QUERY_TERMS} distinct terms"),
+            });
+        }
+        Ok(out)
     }
 
     fn lexical_scores(&self, terms: &[QueryTerm], mask: Option<&Mask>) -> Vec<f32> {
