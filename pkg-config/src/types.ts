@@ -184,7 +184,10 @@ export interface IndexStats {
   sparseTerms: number;
   sparseDocuments: number;
   avgDocLength: number;
+  /** Estimated heap bytes of this index. */
   heapBytes: number;
+  /** The wasm instance's linear memory (all its indexes, the model, free space; it never shrinks). */
+  wasmMemoryBytes: number;
   [key: string]: number;
 }
 

@@ -2,7 +2,8 @@
 // then works with no network at all (the browser is offline and the server is stopped); notes
 // persist in IndexedDB across reloads, are found by meaning, and deletions stick; a corrupted
 // stored index is rebuilt from the stored notes with a visible notice; user text is escaped;
-// edit, .md import and export/import work.
+// edit, .md import and export/import work; a full disk is reported, never fatal; two tabs edit at
+// once.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -192,6 +193,55 @@ test('pwa: an unreadable stored index is rebuilt from the stored notes, with a n
   const { keys, current } = await idb(page, 'keys');
   assert.deepEqual(keys, [current]);
   assert.equal((await listedTitles(page)).length, 5);
+  assert.deepEqual(errors, []);
+});
+
+test('pwa: a full disk is shown, never fatal; notes stay listed and exportable; two tabs edit at once', async (t) => {
+  const { page, context, url, errors } = await open(t);
+  await addNote(page, OTHERS[0]);
+  await addNote(page, OTHERS[1]);
+  // The stored index is damaged, then the site's quota is set to what it uses: nothing more fits.
+  await idb(page, 'flip');
+  const cdp = await context.newCDPSession(page);
+  const origin = new URL(url).origin;
+  const { usage } = await page.evaluate(() => navigator.storage.estimate());
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage });
+
+  // Start-up rebuilds the index; saving it fails for quota: an error notice, and the app works.
+  await page.reload();
+  await ready(page);
+  assert.match(await page.textContent('.notice.warning'), /rebuilt from your 2 stored notes/);
+  assert.match(await page.textContent('.notice.error'), /rebuilt search index could not be saved: the browser's storage for this site is full/);
+  assert.deepEqual((await listedTitles(page)).sort(), [OTHERS[0].title, OTHERS[1].title].sort());
+  assert.equal(await page.isDisabled('#export'), false, 'export works with a full disk');
+  assert.equal((await search(page, 'why is it cold in winter'))[0]?.title, OTHERS[0].title);
+
+  // Adding a note with the disk full: a clear message, nothing half-saved.
+  await page.fill('#title', 'Does not fit');
+  await page.fill('#text', 'word '.repeat(20_000));
+  await page.click('#save');
+  await page.waitForFunction(() => /Not saved: .*storage for this site is full/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.waitForFunction(() => !document.body.dataset.busy);
+  assert.deepEqual((await listedTitles(page)).sort(), [OTHERS[0].title, OTHERS[1].title].sort());
+  const download = page.waitForEvent('download');
+  await page.click('#export');
+  const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+  assert.equal(exported.notes.length, 2);
+
+  // Space again: writes work; a second tab and this one add notes at the same moment, and
+  // both end with all four (changes are serialised by a Web Lock and broadcast to the other tab).
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  const other = await context.newPage();
+  await other.goto(url);
+  await ready(other);
+  await Promise.all([addNote(page, OTHERS[2]), addNote(other, OTHERS[3])]);
+  for (const p of [page, other]) {
+    await noteListed(p, OTHERS[2].title);
+    await noteListed(p, OTHERS[3].title);
+    assert.equal((await listedTitles(p)).length, 4);
+    assert.equal((await search(p, 'fermented starter dough'))[0]?.title, OTHERS[3].title);
+    assert.equal((await search(p, 'compressed integer sets'))[0]?.title, OTHERS[2].title);
+  }
   assert.deepEqual(errors, []);
 });
 

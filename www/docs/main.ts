@@ -22,6 +22,9 @@ const params = new URLSearchParams(location.search);
 const manifestUrl = new URL(params.get('index') ?? '../generated/nodejs/manifest.json', location.href);
 const linkBase = new URL(params.get('base') ?? '../generated/nodejs/site/', location.href);
 
+// Enter searches in place (no inline handler: the page runs under a CSP without 'unsafe-inline').
+document.querySelector('#search-form')?.addEventListener('submit', (ev) => ev.preventDefault());
+
 const t0 = performance.now();
 let sparrow: SparrowLite;
 let site: SiteSearch<SparrowLite>;

@@ -224,6 +224,10 @@ fn report(corpus: &Corpus) -> Index {
     let t = Instant::now();
     let bytes = index.to_bytes();
     let write = t.elapsed();
+    // For the browser scale run (tests/bench/scale-browser.mjs): the same index as a file.
+    if let Some(path) = std::env::var_os("SPARROW_BENCH_WRITE_INDEX") {
+        std::fs::write(&path, &bytes).expect("writing SPARROW_BENCH_WRITE_INDEX");
+    }
     let t = Instant::now();
     let loaded = Index::from_bytes(&bytes).unwrap();
     let load = t.elapsed();

@@ -208,9 +208,19 @@ impl SparrowIndex {
         self.index.fragment_count()
     }
 
-    /// Counts and sizes as JSON (`documents`, `deleted`, `lexicalTerms`, `sparseTerms`, ...).
+    /// Counts and sizes as JSON (`documents`, `deleted`, `lexicalTerms`, `sparseTerms`, ...),
+    /// plus `wasmMemoryBytes`: the linear memory this module's instance holds (every index in
+    /// it, the model, and free space; wasm memory grows and never shrinks).
     pub fn stats(&self) -> Result<String> {
-        to_json(&self.index.stats())
+        let stats = serde_json::to_value(self.index.stats())
+            .map_err(|e| BindingError::internal(e.to_string()))?;
+        #[cfg(target_arch = "wasm32")]
+        let stats = {
+            let mut stats = stats;
+            stats["wasmMemoryBytes"] = (core::arch::wasm32::memory_size(0) as u64 * 65_536).into();
+            stats
+        };
+        to_json(&stats)
     }
 }
 

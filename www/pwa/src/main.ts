@@ -145,8 +145,11 @@ async function openIndex(loaded: Loaded, onProgress: (done: number, total: numbe
       } catch (e) {
         worker.terminate();
         const code = String((e as { code?: unknown }).code ?? '');
-        if (!code.startsWith('INDEX_')) throw e;
-        why = `it is unreadable (${code})`;
+        // A worker that cannot start cannot rebuild either; anything else about the stored bytes
+        // (an INDEX_* code, or any other error) is a reason to rebuild from the notes, never to
+        // keep the user from them.
+        if (code === 'WORKER_FAILED') throw e;
+        why = `it is unreadable (${code || (e as Error).message})`;
       }
     }
   } else if (list.length) {
@@ -163,13 +166,25 @@ async function openIndex(loaded: Loaded, onProgress: (done: number, total: numbe
   return { engine, rebuilt: why };
 }
 
+/** Whether `e` says the browser's storage quota for this site is used up. */
+function isQuotaError(e: unknown): boolean {
+  const err = e as { name?: string; message?: string; inner?: { name?: string } } | undefined;
+  return err?.name === 'QuotaExceededError' || err?.inner?.name === 'QuotaExceededError' || /quota/i.test(err?.message ?? '');
+}
+
 /** Saves the index bytes together with a change of notes (see store.ts for how). */
 async function persist(change: { put?: Note[]; del?: string[] }): Promise<void> {
   const engine = sparrow!;
   if ((await engine.stats()).deleted > 0) await engine.vacuum();
   const bytes = await engine.toBytes();
   const docCount = await engine.size();
-  const state = await store.commit({ ...change, bytes, docCount, modelId: MODEL_ID });
+  let state: Awaited<ReturnType<NoteStore['commit']>>;
+  try {
+    state = await store.commit({ ...change, bytes, docCount, modelId: MODEL_ID });
+  } catch (e) {
+    if (!isQuotaError(e)) throw e;
+    throw Object.assign(new Error('the browser\'s storage for this site is full (free some space, or export your notes and delete a few); nothing was changed'), { code: 'QUOTA_EXCEEDED', cause: e });
+  }
   generation = state.generation;
   indexBytes = bytes.length;
   for (const n of change.put ?? []) notes.set(n.id, n);
@@ -180,16 +195,24 @@ async function persist(change: { put?: Note[]; del?: string[] }): Promise<void> 
 /** Loads everything stored into memory and a worker (at start, and to resynchronise). */
 async function loadFromStorage(onProgress: (done: number, total: number) => void): Promise<string | undefined> {
   const loaded = await store.load();
-  if (loaded.orphans.length) await store.dropOrphans(loaded.orphans); // an interrupted write
+  if (loaded.orphans.length) await store.dropOrphans(loaded.orphans).catch(() => undefined); // an interrupted write
+  // The notes first: they are listed and exportable even if the index cannot be opened.
+  notes.clear();
+  for (const n of loaded.notes) notes.set(n.id, n);
+  generation = loaded.state.generation;
+  renderNotes();
   const opened = await openIndex(loaded, onProgress);
   const old = sparrow;
   sparrow = opened.engine;
   await old?.terminate();
-  notes.clear();
-  for (const n of loaded.notes) notes.set(n.id, n);
-  generation = loaded.state.generation;
   indexBytes = loaded.snapshot?.bytes instanceof Uint8Array ? loaded.snapshot.bytes.length : 0;
-  if (opened.rebuilt) await persist({}); // store the rebuilt index, so the next start is fast again
+  if (opened.rebuilt) {
+    // Store the rebuilt index, so the next start is fast again; a full disk only costs that.
+    await persist({}).catch((e) => {
+      if ((e as { code?: string }).code !== 'QUOTA_EXCEEDED') throw e;
+      notice('error', `The rebuilt search index could not be saved: ${(e as Error).message}. Search works; the index will be rebuilt at the next start.`);
+    });
+  }
   return opened.rebuilt;
 }
 
@@ -300,7 +323,7 @@ async function refreshViews(): Promise<void> {
 function renderNotes(): void {
   const sorted = [...notes.values()].sort((a, b) => b.updated - a.updated);
   els.count.textContent = `(${sorted.length.toLocaleString()})`;
-  els.exportBtn.disabled = !sparrow;
+  els.exportBtn.disabled = !notes.size; // export needs only the stored notes, never the index
   if (!sorted.length) {
     els.notes.replaceChildren(h('li', { class: 'empty' }, 'No notes yet. Write one above, paste some text, or add .txt/.md files — then search them by meaning.'));
     return;
@@ -423,7 +446,7 @@ function stopEditing(): void {
 // Wiring
 
 function enable(on: boolean): void {
-  for (const el of [els.q, els.save, els.files, els.exportBtn, els.importInput]) el.disabled = !on;
+  for (const el of [els.q, els.save, els.files, els.importInput]) el.disabled = !on;
 }
 
 function setupNetworkBadge(): void {
