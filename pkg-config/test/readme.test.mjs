@@ -67,12 +67,25 @@ const CLAIMS = [
   },
   {
     file: 'pkg-config/README.md',
-    has: "from 'sparrow-search/lite'",
+    has: "console.log(hits[0].id, site.load().indexBytes)",
     rewrite: (code) => code.replace('https://example.com/search/manifest.json', fixtureSite),
     after: 'hits, site',
     check: ({ hits, site, logs }) => {
       assert.equal(hits[0].id, 'wasm-intro');
       assert.equal(logs[0], `wasm-intro ${site.load().indexBytes}`);
+    },
+  },
+  {
+    file: 'pkg-config/README.md',
+    has: 'renderHit(hit,',
+    rewrite: (code) => code.replace('https://example.com/search/manifest.json', fixtureSite),
+    after: 'hit, shown',
+    check: ({ hit, shown, logs }) => {
+      assert.equal(hit.id, 'wasm-intro');
+      assert.equal(logs[0], `${shown.title} ${shown.snippet}`);
+      assert.match(shown.snippet, /<mark>/, 'the matched words are marked');
+      assert.doesNotMatch(shown.snippet.replace(/<\/?mark>/g, ''), /[<>]/, 'everything else is escaped');
+      assert.ok(shown.href === undefined || /^https:\/\/example\.com\//.test(shown.href), shown.href);
     },
   },
 ];

@@ -303,10 +303,11 @@ pub(super) fn read_tokens(r: &mut Reader<'_>) -> Result<TokenStats> {
         if i > 0 && gap == 0 {
             return Err(r.corrupt("token ids are not ascending"));
         }
-        id += gap;
-        if id > u64::from(u32::MAX) {
-            return Err(r.corrupt(format_args!("token id {id} is out of range")));
-        }
+        // Checked: a crafted gap near u64::MAX must not wrap around to a small id.
+        id = match id.checked_add(gap) {
+            Some(next) if next <= u64::from(u32::MAX) => next,
+            _ => return Err(r.corrupt(format_args!("token id {id} + {gap} is out of range"))),
+        };
         let count = r.varint()?;
         // A shard's section counts no documents (the base does): its counts are checked
         // against the base's total when the shard is loaded.
