@@ -35,24 +35,9 @@ export const CSP_VIOLATION = /Content Security Policy|Refused to (load|execute|c
  * policy Sparrow documents): `browser.close()` then fails the test, listing them.
  */
 export async function launchChromium() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const violations = [];
-  const watched = new WeakSet();
-  const watch = (context) => {
-    if (watched.has(context)) return context;
-    watched.add(context);
-    context.on('console', (m) => {
-      if (CSP_VIOLATION.test(m.text())) violations.push(`${m.location()?.url ?? ''}: ${m.text()}`);
-    });
-    // The event the page sees, too (workers' violations reach the console above).
-    context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
-    });
-    return context;
-  };
+  const watch = cspWatcher(violations);
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (...args) => watch(await newContext(...args));
   const newPage = browser.newPage.bind(browser);
@@ -64,10 +49,51 @@ export async function launchChromium() {
   const close = browser.close.bind(browser);
   browser.close = async (...args) => {
     await close(...args);
-    if (violations.length) throw new Error(`Content-Security-Policy violations:\n${[...new Set(violations)].join('\n')}`);
+    failOnViolations(violations);
   };
   browser.cspViolations = violations;
   return browser;
+}
+
+/**
+ * A browser with a profile in `dir` that outlives it (`launchPersistentContext`): a second
+ * launch on the same `dir` is a browser restart, with the site's storage kept. Watched for CSP
+ * violations like {@link launchChromium}; `context.close()` fails on any.
+ */
+export async function launchPersistent(dir) {
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
+  const violations = [];
+  cspWatcher(violations)(context);
+  const close = context.close.bind(context);
+  context.close = async (...args) => {
+    await close(...args);
+    failOnViolations(violations);
+  };
+  context.cspViolations = violations;
+  return context;
+}
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+function cspWatcher(violations) {
+  const watched = new WeakSet();
+  return (context) => {
+    if (watched.has(context)) return context;
+    watched.add(context);
+    context.on('console', (m) => {
+      if (CSP_VIOLATION.test(m.text())) violations.push(`${m.location()?.url ?? ''}: ${m.text()}`);
+    });
+    // The event the page sees, too (workers' violations reach the console above).
+    context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    return context;
+  };
+}
+
+function failOnViolations(violations) {
+  if (violations.length) throw new Error(`Content-Security-Policy violations:\n${[...new Set(violations)].join('\n')}`);
 }
 
 /** Serves `dir` on a free localhost port with www/serve.mjs; returns { url, close }. */

@@ -6,9 +6,10 @@
 // once.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifacts, launchChromium, pkgDir, root, run, serveDir } from '../helpers.mjs';
+import { artifacts, launchChromium, launchPersistent, pkgDir, root, run, serveDir } from '../helpers.mjs';
 
 const OTHERS = [
   { title: 'Why Earth has seasons', text: "The tilt of Earth's rotational axis relative to its orbital plane means each hemisphere leans toward the Sun for part of the year and away from it for the rest." },
@@ -240,6 +241,43 @@ test('pwa: a full disk is shown, never fatal; notes stay listed and exportable; 
     assert.equal((await search(p, 'compressed integer sets'))[0]?.title, OTHERS[2].title);
   }
   assert.deepEqual(errors, []);
+});
+
+test('pwa: start-up with a full disk: the rebuilt index cannot be saved, which is said, and everything works', async () => {
+  const server = await serveDir(join(root, 'www/dist'));
+  const profile = mkdtempSync(join(tmpdir(), 'sparrow-pwa-profile-'));
+  const url = `${server.url}pwa/`;
+  try {
+    // Session 1: two notes, then the stored index is damaged.
+    let context = await launchPersistent(profile);
+    let page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    await ready(page);
+    await addNote(page, OTHERS[0]);
+    await addNote(page, OTHERS[1]);
+    await idb(page, 'flip');
+    await context.close();
+    // Session 2 (a browser restart on the same profile), with the site's quota at 1 kB before it
+    // loads: start-up rebuilds the index and cannot store it.
+    context = await launchPersistent(profile);
+    page = context.pages()[0] ?? (await context.newPage());
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 1024 });
+    await page.goto(url);
+    await ready(page);
+    assert.match(await page.textContent('.notice.warning'), /rebuilt from your 2 stored notes/);
+    assert.match(await page.textContent('.notice.error'), /rebuilt search index could not be saved: the browser's storage for this site is full.*Search works/);
+    assert.deepEqual((await listedTitles(page)).sort(), [OTHERS[0].title, OTHERS[1].title].sort());
+    assert.equal(await page.isDisabled('#export'), false);
+    assert.equal((await search(page, 'why is it cold in winter'))[0]?.title, OTHERS[0].title);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
 
 test('pwa: user text is escaped; edit, .md files, export and import', async (t) => {
