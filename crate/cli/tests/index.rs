@@ -11,16 +11,7 @@ use sparrow_core::{Index, Query, SearchOptions, WordPiece};
 
 fn index_site(out: &Path, extra: &[&str]) -> std::process::Output {
     let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/site");
-    Command::new(env!("CARGO_BIN_EXE_sparrow"))
-        .args(["index", "--quiet", "--threads", "2", "--site"])
-        .arg(&site)
-        .arg("--out")
-        .arg(out)
-        .arg("--model")
-        .arg(model_dir())
-        .args(extra)
-        .output()
-        .unwrap()
+    index_dir(&site, out, extra)
 }
 
 #[test]
@@ -93,7 +84,8 @@ fn index_site_writes_manifest_vocabulary_and_loadable_index() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
-fn index_dir(site: &Path, out: &Path) -> std::process::Output {
+/// `sparrow index --site SITE --out OUT` with the test model, two threads, quiet.
+fn index_dir(site: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sparrow"))
         .args(["index", "--quiet", "--threads", "2", "--site"])
         .arg(site)
@@ -101,6 +93,7 @@ fn index_dir(site: &Path, out: &Path) -> std::process::Output {
         .arg(out)
         .arg("--model")
         .arg(model_dir())
+        .args(extra)
         .output()
         .unwrap()
 }
@@ -127,7 +120,7 @@ fn hostile_pages_are_bounded_or_skipped() {
     let deep =
         format!("<main><p>deep</p>{}x{}</main>", "<div>".repeat(200_000), "</div>".repeat(200_000));
     std::fs::write(site.join("deep.html"), &deep).unwrap();
-    let built = index_dir(&site, &out);
+    let built = index_dir(&site, &out, &[]);
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let err = String::from_utf8_lossy(&built.stderr);
     assert!(
@@ -154,7 +147,7 @@ fn hostile_pages_are_bounded_or_skipped() {
 
     // Only the hostile page left: the build fails, and the previous build still serves.
     std::fs::remove_file(site.join("long.html")).unwrap();
-    let failed = index_dir(&site, &out);
+    let failed = index_dir(&site, &out, &[]);
     assert!(!failed.status.success());
     let err = String::from_utf8_lossy(&failed.stderr);
     assert!(err.contains("no section of the 1 pages can be indexed"), "{err}");
