@@ -46,13 +46,7 @@ export async function launchChromium() {
     watch(page.context());
     return page;
   };
-  const close = browser.close.bind(browser);
-  browser.close = async (...args) => {
-    await close(...args);
-    failOnViolations(violations);
-  };
-  browser.cspViolations = violations;
-  return browser;
+  return failOnClose(browser, violations);
 }
 
 /**
@@ -64,13 +58,7 @@ export async function launchPersistent(dir) {
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
   const violations = [];
   cspWatcher(violations)(context);
-  const close = context.close.bind(context);
-  context.close = async (...args) => {
-    await close(...args);
-    failOnViolations(violations);
-  };
-  context.cspViolations = violations;
-  return context;
+  return failOnClose(context, violations);
 }
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -92,8 +80,15 @@ function cspWatcher(violations) {
   };
 }
 
-function failOnViolations(violations) {
-  if (violations.length) throw new Error(`Content-Security-Policy violations:\n${[...new Set(violations)].join('\n')}`);
+/** Makes `target.close()` (a browser or a persistent context) fail on any CSP violation seen. */
+function failOnClose(target, violations) {
+  const close = target.close.bind(target);
+  target.close = async (...args) => {
+    await close(...args);
+    if (violations.length) throw new Error(`Content-Security-Policy violations:\n${[...new Set(violations)].join('\n')}`);
+  };
+  target.cspViolations = violations;
+  return target;
 }
 
 /** Serves `dir` on a free localhost port with www/serve.mjs; returns { url, close }. */

@@ -153,6 +153,10 @@ pub enum Fusion {
 /// lower there.
 pub const DEFAULT_RRF_K: f32 = 3.0;
 
+/// Default weighted-fusion `alpha` (the sparse arm's weight): 0.35, tuned with the BM25 defaults
+/// on SciFact's train queries (docs/BENCHMARKS.md).
+pub const DEFAULT_ALPHA: f32 = 0.35;
+
 /// Longest query text, in bytes (UTF-8). A search box never needs more; a pasted paragraph
 /// fits. Bounded so that a hostile query cannot hold the thread (a page's only one) for seconds.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
@@ -160,9 +164,6 @@ pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 /// Most distinct analysed terms in a query's text (Lucene's historical clause limit): each one
 /// walks a postings list.
 pub const MAX_QUERY_TERMS: usize = 1024;
-/// Default weighted-fusion `alpha` (the sparse arm's weight): 0.35, tuned with the BM25 defaults
-/// on SciFact's train queries (docs/BENCHMARKS.md).
-pub const DEFAULT_ALPHA: f32 = 0.35;
 
 fn default_rrf_k() -> f32 {
     DEFAULT_RRF_K

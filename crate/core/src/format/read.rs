@@ -25,6 +25,7 @@ type Result<T> = std::result::Result<T, FormatError>;
 fn prealloc(n: usize) -> usize {
     n.min(1 << 16)
 }
+
 /// A cursor over one section's bytes; every read is bounds-checked.
 pub(super) struct Reader<'a> {
     buf: &'a [u8],

@@ -173,11 +173,7 @@ impl InputReport {
 
 /// The lines of a file as text, 1-based numbers: the byte-order mark, blank lines and non-UTF-8
 /// lines are counted into `report` and left out.
-fn text_lines<'a>(
-    path: &'a Path,
-    bytes: &'a [u8],
-    report: &'a mut InputReport,
-) -> Vec<(usize, &'a str)> {
+fn text_lines<'a>(path: &Path, bytes: &'a [u8], report: &mut InputReport) -> Vec<(usize, &'a str)> {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => {
             report.byte_order_marks += 1;
@@ -207,16 +203,14 @@ fn jsonl<T: for<'de> Deserialize<'de>>(
     bytes: &[u8],
     report: &mut InputReport,
 ) -> Vec<T> {
-    let mut bad = Vec::new();
     let mut out = Vec::new();
     for (n, line) in text_lines(path, bytes, report) {
         match serde_json::from_str(line) {
             Ok(v) => out.push(v),
-            Err(e) => bad.push((n, e)),
+            Err(e) => {
+                report.malformed(path, n, format_args!("not a JSON object of the BEIR shape ({e})"))
+            }
         }
-    }
-    for (n, e) in bad {
-        report.malformed(path, n, format_args!("not a JSON object of the BEIR shape ({e})"));
     }
     out
 }
@@ -225,32 +219,30 @@ fn jsonl<T: for<'de> Deserialize<'de>>(
 pub(crate) fn read_qrels(path: &Path, report: &mut InputReport) -> Result<Qrels> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let mut qrels = Qrels::new();
-    let mut bad = Vec::new();
-    let mut duplicates = 0;
     for (i, (n, line)) in text_lines(path, &bytes, report).into_iter().enumerate() {
         let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
         if i == 0 && cols.len() == 3 && cols[2].parse::<i32>().is_err() {
             continue; // header
         }
         let [q, d, g] = cols[..] else {
-            bad.push((n, format!("expected 3 tab-separated columns, got {line:?}")));
+            report.malformed(
+                path,
+                n,
+                format_args!("expected 3 tab-separated columns, got {line:?}"),
+            );
             continue;
         };
         let Ok(g) = g.parse::<i32>() else {
-            bad.push((n, format!("the grade {g:?} is not an integer")));
+            report.malformed(path, n, format_args!("the grade {g:?} is not an integer"));
             continue;
         };
         let judged = qrels.entry(q.to_owned()).or_default();
         if judged.contains_key(d) {
-            duplicates += 1;
+            report.duplicate_judgments += 1;
         } else {
             judged.insert(d.to_owned(), g);
         }
     }
-    for (n, why) in bad {
-        report.malformed(path, n, why);
-    }
-    report.duplicate_judgments += duplicates;
     Ok(qrels)
 }
 
