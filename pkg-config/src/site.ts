@@ -21,9 +21,10 @@
  * @module
  */
 import type { SparrowBase } from './base.js';
+import type { Sparrow } from './sparrow.js';
 import { SparrowError } from './errors.js';
 import { readBytes, sha256Hex } from './load.js';
-import type { BytesSource, FetchOptions, SearchHit, SearchOptions, SiteManifest } from './types.js';
+import type { BytesSource, EngineRequest, FetchOptions, QueryVectorOptions, SearchHit, SearchOptions, SiteManifest } from './types.js';
 import type { WasmModule } from './wasm.js';
 
 /** What {@link openSite} fetched: the manifest, and the index bytes and requests it cost. */
@@ -103,6 +104,20 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
         await Promise.all(err.fragments.map((n) => this.#part('fragment', n)));
       }
     }
+  }
+
+  /**
+   * {@link prepare} (the shards holding the query's terms, so their weights are known), then
+   * {@link SparrowBase.queryVector}.
+   */
+  async queryVector(query: string, options: QueryVectorOptions): Promise<EngineRequest> {
+    const full = this.sparrow as unknown as Partial<Pick<Sparrow, 'queryVector'>>;
+    if (typeof full.queryVector !== 'function') {
+      throw new SparrowError('FULL_MODULE_NEEDED', 'queryVector needs the full module: open the site with loadSite from "sparrow-search" (the search-only module leaves the export code out)');
+    }
+    const { format: _format, scale: _scale, ...search } = options;
+    await this.prepare(query, { ...search, mode: search.mode ?? 'sparse' });
+    return full.queryVector(query, options);
   }
 
   #part(kind: 'shard' | 'fragment', n: number): Promise<void> {

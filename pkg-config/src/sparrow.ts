@@ -14,9 +14,11 @@ import type {
   BytesSource,
   DocumentExpansion,
   EncoderConfig,
+  EngineRequest,
   ExpansionTerm,
   ModelInfo,
   ModelSource,
+  QueryVectorOptions,
   ShardedBytes,
   ShardingOptions,
   SparrowDocument,
@@ -112,6 +114,20 @@ export class Sparrow extends SparrowBase {
   tokenIds(text: string): number[] {
     expectString(text, 'INVALID_QUERY', 'the text');
     return Array.from(guard(() => this.index.tokenIds(text), this.wasm));
+  }
+
+  /**
+   * The request Elasticsearch, OpenSearch or Anserini needs to run this query with the weights
+   * this index scores it with (the model's expansion, or the lookup weights): for a collection
+   * moved to a server with `sparrow export`, queried with the encoder the page used.
+   * `queryEncoder` and `fusion` default to the instance's search options. In the full module
+   * only: the search-only one leaves the export code out (it would cost a static page 25 kB of brotli).
+   */
+  queryVector(query: string, options: QueryVectorOptions): EngineRequest {
+    expectString(query, 'INVALID_QUERY', 'the query');
+    const { queryEncoder, fusion, candidates } = this.defaults;
+    const opts = toJson({ queryEncoder, fusion, candidates, ...options }, 'INVALID_OPTION', 'query vector options');
+    return JSON.parse(guard(() => this.index.queryVector(query, opts), this.wasm));
   }
 
   /** Adds a document. Throws `DUPLICATE_ID` if the id exists (nothing changes). */

@@ -103,6 +103,33 @@ export interface SearchOptions {
 /** See {@link SearchOptions.queryEncoder}. */
 export type QueryEncoder = 'lookup' | 'model';
 
+/** An engine a collection can move to when it outgrows the browser (`sparrow export`). */
+export type EngineFormat = 'elasticsearch' | 'opensearch' | 'anserini';
+
+/**
+ * Options of {@link SparrowBase.queryVector}: the engine, and the search options that shape the
+ * request (`mode` defaults to `sparse` here: the query's vector; `hybrid` gives the fused request).
+ */
+export interface QueryVectorOptions extends Pick<SearchOptions, 'mode' | 'fusion' | 'candidates' | 'limit' | 'queryEncoder'> {
+  format: EngineFormat;
+  /** Anserini's integer scale: a weight `w` becomes `round(w * scale)`. Default 100. */
+  scale?: number;
+}
+
+/**
+ * What another engine needs to run the query this index would run (shapes and rules: Rust
+ * `sparrow_core::export`). `vector`: the query's weights in the engine's shape (token names with
+ * `.` written as U+2024 for Elasticsearch and OpenSearch, which refuse dots; integers for
+ * Anserini), `null` in lexical mode. `body`: the search request body (Anserini: a `JsonString`
+ * topic). `pipeline`: the search pipeline an OpenSearch hybrid query needs.
+ */
+export interface EngineRequest {
+  format: EngineFormat;
+  vector: Record<string, number> | null;
+  body: Record<string, unknown>;
+  pipeline?: Record<string, unknown>;
+}
+
 /** How `toShardedBytes` splits an index. */
 export interface ShardingOptions {
   /** Postings shards, `1..=65536`. Default 1. */

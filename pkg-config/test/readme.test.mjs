@@ -38,6 +38,22 @@ const CLAIMS = [
     check: ({ hits }) => assert.equal(hits[0].id, 'search-bm25'),
   },
   {
+    file: 'README.md',
+    has: "sparrow.queryVector('shots that prevent illness'",
+    before: `import { Sparrow } from 'sparrow-search';
+const sparrow = await Sparrow.create();
+sparrow.addDocuments([{ id: 'vaccines', text: 'A vaccine trains the immune system with a harmless piece of a pathogen, so antibodies are ready before a real infection.' }]);`,
+    after: 'request',
+    check: ({ request }) => {
+      const top = Object.entries(request.vector).sort((a, b) => b[1] - a[1]).slice(0, 4);
+      assert.deepEqual(top.map(([t, w]) => [t, Number(w.toFixed(2))]), [['shots', 2.05], ['prevent', 1.97], ['shot', 1.89], ['illness', 1.84]]);
+      const [lexical, sparse] = request.body.retriever.linear.retrievers;
+      assert.deepEqual(lexical.retriever.standard.query, { match: { content: { query: 'shots that prevent illness' } } });
+      assert.deepEqual(sparse.retriever.standard.query.sparse_vector.query_vector, request.vector);
+      assert.deepEqual([lexical.normalizer, sparse.normalizer], ['minmax', 'minmax']);
+    },
+  },
+  {
     file: 'pkg-config/README.md',
     has: "const [hit] = sparrow.search('shots that prevent illness'",
     after: 'hit',

@@ -23,6 +23,12 @@ enum Command {
     /// Build a static site's search index from its HTML (sections at headings, encoded on every
     /// core) into a manifest plus content-hashed shards.
     Index(cmd::index::IndexArgs),
+    /// Export documents and their learned-sparse vectors to Elasticsearch, OpenSearch or
+    /// Anserini (Lucene): index settings, bulk files, query examples and topics.
+    Export(Box<cmd::export::ExportArgs>),
+    /// Print the search request body for a query, with its sparse vector from the model or the
+    /// lookup table, for Elasticsearch, OpenSearch or Anserini.
+    QueryVector(Box<cmd::export::QueryVectorArgs>),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,5 +37,7 @@ fn main() -> anyhow::Result<()> {
         Command::Encode(args) => cmd::encode::run(&args),
         Command::Eval(args) => cmd::eval::run(&args),
         Command::Index(args) => cmd::index::run(&args),
+        Command::Export(args) => cmd::export::run(&args),
+        Command::QueryVector(args) => cmd::export::query_vector(&args),
     }
 }

@@ -64,6 +64,7 @@ pub mod analysis;
 mod config;
 mod document;
 mod error;
+pub mod export;
 mod filter;
 pub mod format;
 mod fusion;

@@ -224,6 +224,38 @@ impl SparrowIndex {
     }
 }
 
+#[cfg(feature = "export")]
+#[wasm_bindgen]
+impl SparrowIndex {
+    /// The request another engine (Elasticsearch, OpenSearch, Anserini) needs to run the query
+    /// this index would run, as JSON `{"format", "vector", "body", "pipeline"?}` (shapes and
+    /// engine rules: `sparrow_core::export`). `options`: `{"format", "scale"?}` plus search
+    /// options (`mode` defaults to `"sparse"` here, `queryEncoder` as for `search`). The vector
+    /// is the one `search` scores: the model's expansion or the lookup weights.
+    #[wasm_bindgen(js_name = queryVector)]
+    pub fn query_vector(&self, query: &str, options: &str) -> Result<String> {
+        let options = sparrow_core::export::EngineQueryOptions::from_json(options)?;
+        let q = self.query(query.to_owned(), &options.search)?;
+        // A sharded index knows a term's weight once its shard is loaded (`SiteSearch` loads them).
+        let shards = self.index.missing_shards(&q, &options.search);
+        if !shards.is_empty() {
+            return Err(sparrow_core::Error::ShardsNotLoaded { shards }.into());
+        }
+        let vector = match options.search.mode {
+            Mode::Lexical => None,
+            _ => self.index.query_vector(&q, options.search.query_encoder),
+        };
+        let vocab = self.vocab();
+        let named: Option<Vec<(&str, f32)>> = match (&vector, vocab) {
+            (Some(v), Some(vocab)) => {
+                Some(v.iter().filter_map(|(id, w)| Some((vocab.token(id)?, w))).collect())
+            }
+            _ => None,
+        };
+        to_json(&sparrow_core::export::query_request(&q.text, named, &options)?)
+    }
+}
+
 impl SparrowIndex {
     fn wrap(index: Index) -> Self {
         SparrowIndex {

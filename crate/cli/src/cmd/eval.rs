@@ -8,12 +8,12 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this command's job
 
-mod beir;
+pub(crate) mod beir;
 mod lookup;
 mod metrics;
 mod runfile;
 mod tune;
-mod vectors;
+pub(crate) mod vectors;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 
 pub(crate) mod encode;
 pub(crate) mod eval;
+pub(crate) mod export;
 pub(crate) mod index;
 
 use std::path::{Path, PathBuf};

@@ -468,6 +468,60 @@ impl Index {
         Some(SparseVector::from_sorted_unchecked(ids, weights))
     }
 
+    /// Every live document's sparse vector as stored and scored ([`stored_sparse`]), in
+    /// insertion order, with its external id; documents without a vector are left out. One pass
+    /// over the postings, for exporting a whole index (`stored_sparse` per document would walk
+    /// every term once per document).
+    ///
+    /// [`stored_sparse`]: Self::stored_sparse
+    ///
+    /// ```
+    /// use sparrow_core::*;
+    /// let mut index = Index::new(IndexConfig::default())?;
+    /// index.add(Document::new("a", "x").with_sparse(SparseVector::from_pairs([(7, 1.0), (3, 0.5)])?))?;
+    /// index.add(Document::new("b", "y"))?;
+    /// let all = index.stored_vectors();
+    /// assert_eq!(all.len(), 1);
+    /// assert_eq!((all[0].0, &all[0].1), ("a", &index.stored_sparse("a").unwrap()));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn stored_vectors(&self) -> Vec<(&str, SparseVector)> {
+        let mut per_doc: Vec<(Vec<u32>, Vec<f32>)> =
+            vec![(Vec::new(), Vec::new()); self.docs.len()];
+        for (term, p) in self.sparse_sorted() {
+            for (doc, &q) in p.docs.iter().zip(&p.weights) {
+                if q > 0 {
+                    let slot = &mut per_doc[doc as usize];
+                    slot.0.push(term);
+                    slot.1.push(dequantize(q, p.scale));
+                }
+            }
+        }
+        per_doc
+            .into_iter()
+            .enumerate()
+            .filter(|(doc, _)| self.sparse_docs.contains(*doc as DocId))
+            .filter_map(|(doc, (ids, weights))| {
+                let record = self.docs[doc].as_deref()?;
+                Some((record.id.as_str(), SparseVector::from_sorted_unchecked(ids, weights)))
+            })
+            .collect()
+    }
+
+    /// The sparse vector the sparse arm scores `query` with under `encoder`: the model's vector,
+    /// or the lookup vector of its tokens ([`lookup_vector`](Self::lookup_vector)); `None` when
+    /// the query has neither. What `search` uses, for handing the same query to another engine.
+    pub fn query_vector(
+        &self,
+        query: &crate::Query,
+        encoder: Option<crate::QueryEncoder>,
+    ) -> Option<SparseVector> {
+        match query.sparse_side(encoder)? {
+            Ok(v) => Some(v.clone()),
+            Err(tokens) => Some(self.lookup_vector(tokens)),
+        }
+    }
+
     /// Number of live documents.
     pub fn len(&self) -> usize {
         self.docs.len() - self.deleted.len() as usize
