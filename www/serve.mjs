@@ -29,7 +29,8 @@ const types = {
  */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
 /** Already-compressed formats: sent as they are. */
-const stored = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.woff2', '.gz', '.br']);
+// (Pagefind's index files are gzipped by Pagefind itself.)
+const stored = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.woff2', '.gz', '.br', '.pf_meta', '.pf_index', '.pf_fragment', '.pagefind']);
 
 /** `br`, `gzip` or `identity`: the best encoding `accept` (an Accept-Encoding header) allows. */
 export function pickEncoding(accept = '') {

@@ -93,8 +93,8 @@ export interface SearchOptions {
   /**
    * Which side of the query runs the learned-sparse arm. `lookup`: the query's WordPiece tokens,
    * each weighted by its IDF over the index's learned-sparse postings: no model runs at query
-   * time (the search-only module always does this). `model`: the model's expansion of the query
-   * (needs a model; "shots" also finds "vaccine"). Unset: `model` when a model is loaded, else
+   * time (the search-only module always does this). `model`: the model's expansion of the query, each
+   * term weighed by its IDF in the index (needs a model; "shots" also finds "vaccine"). Unset: `model` when a model is loaded, else
    * `lookup`. The other side is used when the chosen one is not available.
    */
   queryEncoder?: QueryEncoder;

@@ -42,11 +42,18 @@ const CLAIMS = [
     has: "sparrow.queryVector('shots that prevent illness'",
     before: `import { Sparrow } from 'sparrow-search';
 const sparrow = await Sparrow.create();
-sparrow.addDocuments([{ id: 'vaccines', text: 'A vaccine trains the immune system with a harmless piece of a pathogen, so antibodies are ready before a real infection.' }]);`,
-    after: 'request',
-    check: ({ request }) => {
+sparrow.addDocuments([
+  { id: 'vaccines', text: 'A vaccine trains the immune system with a harmless piece of a pathogen, so antibodies are ready before a real infection.' },
+  { id: 'tides', text: 'The Moon pulls the oceans up and down twice a day.' },
+]);`,
+    after: 'request, sparrow',
+    check: ({ request, sparrow }) => {
       const top = Object.entries(request.vector).sort((a, b) => b[1] - a[1]).slice(0, 4);
-      assert.deepEqual(top.map(([t, w]) => [t, Number(w.toFixed(2))]), [['shots', 2.05], ['prevent', 1.97], ['shot', 1.89], ['illness', 1.84]]);
+      assert.deepEqual(top.map(([t, w]) => [t, Number(w.toFixed(2))]), [['shot', 2.08], ['drugs', 1.28], ['stop', 1.15], ['cancer', 1.13]]);
+      // Exactly the weights the index scores the query with.
+      const [hit] = sparrow.search('shots that prevent illness', { explain: true, mode: 'sparse' });
+      for (const t of hit.explanation.sparse) assert.equal(request.vector[t.term], t.queryWeight, t.term);
+      assert.equal(request.vector.shots, undefined, 'a term no document has is left out');
       const [lexical, sparse] = request.body.retriever.linear.retrievers;
       assert.deepEqual(lexical.retriever.standard.query, { match: { content: { query: 'shots that prevent illness' } } });
       assert.deepEqual(sparse.retriever.standard.query.sparse_vector.query_vector, request.vector);

@@ -7,27 +7,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSite } from '../../pkg/dist/lite.js';
+import { CASES } from './site-cases.mjs';
 
 const manifest = process.argv[2];
 if (!manifest) throw new Error('usage: node tests/bench/site-queries.mjs MANIFEST.json');
 const { site } = await loadSite(pathToFileURL(resolve(manifest)));
-// (query, a pattern of the ids of the sections that answer it)
-const CASES = [
-  ['wait some seconds before calling my function', /settimeoutcallback-delay-args/],
-  ['get the current working folder', /processcwd/],
-  ['which folder is the program running in', /processcwd/],
-  ['how much ram is available', /osfreemem|ostotalmem/],
-  ['stop the program immediately', /processexit/],
-  ['end the program with an error status', /processexit/],
-  ['compress data', /zlib/],
-  ['shrink bytes before sending them', /zlib/],
-  ['make a random number', /random/],
-  ['hash a password', /scrypt|pbkdf2/],
-  ['read user typing from the terminal', /readline/],
-  ['join folder names into one location', /pathjoin/],
-  ['environment settings of the program', /processenv/],
-  ['spawn another program', /child_process/],
-];
 const rows = [];
 for (const [query, answer] of CASES) {
   const rank = {};

@@ -30,6 +30,14 @@ pub struct Query {
     /// over the index's learned-sparse postings, `ln(1 + N / (1 + df))`, so no model runs at query
     /// time ([`Index::lookup_vector`](crate::Index::lookup_vector)).
     pub tokens: Option<Vec<u32>>,
+    /// Score [`sparse`](Self::sparse) with each weight multiplied by the term's IDF in this index
+    /// (the lookup weight, [`Index::lookup_vector`](crate::Index::lookup_vector)): what a model's
+    /// expansion gets ([`with_expansion`](Self::with_expansion)), so question words and stop-word
+    /// pieces the model keeps ("why" -> "cause", "is") weigh what their frequency says. Measured on
+    /// SciFact train (docs/BENCHMARKS.md, issue 13): sparse nDCG@10 0.6314 -> 0.6481, hybrid
+    /// 0.7199 -> 0.7232; test, once: 0.6240 -> 0.6294 and 0.7037 -> 0.7056. A vector given with
+    /// [`with_sparse`](Self::with_sparse) is scored as it is.
+    pub idf_weighted: bool,
 }
 
 impl Query {
@@ -54,13 +62,23 @@ impl Query {
 
     /// A text-only query.
     pub fn new(text: impl Into<String>) -> Self {
-        Query { text: text.into(), sparse: None, tokens: None }
+        Query { text: text.into(), sparse: None, tokens: None, idf_weighted: false }
     }
 
-    /// Sets the sparse query vector (from a model).
+    /// Sets the sparse query vector, scored as it is.
     #[must_use]
     pub fn with_sparse(mut self, sparse: SparseVector) -> Self {
         self.sparse = Some(sparse);
+        self.idf_weighted = false;
+        self
+    }
+
+    /// Sets the model's expansion of the query: scored with each weight times the term's IDF in
+    /// the index ([`idf_weighted`](Self::idf_weighted)).
+    #[must_use]
+    pub fn with_expansion(mut self, sparse: SparseVector) -> Self {
+        self.sparse = Some(sparse);
+        self.idf_weighted = true;
         self
     }
 

@@ -193,6 +193,7 @@ fn run_queries(index: &Index, spec: &Value) -> Value {
                     text: q["text"].as_str().unwrap().to_owned(),
                     sparse: serde_json::from_value(q["sparse"].clone()).unwrap(),
                     tokens: serde_json::from_value(q["tokens"].clone()).unwrap(),
+                    idf_weighted: false,
                 };
                 let options: SearchOptions = serde_json::from_value(q["options"].clone()).unwrap();
                 let hits = index.search(&query, &options).unwrap();

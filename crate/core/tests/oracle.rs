@@ -139,7 +139,7 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
                 explain,
             )| {
                 (
-                    Query { text, sparse, tokens },
+                    Query { text, sparse, tokens, idf_weighted: false },
                     SearchOptions {
                         limit,
                         mode,

@@ -77,7 +77,10 @@ fn arb_query() -> impl Strategy<Value = (Query, SearchOptions)> {
                     query_encoder,
                     ..Default::default()
                 };
-                (Query { text, sparse, tokens }, options)
+                // Half the queries weigh a vector by the index's IDF, as model expansions are:
+                // the shards then also carry the token counts it needs.
+                let idf_weighted = text.len() % 2 == 1;
+                (Query { text, sparse, tokens, idf_weighted }, options)
             },
         )
 }

@@ -301,7 +301,7 @@ impl SparrowIndex {
                     v
                 }
             };
-            query.sparse = Some(match &self.site_vocab {
+            query = query.with_expansion(match &self.site_vocab {
                 Some(site) => site.rekey(&v, |id| encoder.token(id)),
                 None => v,
             });

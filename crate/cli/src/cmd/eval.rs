@@ -9,6 +9,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this command's job
 
 pub(crate) mod beir;
+mod exact;
 mod lookup;
 mod metrics;
 mod runfile;
@@ -84,6 +85,10 @@ pub(crate) struct EvalArgs {
     /// What-if: drop expansion weights below X (the encoder's default is used otherwise).
     #[arg(long, value_name = "X")]
     threshold: Option<f32>,
+    /// What-if: score the sparse arm with the documents' float vectors, exhaustively, instead of
+    /// the index's 8-bit impacts (hybrid runs fuse it with the index's BM25 as the core does).
+    #[arg(long)]
+    exact_sparse: bool,
     /// Index without stemming.
     #[arg(long)]
     no_stemming: bool,
@@ -291,6 +296,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 let enc = match q {
                     QueryArg::Model => QueryEncoder::Model(m),
                     QueryArg::Lookup => QueryEncoder::Lookup(wp),
+                    QueryArg::ModelRaw => QueryEncoder::ModelRaw(m),
                     _ => {
                         let t = Instant::now();
                         let vectors = vectors.as_ref().map_or(&[][..], |e| e.vectors.as_slice());
@@ -302,6 +308,10 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 encoders.push((q, enc));
             }
         }
+        let exact = match (&vectors, args.exact_sparse) {
+            (Some(e), true) => Some(exact::ExactSparse::new(&data, &e.vectors)),
+            _ => None,
+        };
         let runs = specs.into_iter().flat_map(|(mode, fusion)| {
             let encs: Vec<Option<(QueryArg, &QueryEncoder<'_>)>> = if mode == Mode::Lexical {
                 vec![None]
@@ -312,12 +322,25 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         });
         for (mode, fusion, encoder) in runs {
             let model = if mode == Mode::Lexical { None } else { model.as_ref() };
-            let out =
-                run_queries(&index, &data, encoder.map(|e| e.1), mode, fusion, args.candidates)?;
+            let exact = exact.as_ref().filter(|_| mode != Mode::Lexical);
+            let out = run_queries(
+                &index,
+                &data,
+                encoder.map(|e| e.1),
+                mode,
+                fusion,
+                args.candidates,
+                exact,
+            )?;
             let summary = metrics::evaluate(&data.qrels, &out.run);
             let mut obj = Map::new();
             let query_arg = encoder.map(|e| e.0);
-            obj.insert("name".into(), json!(run_name(mode, fusion, model, query_arg)));
+            let mut name = run_name(mode, fusion, model, query_arg);
+            if exact.is_some() {
+                name.push_str("-exact");
+            }
+            obj.insert("name".into(), json!(name));
+            obj.insert("exactSparse".into(), json!(exact.is_some()));
             obj.insert("system".into(), json!("sparrow (native)"));
             obj.insert("dataset".into(), json!(name));
             obj.insert("split".into(), json!(args.split));
@@ -342,6 +365,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 && !args.no_stopwords
                 && args.max_windows.is_none()
                 && args.threshold.is_none()
+                && exact.is_none()
                 && fusion.is_none_or(|f| f == Fusion::default())
                 && query_arg.is_none_or(|q| matches!(q, QueryArg::Model | QueryArg::Lookup));
             obj.insert("libraryDefaults".into(), json!(defaults));
@@ -444,6 +468,7 @@ fn run_queries(
     mode: Mode,
     fusion: Option<Fusion>,
     candidates: usize,
+    exact: Option<&exact::ExactSparse<'_>>,
 ) -> Result<QueryRun> {
     let options = SearchOptions {
         limit: DEPTH,
@@ -453,6 +478,10 @@ fn run_queries(
         ..SearchOptions::default()
     };
     let search = |text: &str| -> Result<(Vec<(String, f64)>, f64)> {
+        if let (Some(x), Some(e)) = (exact, encoder) {
+            let ranking = x.rank(index, e, text, mode, options.fusion, candidates, DEPTH)?;
+            return Ok((ranking, 0.0));
+        }
         let t = Instant::now();
         let query = match encoder {
             Some(e) => e.query(text)?,

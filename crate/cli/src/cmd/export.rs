@@ -306,7 +306,7 @@ impl Loaded {
                     s if s == m.wordpiece.term_space() => v,
                     _ => self.vocab.rekey(&v, |id| m.wordpiece.token(id).map(str::to_owned)),
                 };
-                (query.with_sparse(v), QueryEncoder::Model)
+                (query.with_expansion(v), QueryEncoder::Model)
             }
             QuerySide::Lookup => (query.with_tokens(self.vocab.ids(text)), QueryEncoder::Lookup),
         };

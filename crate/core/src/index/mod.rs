@@ -517,6 +517,7 @@ impl Index {
         encoder: Option<crate::QueryEncoder>,
     ) -> Option<SparseVector> {
         match query.sparse_side(encoder)? {
+            Ok(v) if query.idf_weighted => Some(self.idf_weighted(v)),
             Ok(v) => Some(v.clone()),
             Err(tokens) => Some(self.lookup_vector(tokens)),
         }

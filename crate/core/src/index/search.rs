@@ -115,13 +115,17 @@ impl Index {
             Mode::Sparse => Vec::new(),
             Mode::Lexical | Mode::Hybrid => self.query_terms(&query.text)?,
         };
-        let lookup;
+        let derived;
         let vector = match (options.mode, query.sparse_side(options.query_encoder)) {
             (Mode::Lexical, _) | (_, None) => None,
+            (_, Some(Ok(v))) if query.idf_weighted => {
+                derived = self.idf_weighted(v);
+                Some(&derived)
+            }
             (_, Some(Ok(v))) => Some(v),
             (_, Some(Err(tokens))) => {
-                lookup = self.lookup_vector(tokens);
-                Some(&lookup)
+                derived = self.lookup_vector(tokens);
+                Some(&derived)
             }
         };
         let fused: Vec<Fused> = match (options.mode, vector) {
@@ -215,6 +219,35 @@ impl Index {
             weights.push((1.0 + n / (1.0 + df)).ln());
             true
         });
+        SparseVector::from_sorted_unchecked(ids, weights)
+    }
+
+    /// `v` with each weight multiplied by the term's lookup weight (its IDF, [`lookup_vector`]);
+    /// terms without live postings are left out (they could not score). How a model's expansion
+    /// is scored ([`Query::idf_weighted`]).
+    ///
+    /// [`lookup_vector`]: Self::lookup_vector
+    ///
+    /// ```
+    /// use sparrow_core::*;
+    /// let mut index = Index::new(IndexConfig::default())?;
+    /// index.add(Document::new("a", "x").with_sparse(SparseVector::from_pairs([(1, 1.0), (2, 1.0)])?))?;
+    /// index.add(Document::new("b", "y").with_sparse(SparseVector::from_pairs([(1, 1.0)])?))?;
+    /// let v = index.idf_weighted(&SparseVector::from_pairs([(1, 2.0), (2, 0.5), (9, 3.0)])?);
+    /// let idf = index.lookup_vector(&[1, 2]);
+    /// assert_eq!(v.ids(), &[1, 2]);
+    /// assert_eq!(v.weights(), &[2.0 * idf.weights()[0], 0.5 * idf.weights()[1]]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn idf_weighted(&self, v: &SparseVector) -> SparseVector {
+        let idf = self.lookup_vector(v.ids());
+        let (mut ids, mut weights) = (Vec::with_capacity(idf.len()), Vec::with_capacity(idf.len()));
+        for (id, f) in idf.iter() {
+            if let Some(w) = v.get(id) {
+                ids.push(id);
+                weights.push(w * f);
+            }
+        }
         SparseVector::from_sorted_unchecked(ids, weights)
     }
 

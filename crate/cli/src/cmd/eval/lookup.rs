@@ -34,6 +34,9 @@ pub(crate) enum QueryArg {
     LookupSelf,
     /// Tokens weighted by the model's mean weight of the token in pseudo-queries.
     LookupCtx,
+    /// What-if (issue 13): the model's expansion scored as it is, without the index's IDF
+    /// weighting the library applies (`Query::with_expansion`).
+    ModelRaw,
 }
 
 impl QueryArg {
@@ -44,6 +47,7 @@ impl QueryArg {
             QueryArg::LookupPostingsIdf => "lookup-postings-idf",
             QueryArg::LookupSelf => "lookup-self",
             QueryArg::LookupCtx => "lookup-ctx",
+            QueryArg::ModelRaw => "model-raw",
         }
     }
 }
@@ -55,6 +59,8 @@ pub(crate) enum QueryEncoder<'a> {
     Lookup(&'a WordPiece),
     /// Tokens weighted from a table indexed by token id (0: left out).
     Table(&'a WordPiece, Vec<f32>),
+    /// The model's expansion, scored as it is (no IDF weighting).
+    ModelRaw(&'a Model),
 }
 
 impl QueryEncoder<'_> {
@@ -62,7 +68,7 @@ impl QueryEncoder<'_> {
     pub(crate) fn query(&self, text: &str) -> Result<Query> {
         let q = Query::new(text);
         Ok(match self {
-            QueryEncoder::Model(m) => q.with_sparse(m.encoder.encode_query(text)?),
+            QueryEncoder::Model(m) => q.with_expansion(m.encoder.encode_query(text)?),
             QueryEncoder::Lookup(wp) => q.with_tokens(wp.ids(text)),
             QueryEncoder::Table(wp, table) => {
                 let pairs = wp.ids(text).into_iter().filter_map(|id| {
@@ -70,6 +76,7 @@ impl QueryEncoder<'_> {
                 });
                 q.with_sparse(SparseVector::from_pairs(pairs)?)
             }
+            QueryEncoder::ModelRaw(m) => q.with_sparse(m.encoder.encode_query(text)?),
         })
     }
 }
@@ -85,7 +92,7 @@ pub(crate) fn table(
 ) -> Result<Option<Vec<f32>>> {
     let vocab = model.encoder.vocab_size();
     Ok(match arg {
-        QueryArg::Model | QueryArg::Lookup => None,
+        QueryArg::Model | QueryArg::Lookup | QueryArg::ModelRaw => None,
         QueryArg::LookupPostingsIdf => {
             let mut df = vec![0u32; vocab];
             for v in vectors.iter().flatten() {

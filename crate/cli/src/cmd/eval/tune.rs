@@ -291,9 +291,9 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
     let queries: Vec<Query> = data
         .queries
         .par_iter()
-        .map(
-            |(_, text)| Ok(Query::new(text.clone()).with_sparse(model.encoder.encode_query(text)?)),
-        )
+        .map(|(_, text)| {
+            Ok(Query::new(text.clone()).with_expansion(model.encoder.encode_query(text)?))
+        })
         .collect::<Result<_>>()?;
     let max_depth = *DEPTHS.iter().max().unwrap_or(&DEPTH);
 

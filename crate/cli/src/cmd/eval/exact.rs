@@ -1,0 +1,106 @@
+//! `--exact-sparse` (what-if, issue 13): the sparse arm scored with the documents' **float**
+//! vectors, exhaustively, instead of the index's 8-bit impacts; hybrid runs fuse it with the
+//! index's own BM25 list exactly as the core does (min-max weighted sum or RRF over each arm's
+//! top `candidates`, ties by insertion order). Comparing it with the normal run isolates what the
+//! `u8` quantization costs.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use sparrow_core::{Fusion, Index, Mode, Query, SearchOptions, SparseVector};
+
+use super::beir::Dataset;
+use super::lookup::QueryEncoder;
+
+/// The float vectors inverted: term -> (corpus position, weight).
+pub(crate) struct ExactSparse<'a> {
+    postings: HashMap<u32, Vec<(u32, f32)>>,
+    data: &'a Dataset,
+}
+
+impl<'a> ExactSparse<'a> {
+    pub(crate) fn new(data: &'a Dataset, vectors: &[Option<SparseVector>]) -> Self {
+        let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        for (doc, v) in vectors.iter().enumerate() {
+            for (id, w) in v.iter().flat_map(SparseVector::iter) {
+                postings.entry(id).or_default().push((doc as u32, w));
+            }
+        }
+        ExactSparse { postings, data }
+    }
+
+    /// The top `k` documents by exact dot product with `q` (best first; ties: corpus order).
+    fn sparse_top(&self, q: &SparseVector, k: usize) -> Vec<(u32, f32)> {
+        let mut acc = vec![0f32; self.data.corpus.len()];
+        let mut hit = vec![false; acc.len()];
+        for (id, qw) in q.iter() {
+            for &(doc, w) in self.postings.get(&id).map_or(&[][..], Vec::as_slice) {
+                acc[doc as usize] += qw * w;
+                hit[doc as usize] = true;
+            }
+        }
+        let mut scored: Vec<(u32, f32)> =
+            (0..acc.len()).filter(|&d| hit[d]).map(|d| (d as u32, acc[d])).collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
+    }
+
+    /// One query's ranking (top `limit`) under `mode` / `fusion`.
+    pub(crate) fn rank(
+        &self,
+        index: &Index,
+        encoder: &QueryEncoder<'_>,
+        text: &str,
+        mode: Mode,
+        fusion: Fusion,
+        candidates: usize,
+        limit: usize,
+    ) -> Result<Vec<(String, f64)>> {
+        let query = encoder.query(text)?;
+        let vector = index.query_vector(&query, None).unwrap_or_default();
+        let id = |d: u32| self.data.corpus[d as usize].id.clone();
+        if mode == Mode::Sparse {
+            return Ok(self
+                .sparse_top(&vector, limit)
+                .into_iter()
+                .map(|(d, s)| (id(d), f64::from(s)))
+                .collect());
+        }
+        let depth = candidates.max(limit);
+        let sparse = self.sparse_top(&vector, depth);
+        let positions: HashMap<&str, u32> =
+            self.data.corpus.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
+        let options =
+            SearchOptions { mode: Mode::Lexical, limit: depth, ..SearchOptions::default() };
+        let lexical: Vec<(u32, f32)> = index
+            .search(&Query::new(text), &options)?
+            .into_iter()
+            .filter_map(|h| Some((*positions.get(h.id.as_str())?, h.score)))
+            .collect();
+        let mut fused: HashMap<u32, f32> = HashMap::new();
+        match fusion {
+            Fusion::Rrf { k } => {
+                for list in [&lexical, &sparse] {
+                    for (rank, &(d, _)) in list.iter().enumerate() {
+                        *fused.entry(d).or_default() += 1.0 / (k + (rank + 1) as f32);
+                    }
+                }
+            }
+            Fusion::Weighted { alpha } => {
+                for (list, weight) in [(&lexical, 1.0 - alpha), (&sparse, alpha)] {
+                    let min = list.iter().map(|s| s.1).fold(f32::INFINITY, f32::min);
+                    let max = list.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
+                    for &(d, s) in list {
+                        let n = if max > min { (s - min) / (max - min) } else { 1.0 };
+                        *fused.entry(d).or_default() += weight * n;
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(u32, f32)> = fused.into_iter().collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(limit);
+        Ok(out.into_iter().map(|(d, s)| (id(d), f64::from(s))).collect())
+    }
+}
