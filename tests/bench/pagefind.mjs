@@ -13,6 +13,9 @@
 //
 //   cd tests && node --test e2e/docs-search.test.mjs   # builds www/dist with the e2e-nodejs index
 //   node tests/bench/pagefind.mjs [--out tests/artifacts/pagefind.json]
+// Another site (no judged queries: bytes and times only), e.g. the Rust core library docs:
+//   sparrow index --site DIR --out www/dist/generated/NAME --body SELECTOR
+//   node tests/bench/pagefind.mjs --site DIR --index NAME --body SELECTOR --query TEXT --out FILE
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts, launchChromium, nodejsDocs, root, run, serveDir } from '../helpers.mjs';
@@ -20,13 +23,17 @@ import { CASES } from './site-cases.mjs';
 
 const args = process.argv.slice(2);
 const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(artifacts, 'pagefind.json');
+const flag = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const dist = join(root, 'www/dist');
-const sparrowIndex = 'e2e-nodejs';
+const siteDir = flag('--site', null);
+const sparrowIndex = flag('--index', 'e2e-nodejs');
+const body = flag('--body', '#apicontent');
+const nodejs = siteDir === null;
 if (!existsSync(join(dist, 'generated', sparrowIndex, 'manifest.json'))) {
   throw new Error('www/dist has no generated/e2e-nodejs index: run `cd tests && node --test e2e/docs-search.test.mjs` first');
 }
 const SHOWN = 20; // hits the docs page shows (www/docs/main.ts)
-const SEMANTIC = 'wait some seconds before calling my function';
+const SEMANTIC = flag('--query', 'wait some seconds before calling my function');
 const EXCLUDE = new Set(['all.html', 'index.html']);
 
 function treeBytes(dir) {
@@ -38,15 +45,18 @@ function treeBytes(dir) {
 }
 
 // 1. Pagefind's index of the same pages, next to the Sparrow demo in www/dist (a build output).
-const pf = join(dist, 'pf');
+const pf = join(dist, `pf-${sparrowIndex}`);
 rmSync(pf, { recursive: true, force: true });
 mkdirSync(pf, { recursive: true });
-for (const f of readdirSync(nodejsDocs)) {
-  if (f.endsWith('.html') && !EXCLUDE.has(f)) cpSync(join(nodejsDocs, f), join(pf, f));
+let source = siteDir;
+if (nodejs) {
+  source = pf;
+  for (const f of readdirSync(nodejsDocs)) {
+    if (f.endsWith('.html') && !EXCLUDE.has(f)) cpSync(join(nodejsDocs, f), join(pf, f));
+  }
 }
-cpSync(join(nodejsDocs, 'assets'), join(pf, 'assets'), { recursive: true });
 const t0 = Date.now();
-const pagefindLog = run(join(root, 'tests/node_modules/.bin/pagefind'), ['--site', pf, '--root-selector', '#apicontent']);
+const pagefindLog = run(join(root, 'tests/node_modules/.bin/pagefind'), ['--site', source, '--output-path', join(pf, 'pagefind'), '--root-selector', body]);
 const pagefindBuildSeconds = (Date.now() - t0) / 1000;
 // A page that searches with Pagefind's JS API and loads the first SHOWN results, as its UI does.
 writeFileSync(join(pf, 'search.html'), `<!doctype html><meta charset="utf-8"><title>Pagefind</title>
@@ -106,36 +116,37 @@ async function sparrowFirst() {
   await settle();
   const first = { readyMs, firstResultMs, bytes: sum(requests), requests: requests.length, byKind: byKind(requests) };
   const ranks = [];
-  for (const [query, answer] of CASES) {
+  const top = await page.evaluate(() => window.sparrowLast.hits.slice(0, 5).map(([id]) => id));
+  for (const [query, answer] of nodejs ? CASES : []) {
     await page.fill('#q', query);
     await page.waitForFunction((q) => document.body.dataset.query === q, query);
     const ids = await page.evaluate(() => window.sparrowLast.hits.map(([id]) => id));
     ranks.push(rankOf(ids, answer));
   }
   await context.close();
-  return { first, ranks };
+  return { first, ranks, top };
 }
 
 /** Pagefind: its JS API, the first SHOWN results' data (what its UI fetches to show them). */
 async function pagefindFirst(shown = SHOWN) {
   const { context, page, requests } = await coldPage();
   const t = Date.now();
-  await page.goto(`${server.url}pf/search.html`);
+  await page.goto(`${server.url}pf-${sparrowIndex}/search.html`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   const readyMs = Date.now() - t;
-  await page.evaluate(([q, n]) => window.pfSearch(q, n), [SEMANTIC, shown]);
+  const firstResults = await page.evaluate(([q, n]) => window.pfSearch(q, n), [SEMANTIC, shown]);
   const firstResultMs = Date.now() - t;
   await settle();
   const first = { readyMs, firstResultMs, bytes: sum(requests), requests: requests.length, byKind: byKind(requests) };
   const ranks = [];
-  for (const [query, answer] of CASES) {
+  for (const [query, answer] of nodejs ? CASES : []) {
     const results = await page.evaluate(([q, n]) => window.pfSearch(q, n), [query, SHOWN]);
     // Sections in result order: each page's sub-results (its headings), pages in rank order.
-    const ids = results.flatMap((r) => (r.subs.length ? r.subs : [r.url])).map((u) => u.replace(/^\/pf\//, ''));
-    ranks.push(rankOf(ids, answer, results.map((r) => r.url.replace(/^\/pf\//, ''))));
+    const ids = results.flatMap((r) => (r.subs.length ? r.subs : [r.url])).map((u) => u.replace(/^\/pf-[^/]+\//, ''));
+    ranks.push(rankOf(ids, answer, results.map((r) => r.url.replace(/^\/pf-[^/]+\//, ''))));
   }
   await context.close();
-  return { first, ranks };
+  return { first, ranks, top: firstResults.slice(0, 5).map((r) => r.url) };
 }
 
 /** 1-based rank of the first id matching `answer` (null: not shown), and of its page. */
@@ -155,7 +166,7 @@ try {
   const sparrow = await sparrowFirst();
   const pagefind = await pagefindFirst();
   const pagefind5 = await pagefindFirst(5);
-  const top = (ranks, k, key) => ranks.filter((r) => r[key] !== null && r[key] <= k).length;
+  const topK = (ranks, k, key) => ranks.filter((r) => r[key] !== null && r[key] <= k).length;
   const summary = (name, r) => ({
     system: name,
     firstQueryBytes: r.first.bytes,
@@ -163,9 +174,9 @@ try {
     readyMs: r.first.readyMs,
     firstResultMs: r.first.firstResultMs,
     byKind: r.first.byKind,
-    answerSectionTop5: top(r.ranks, 5, 'section'),
-    answerSectionTop20: top(r.ranks, 20, 'section'),
-    answerPageTop5: top(r.ranks, 5, 'page'),
+    answerSectionTop5: nodejs ? topK(r.ranks, 5, 'section') : null,
+    answerSectionTop20: nodejs ? topK(r.ranks, 20, 'section') : null,
+    answerPageTop5: nodejs ? topK(r.ranks, 5, 'page') : null,
   });
   const rows = [
     summary(`sparrow (lite, lookup hybrid), ${SHOWN} hits shown`, sparrow),
@@ -174,15 +185,18 @@ try {
   ];
   console.table(rows.map(({ byKind: _, ...r }) => r));
   for (const r of rows) console.log(r.system, JSON.stringify(r.byKind));
-  console.table(CASES.map(([q], i) => ({ query: q, sparrowSection: sparrow.ranks[i].section, sparrowPage: sparrow.ranks[i].page, pagefindSection: pagefind.ranks[i].section, pagefindPage: pagefind.ranks[i].page })));
-  const sparrowIndexBytes = treeBytes(join(dist, 'generated', sparrowIndex)) - treeBytes(join(dist, 'generated', sparrowIndex, 'site'));
+  console.log('top 5:', JSON.stringify({ sparrow: sparrow.top, pagefind: pagefind.top }));
+  if (nodejs) console.table(CASES.map(([q], i) => ({ query: q, sparrowSection: sparrow.ranks[i].section, sparrowPage: sparrow.ranks[i].page, pagefindSection: pagefind.ranks[i].section, pagefindPage: pagefind.ranks[i].page })));
+  const copied = join(dist, 'generated', sparrowIndex, 'site'); // the pages, copied for links
+  const sparrowIndexBytes = treeBytes(join(dist, 'generated', sparrowIndex)) - (existsSync(copied) ? treeBytes(copied) : 0);
   const figures = {
     date: new Date().toISOString(),
-    corpus: 'nodejs-doc API pages (63; all.html, index.html excluded), #apicontent',
+    corpus: nodejs ? 'nodejs-doc API pages (63; all.html, index.html excluded), #apicontent' : `${siteDir}, ${body}`,
+    top5: { sparrow: sparrow.top, pagefind: pagefind.top },
     shown: SHOWN,
     semanticQuery: SEMANTIC,
     rows,
-    perQuery: CASES.map(([q], i) => ({ query: q, sparrow: sparrow.ranks[i], pagefind: pagefind.ranks[i] })),
+    perQuery: (nodejs ? CASES : []).map(([q], i) => ({ query: q, sparrow: sparrow.ranks[i], pagefind: pagefind.ranks[i] })),
     index: { sparrowBytesOnDisk: sparrowIndexBytes, pagefindBytesOnDisk: treeBytes(join(pf, 'pagefind')), pagefindBuildSeconds },
     pagefindLog: pagefindLog.trim().split('\n').slice(-8),
   };
