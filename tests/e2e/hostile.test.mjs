@@ -48,7 +48,9 @@ test('hostile input through the package in Chromium: typed errors, nothing lost;
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(server.url);
+    // The page's module awaits the full wasm module (25 MB in the dev build), which the server
+    // brotli-compresses on first request: wait for the page's own signal, not the load event.
+    await page.goto(server.url, { waitUntil: 'commit' });
     await page.waitForSelector('body[data-done="true"]', { timeout: 170_000 });
     const out = JSON.parse(await page.textContent('#out'));
     assert.equal(out.error, undefined, out.error);
