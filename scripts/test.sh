@@ -64,8 +64,9 @@ rm -f "$package_log" "$package_log.rc"
 step "sparrow-core builds for wasm32 on its own (stays wasm-clean)"
 wcargo build -p sparrow-core --profile wasm-dev --locked
 
-step "TypeScript + wasm tests in node (package API, search-only module at the JS boundary, worker client, site loading)"
+step "TypeScript + wasm tests in node (package API, search-only module at the JS boundary, worker client, site loading); the demos type-check"
 (cd pkg-config && npm test)
+(cd www && node node_modules/typescript/bin/tsc -p .)
 
 step "cross-language, packaging and browser tests"
 (cd tests && npm test)
