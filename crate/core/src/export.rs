@@ -35,7 +35,8 @@ use serde_json::{json, Map, Value};
 use crate::config::Bm25Params;
 use crate::document::StoredDoc;
 use crate::error::{Error, Result};
-use crate::search::{Fusion, Mode, SearchOptions};
+use crate::fusion::Fusion;
+use crate::search::{Mode, SearchOptions};
 
 /// The engine an export or a query body is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

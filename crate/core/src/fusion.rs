@@ -1,10 +1,78 @@
-//! Fusion of the lexical and sparse arms: pure functions over ranked candidate lists.
+//! Fusion of the lexical and sparse arms: the [`Fusion`] setting (its JSON shape and defaults)
+//! and [`fuse`], a pure function over the two ranked candidate lists.
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::score::Scored;
-use crate::search::Fusion;
 use crate::DocId;
+
+/// How hybrid mode combines the two arms' candidate lists.
+///
+/// JSON: `{"kind": "weighted", "alpha": 0.35}` (the default) or `{"kind": "rrf", "k": 3}`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Fusion {
+    /// Reciprocal rank fusion: `score = Σ 1 / (k + rank)` over the arms where the document
+    /// appears (rank 1-based). Robust to the arms' different score scales; `k >= 0` (default 3)
+    /// flattens the advantage of top ranks.
+    Rrf {
+        /// Rank offset (default 3).
+        #[serde(default = "default_rrf_k")]
+        k: f32,
+    },
+    /// Min-max normalise each arm's candidate scores to `[0, 1]` (a single candidate, or all
+    /// equal, normalise to 1.0), then `score = alpha * sparse + (1 - alpha) * lexical`; a missing
+    /// arm contributes 0.
+    Weighted {
+        /// Weight of the sparse arm, in `[0, 1]` (default 0.35).
+        #[serde(default = "default_alpha")]
+        alpha: f32,
+    },
+}
+
+/// Default RRF `k`: 3, the best `k` on SciFact's train queries with the default BM25 settings
+/// (`sparrow eval --tune`, docs/BENCHMARKS.md); the literature's usual 60 scored 0.006 nDCG@10
+/// lower there.
+pub const DEFAULT_RRF_K: f32 = 3.0;
+
+/// Default weighted-fusion `alpha` (the sparse arm's weight): 0.35, tuned with the BM25 defaults
+/// on SciFact's train queries (docs/BENCHMARKS.md).
+pub const DEFAULT_ALPHA: f32 = 0.35;
+
+fn default_rrf_k() -> f32 {
+    DEFAULT_RRF_K
+}
+fn default_alpha() -> f32 {
+    DEFAULT_ALPHA
+}
+
+/// The default fusion is min-max weighted with [`DEFAULT_ALPHA`]: on SciFact's train queries, at
+/// the default BM25 settings, it beat RRF with the best `k` by 0.02 nDCG@10 (docs/BENCHMARKS.md).
+impl Default for Fusion {
+    fn default() -> Self {
+        Fusion::Weighted { alpha: DEFAULT_ALPHA }
+    }
+}
+
+/// The fusion `search` applies, for callers outside the index (evaluation what-ifs that score an
+/// arm another way): two candidate lists, each best first, fused into one, best first (ties:
+/// lower doc id first).
+///
+/// ```
+/// use sparrow_core::{fuse_ranked, score::Scored, Fusion};
+/// let lexical = [Scored { doc: 1, score: 9.0 }, Scored { doc: 2, score: 1.0 }];
+/// let sparse = [Scored { doc: 2, score: 3.0 }];
+/// let fused = fuse_ranked(&lexical, &sparse, Fusion::Weighted { alpha: 0.5 });
+/// assert_eq!(fused.iter().map(|s| (s.doc, s.score)).collect::<Vec<_>>(), [(1, 0.5), (2, 0.5)]);
+/// ```
+pub fn fuse_ranked(lexical: &[Scored], sparse: &[Scored], fusion: Fusion) -> Vec<Scored> {
+    fuse(lexical, sparse, fusion)
+        .into_iter()
+        .map(|f| Scored { doc: f.doc, score: f.score })
+        .collect()
+}
 
 /// A fused candidate: its fused score and, per arm, `(1-based rank, arm score)`.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -82,12 +82,13 @@ pub use config::{
 pub use document::{Document, StoredDoc, MAX_FIELD_DEPTH, MAX_ID_BYTES};
 pub use error::{Error, FormatError, Result};
 pub use filter::Filter;
+pub use fusion::{fuse_ranked, Fusion, DEFAULT_ALPHA, DEFAULT_RRF_K};
 pub use index::{
     lexical_shard, sparse_shard, Index, ShardedBytes, ShardingOptions, Stats, TermSpace,
 };
 pub use search::{
-    Explanation, Fusion, Hit, LexicalTermContribution, Mode, Query, QueryEncoder, SearchOptions,
-    SparseTermContribution, DEFAULT_ALPHA, DEFAULT_RRF_K, MAX_QUERY_BYTES, MAX_QUERY_TERMS,
+    Explanation, Hit, LexicalTermContribution, Mode, Query, QueryEncoder, SearchOptions,
+    SparseTermContribution, MAX_QUERY_BYTES, MAX_QUERY_TERMS,
 };
 pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEIGHT};
 pub use wordpiece::{WordPiece, WordPieceSettings};

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::filter::Filter;
+use crate::fusion::Fusion;
 use crate::sparse::SparseVector;
 use std::result::Result as StdResult;
 
@@ -142,39 +143,6 @@ pub enum QueryEncoder {
     Model,
 }
 
-/// How hybrid mode combines the two arms' candidate lists.
-///
-/// JSON: `{"kind": "weighted", "alpha": 0.35}` (the default) or `{"kind": "rrf", "k": 3}`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Fusion {
-    /// Reciprocal rank fusion: `score = Σ 1 / (k + rank)` over the arms where the document
-    /// appears (rank 1-based). Robust to the arms' different score scales; `k >= 0` (default 3)
-    /// flattens the advantage of top ranks.
-    Rrf {
-        /// Rank offset (default 3).
-        #[serde(default = "default_rrf_k")]
-        k: f32,
-    },
-    /// Min-max normalise each arm's candidate scores to `[0, 1]` (a single candidate, or all
-    /// equal, normalise to 1.0), then `score = alpha * sparse + (1 - alpha) * lexical`; a missing
-    /// arm contributes 0.
-    Weighted {
-        /// Weight of the sparse arm, in `[0, 1]` (default 0.35).
-        #[serde(default = "default_alpha")]
-        alpha: f32,
-    },
-}
-
-/// Default RRF `k`: 3, the best `k` on SciFact's train queries with the default BM25 settings
-/// (`sparrow eval --tune`, docs/BENCHMARKS.md); the literature's usual 60 scored 0.006 nDCG@10
-/// lower there.
-pub const DEFAULT_RRF_K: f32 = 3.0;
-
-/// Default weighted-fusion `alpha` (the sparse arm's weight): 0.35, tuned with the BM25 defaults
-/// on SciFact's train queries (docs/BENCHMARKS.md).
-pub const DEFAULT_ALPHA: f32 = 0.35;
-
 /// Longest query text, in bytes (UTF-8). A search box never needs more; a pasted paragraph
 /// fits. Bounded so that a hostile query cannot hold the thread (a page's only one) for seconds.
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
@@ -182,21 +150,6 @@ pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 /// Most distinct analysed terms in a query's text (Lucene's historical clause limit): each one
 /// walks a postings list.
 pub const MAX_QUERY_TERMS: usize = 1024;
-
-fn default_rrf_k() -> f32 {
-    DEFAULT_RRF_K
-}
-fn default_alpha() -> f32 {
-    DEFAULT_ALPHA
-}
-
-/// The default fusion is min-max weighted with [`DEFAULT_ALPHA`]: on SciFact's train queries, at
-/// the default BM25 settings, it beat RRF with the best `k` by 0.02 nDCG@10 (docs/BENCHMARKS.md).
-impl Default for Fusion {
-    fn default() -> Self {
-        Fusion::Weighted { alpha: DEFAULT_ALPHA }
-    }
-}
 
 /// Options of [`Index::search`](crate::Index::search). JSON: camelCase, every field optional.
 ///
@@ -376,6 +329,7 @@ impl Explanation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fusion::{DEFAULT_ALPHA, DEFAULT_RRF_K};
 
     #[test]
     fn option_validation() {

@@ -1,13 +1,14 @@
 //! `--exact-sparse` (what-if, issue 13): the sparse arm scored with the documents' **float**
 //! vectors, exhaustively, instead of the index's 8-bit impacts; hybrid runs fuse it with the
-//! index's own BM25 list exactly as the core does (min-max weighted sum or RRF over each arm's
-//! top `candidates`, ties by insertion order). Comparing it with the normal run isolates what the
+//! index's own BM25 list with the core's own fusion (`fuse_ranked`: min-max weighted sum or RRF
+//! over each arm's top `candidates`, ties by insertion order). Comparing it with the normal run isolates what the
 //! `u8` quantization costs.
 
 use std::collections::HashMap;
 
 use anyhow::Result;
-use sparrow_core::{Fusion, Index, Mode, Query, SearchOptions, SparseVector};
+use sparrow_core::score::Scored;
+use sparrow_core::{fuse_ranked, Fusion, Index, Mode, Query, SearchOptions, SparseVector};
 
 use super::beir::Dataset;
 use super::lookup::QueryEncoder;
@@ -78,29 +79,11 @@ impl<'a> ExactSparse<'a> {
             .into_iter()
             .filter_map(|h| Some((*positions.get(h.id.as_str())?, h.score)))
             .collect();
-        let mut fused: HashMap<u32, f32> = HashMap::new();
-        match fusion {
-            Fusion::Rrf { k } => {
-                for list in [&lexical, &sparse] {
-                    for (rank, &(d, _)) in list.iter().enumerate() {
-                        *fused.entry(d).or_default() += 1.0 / (k + (rank + 1) as f32);
-                    }
-                }
-            }
-            Fusion::Weighted { alpha } => {
-                for (list, weight) in [(&lexical, 1.0 - alpha), (&sparse, alpha)] {
-                    let min = list.iter().map(|s| s.1).fold(f32::INFINITY, f32::min);
-                    let max = list.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
-                    for &(d, s) in list {
-                        let n = if max > min { (s - min) / (max - min) } else { 1.0 };
-                        *fused.entry(d).or_default() += weight * n;
-                    }
-                }
-            }
-        }
-        let mut out: Vec<(u32, f32)> = fused.into_iter().collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(limit);
-        Ok(out.into_iter().map(|(d, s)| (id(d), f64::from(s))).collect())
+        let scored = |l: &[(u32, f32)]| -> Vec<Scored> {
+            l.iter().map(|&(doc, score)| Scored { doc, score }).collect()
+        };
+        let mut fused = fuse_ranked(&scored(&lexical), &scored(&sparse), fusion);
+        fused.truncate(limit);
+        Ok(fused.into_iter().map(|s| (id(s.doc), f64::from(s.score))).collect())
     }
 }
