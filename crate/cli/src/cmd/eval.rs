@@ -146,7 +146,7 @@ pub(crate) enum Variant {
 }
 
 impl Variant {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Variant::Int8 => "int8",
             Variant::F32 => "f32",

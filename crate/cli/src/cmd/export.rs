@@ -26,7 +26,7 @@ use sparrow_core::{
 };
 use sparrow_encoder::EncoderConfig;
 
-use super::eval::{beir, build_index, vectors};
+use super::eval::{beir, build_index, vectors, FusionArg, ModeArg, Variant};
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -75,26 +75,11 @@ pub(crate) struct InputArgs {
     model: PathBuf,
     /// Model variant (BEIR encoding, and model query vectors).
     #[arg(long, value_enum, default_value = "int8")]
-    variant: VariantArg,
+    variant: Variant,
     /// Query encoder of the query vectors: `model`, or `lookup` (needs an index with token
     /// counts: no model runs).
     #[arg(long = "query", value_enum, default_value = "model")]
     query: QuerySide,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum VariantArg {
-    Int8,
-    F32,
-}
-
-impl VariantArg {
-    fn name(self) -> &'static str {
-        match self {
-            VariantArg::Int8 => "int8",
-            VariantArg::F32 => "f32",
-        }
-    }
 }
 
 #[derive(Debug, Args)]
@@ -153,19 +138,6 @@ pub(crate) struct QueryVectorArgs {
     /// Anserini: integer weight = round(weight x SCALE).
     #[arg(long, value_name = "SCALE", default_value_t = DEFAULT_IMPACT_SCALE)]
     scale: f32,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ModeArg {
-    Lexical,
-    Sparse,
-    Hybrid,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FusionArg {
-    Weighted,
-    Rrf,
 }
 
 /// A loaded input: the index, the vocabulary naming its ids, and what else came with it.
