@@ -4,6 +4,11 @@
 // (milliseconds). tests/bench/peers.mjs runs it several times and reports the median.
 //
 //   node tests/bench/cold-start.mjs --index FILE [--query TEXT]
+//   node tests/bench/cold-start.mjs --index FILE --vocab VFILE [--query TEXT]   # no model: lookup
+//
+// With --vocab (an index and vocabulary file written by `sparrow eval --write-index FILE
+// --write-vocab VFILE`), the search-only module (`sparrow-search/lite`) answers with a lookup
+// hybrid query: no model is read or run.
 //
 // Steps, each through the package's public API: import the package, instantiate the wasm
 // (`init`), read + load the index bytes (`Sparrow.load(bytes, { model: false })`), read + load the
@@ -28,16 +33,31 @@ const lap = (() => {
   };
 })();
 const { readFile } = await import('node:fs/promises');
-const { Sparrow, init } = await import('../../pkg/dist/index.js');
-const importMs = lap();
-await init();
-const wasmMs = lap();
-const sparrow = await Sparrow.load(await readFile(indexFile), { model: false });
-const indexMs = lap();
-await sparrow.loadModel('bundled');
-const modelMs = lap();
-const hits = sparrow.search(query);
-const firstQueryMs = lap();
+const vocabFile = arg('--vocab');
+let sparrow, hits, importMs, wasmMs, indexMs, modelMs, firstQueryMs;
+if (vocabFile) {
+  const { SparrowLite, init } = await import('../../pkg/dist/lite.js');
+  importMs = lap();
+  await init();
+  wasmMs = lap();
+  sparrow = await SparrowLite.load(await readFile(indexFile));
+  sparrow.loadVocab(await readFile(vocabFile));
+  indexMs = lap();
+  modelMs = 0;
+  hits = sparrow.search(query);
+  firstQueryMs = lap();
+} else {
+  const { Sparrow, init } = await import('../../pkg/dist/index.js');
+  importMs = lap();
+  await init();
+  wasmMs = lap();
+  sparrow = await Sparrow.load(await readFile(indexFile), { model: false });
+  indexMs = lap();
+  await sparrow.loadModel('bundled');
+  modelMs = lap();
+  hits = sparrow.search(query);
+  firstQueryMs = lap();
+}
 if (!hits.length) throw new Error('no result');
 const end = performance.now();
 console.log(JSON.stringify({
@@ -51,4 +71,5 @@ console.log(JSON.stringify({
   totalMs: end,
   documents: sparrow.size,
   firstHit: hits[0].id,
+  module: sparrow.module,
 }));

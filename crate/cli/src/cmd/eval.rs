@@ -107,6 +107,11 @@ pub(crate) struct EvalArgs {
     /// `--variant` unless only lexical mode is asked) to FILE, for loading with `Sparrow.load`.
     #[arg(long, value_name = "FILE")]
     write_index: Option<PathBuf>,
+    /// With --write-index: key the written index by the ranks of a vocabulary file, as `sparrow
+    /// index --site` does, and write that file here (`vocab-*.spv` format): what the search-only
+    /// module needs for lookup queries, with no model.
+    #[arg(long, value_name = "FILE", requires = "write_index")]
+    write_vocab: Option<PathBuf>,
     /// Where encoded document vectors are cached (keyed by model sha256, tokenizer, encoder
     /// config and corpus). Default: $SPARROW_EVAL_CACHE or /var/tmp/sparrow-eval-cache.
     #[arg(long, value_name = "DIR")]
@@ -268,7 +273,32 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         );
         if slot == 0 {
             if let Some(path) = &args.write_index {
-                let bytes = index.to_bytes();
+                let bytes = match (&args.write_vocab, &model) {
+                    (Some(vocab_path), Some(m)) => {
+                        let docs: Vec<Document> = data
+                            .corpus
+                            .iter()
+                            .enumerate()
+                            .map(|(i, d)| {
+                                let v = vectors.as_ref().and_then(|e| e.vectors[i].clone());
+                                let doc = beir::to_document(d);
+                                match v {
+                                    Some(v) => doc.with_sparse(v),
+                                    None => doc,
+                                }
+                            })
+                            .collect();
+                        let ranked =
+                            super::index::build_index(docs, &m.wordpiece, args.index_config(bm25))?;
+                        let vocab = m.wordpiece.with_rank_ids().to_vocab_bytes();
+                        std::fs::write(vocab_path, &vocab)
+                            .with_context(|| format!("writing {}", vocab_path.display()))?;
+                        eprintln!("wrote {} ({} bytes)", vocab_path.display(), vocab.len());
+                        ranked.to_bytes()
+                    }
+                    (Some(_), None) => bail!("--write-vocab needs a model (sparse or hybrid mode)"),
+                    (None, _) => index.to_bytes(),
+                };
                 std::fs::write(path, &bytes)
                     .with_context(|| format!("writing {}", path.display()))?;
                 eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());

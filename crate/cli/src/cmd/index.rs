@@ -297,8 +297,13 @@ fn encode(
 
 /// Step 4, index: the documents with their vectors re-keyed from the model's ids to the ranks of
 /// `vocab` (what a page's lookup queries tokenize into), declared as such, and their texts'
-/// tokens in the same ids (the index counts them: the weights of lookup queries).
-fn build_index(docs: Vec<Document>, vocab: &WordPiece) -> Result<Index> {
+/// tokens in the same ids (the index counts them: the weights of lookup queries). `sparrow eval
+/// --write-vocab` writes its index the same way.
+pub(crate) fn build_index(
+    docs: Vec<Document>,
+    vocab: &WordPiece,
+    config: IndexConfig,
+) -> Result<Index> {
     let ranks = vocab.with_rank_ids();
     let docs = docs
         .into_iter()
@@ -311,7 +316,7 @@ fn build_index(docs: Vec<Document>, vocab: &WordPiece) -> Result<Index> {
             Ok(d)
         })
         .collect::<std::result::Result<Vec<_>, sparrow_core::Error>>()?;
-    let mut index = Index::new(IndexConfig::default())?;
+    let mut index = Index::new(config)?;
     index.set_term_space(ranks.term_space())?;
     index.add_many(docs)?;
     Ok(index)
@@ -435,7 +440,7 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     let (encode_secs, cores) = encode(&encoder, &mut docs, args.threads, args.quiet)?;
     let semantic = docs.iter().filter(|d| d.sparse.is_some()).count();
     // 4. index
-    let index = build_index(docs, &vocab)?;
+    let index = build_index(docs, &vocab, IndexConfig::default())?;
     // 5. write
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
