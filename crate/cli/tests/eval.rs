@@ -426,3 +426,84 @@ fn tune_replays_the_library_fusion_exactly() {
     assert!(grid["grid"].as_array().unwrap().len() > 1000);
     std::fs::remove_dir_all(&work).ok();
 }
+
+/// `--write-vocab`: the written index is keyed by the vocabulary file's ranks and answers lookup
+/// queries with that file alone, exactly as the eval's own lookup run ranked them.
+#[test]
+fn write_vocab_gives_an_index_for_the_search_only_module() {
+    use sparrow_core::{Index, Query, SearchOptions, WordPiece};
+    let model = model_dir();
+    let dir = fixture();
+    let work = tmp("vocab");
+    let (index_path, vocab_path) = (work.join("mini.spi"), work.join("mini.spv"));
+    let runs = ok_json_lines(&sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--model",
+        model.to_str().unwrap(),
+        "--cache",
+        work.join("cache").to_str().unwrap(),
+        "--mode",
+        "hybrid",
+        "--fusion",
+        "weighted",
+        "--variant",
+        "int8",
+        "--query",
+        "lookup",
+        "--write-runs",
+        work.join("runs").to_str().unwrap(),
+        "--write-index",
+        index_path.to_str().unwrap(),
+        "--write-vocab",
+        vocab_path.to_str().unwrap(),
+        "--json",
+    ]));
+    let index = Index::from_bytes(&std::fs::read(&index_path).unwrap()).unwrap();
+    let vocab = WordPiece::from_vocab_bytes(&std::fs::read(&vocab_path).unwrap()).unwrap();
+    index.check_term_space(vocab.term_space()).unwrap();
+    let run: Value = serde_json::from_slice(
+        &std::fs::read(
+            work.join("runs").join(format!("{}.json", runs[0]["name"].as_str().unwrap())),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for (q, ranking) in run["results"].as_object().unwrap() {
+        let text = std::fs::read_to_string(dir.join("queries.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|v| v["_id"] == q.as_str())
+            .map(|v| v["text"].as_str().unwrap().to_owned())
+            .unwrap();
+        let query = Query::new(&text).with_tokens(vocab.ids(&text));
+        let hits = index
+            .search(&query, &SearchOptions { limit: 100, ..SearchOptions::default() })
+            .unwrap();
+        let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        let expected: Vec<&str> =
+            ranking.as_array().unwrap().iter().map(|p| p[0].as_str().unwrap()).collect();
+        assert_eq!(ids, expected, "{q}: {text}");
+    }
+    // Without a model there is nothing to key by.
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--mode",
+        "lexical",
+        "--write-index",
+        index_path.to_str().unwrap(),
+        "--write-vocab",
+        vocab_path.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--write-vocab needs a model"));
+    std::fs::remove_dir_all(&work).unwrap();
+}
