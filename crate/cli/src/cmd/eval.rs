@@ -509,7 +509,7 @@ fn run_queries(
     };
     let search = |text: &str| -> Result<(Vec<(String, f64)>, f64)> {
         if let (Some(x), Some(e)) = (exact, encoder) {
-            let ranking = x.rank(index, e, text, mode, options.fusion, candidates, DEPTH)?;
+            let ranking = x.rank(index, e, text, &options)?;
             return Ok((ranking, 0.0));
         }
         let t = Instant::now();

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use sparrow_core::score::Scored;
-use sparrow_core::{fuse_ranked, Fusion, Index, Mode, Query, SearchOptions, SparseVector};
+use sparrow_core::{fuse_ranked, Index, Mode, Query, SearchOptions, SparseVector};
 
 use super::beir::Dataset;
 use super::lookup::QueryEncoder;
@@ -47,17 +47,16 @@ impl<'a> ExactSparse<'a> {
         scored
     }
 
-    /// One query's ranking (top `limit`) under `mode` / `fusion`.
+    /// One query's ranking under `options` (its `mode`, `fusion`, `candidates` and `limit`).
     pub(crate) fn rank(
         &self,
         index: &Index,
         encoder: &QueryEncoder<'_>,
         text: &str,
-        mode: Mode,
-        fusion: Fusion,
-        candidates: usize,
-        limit: usize,
+        options: &SearchOptions,
     ) -> Result<Vec<(String, f64)>> {
+        let (mode, fusion, candidates, limit) =
+            (options.mode, options.fusion, options.candidates, options.limit);
         let query = encoder.query(text)?;
         let vector = index.query_vector(&query, None).unwrap_or_default();
         let id = |d: u32| self.data.corpus[d as usize].id.clone();
