@@ -462,6 +462,7 @@ fn write_vocab_gives_an_index_for_the_search_only_module() {
         vocab_path.to_str().unwrap(),
         "--json",
     ]));
+    assert_eq!(runs[0]["dataset"], "beir-mini");
     let index = Index::from_bytes(&std::fs::read(&index_path).unwrap()).unwrap();
     let vocab = WordPiece::from_vocab_bytes(&std::fs::read(&vocab_path).unwrap()).unwrap();
     index.check_term_space(vocab.term_space()).unwrap();

@@ -365,11 +365,11 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             let summary = metrics::evaluate(&data.qrels, &out.run);
             let mut obj = Map::new();
             let query_arg = encoder.map(|e| e.0);
-            let mut name = run_name(mode, fusion, model, query_arg);
+            let mut run_label = run_name(mode, fusion, model, query_arg);
             if exact.is_some() {
-                name.push_str("-exact");
+                run_label.push_str("-exact");
             }
-            obj.insert("name".into(), json!(name));
+            obj.insert("name".into(), json!(run_label));
             obj.insert("exactSparse".into(), json!(exact.is_some()));
             obj.insert("system".into(), json!("sparrow (native)"));
             obj.insert("dataset".into(), json!(name));

@@ -16,6 +16,8 @@ use super::lookup::QueryEncoder;
 /// The float vectors inverted: term -> (corpus position, weight).
 pub(crate) struct ExactSparse<'a> {
     postings: HashMap<u32, Vec<(u32, f32)>>,
+    /// Document id -> corpus position (the index's insertion order).
+    positions: HashMap<&'a str, u32>,
     data: &'a Dataset,
 }
 
@@ -27,7 +29,9 @@ impl<'a> ExactSparse<'a> {
                 postings.entry(id).or_default().push((doc as u32, w));
             }
         }
-        ExactSparse { postings, data }
+        let positions =
+            data.corpus.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
+        ExactSparse { postings, positions, data }
     }
 
     /// The top `k` documents by exact dot product with `q` (best first; ties: corpus order).
@@ -69,14 +73,12 @@ impl<'a> ExactSparse<'a> {
         }
         let depth = candidates.max(limit);
         let sparse = self.sparse_top(&vector, depth);
-        let positions: HashMap<&str, u32> =
-            self.data.corpus.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
         let options =
             SearchOptions { mode: Mode::Lexical, limit: depth, ..SearchOptions::default() };
         let lexical: Vec<(u32, f32)> = index
             .search(&Query::new(text), &options)?
             .into_iter()
-            .filter_map(|h| Some((*positions.get(h.id.as_str())?, h.score)))
+            .filter_map(|h| Some((*self.positions.get(h.id.as_str())?, h.score)))
             .collect();
         let scored = |l: &[(u32, f32)]| -> Vec<Scored> {
             l.iter().map(|&(doc, score)| Scored { doc, score }).collect()
