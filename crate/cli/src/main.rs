@@ -27,7 +27,9 @@ enum Command {
     /// Anserini (Lucene): index settings, bulk files, query examples and topics.
     Export(Box<cmd::export::ExportArgs>),
     /// Print the search request body for a query, with its sparse vector from the model or the
-    /// lookup table, for Elasticsearch, OpenSearch or Anserini.
+    /// lookup table, for Elasticsearch, OpenSearch or Anserini. With --index or --beir, the
+    /// weights Sparrow scores (the model's expansion times the index's IDF); without, the model's
+    /// expansion as it is.
     QueryVector(Box<cmd::export::QueryVectorArgs>),
 }
 
