@@ -97,6 +97,53 @@ async function offlineTti(context, page) {
   }
   return { medianMs: Math.round(median(samples)), samplesMs: samples.map(Math.round) };
 }
+// Queries for the latency phase: a few words each, some in the notes' vocabulary, some not.
+const QUERIES = [
+  'budget meeting with the client', 'what to buy at the grocery store', 'fix my bicycle', 'train to the city',
+  'doctor appointment next week', 'birthday present ideas', 'backup the laptop', 'rain forecast for the weekend',
+  'museum history lesson', 'pay the rent and taxes', 'coffee and bread in the morning', 'plant seeds in the garden soil',
+  'presentation slides for the team', 'hotel near the harbour', 'concert tickets', 'homework for science class',
+  'change my email password', 'walk by the river', 'insurance contract', 'language practice exercise',
+];
+
+/**
+ * Query latency over the notes in the page, through the app's own search (its `performance.now()`
+ * around `search`, worker round trip included): each query once unmeasured, then `reps` rounds
+ * with the query expanded by the model and as a lookup query, interleaved.
+ */
+async function queryLatency(page, reps) {
+  const once = async (query, expand) => {
+    if ((await page.isChecked('#expand')) !== expand) await page.setChecked('#expand', expand);
+    const before = (await perf(page)).ops.length;
+    await page.fill('#q', query);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction(
+      ({ q, n }) => document.querySelector('#results')?.dataset.query === q && window.__sparrowNotes.ops.slice(n).some((o) => o.op === 'search'),
+      { q: query, n: before },
+    );
+    const op = (await perf(page)).ops.slice(before).findLast((o) => o.op === 'search');
+    await page.fill('#q', '');
+    await page.waitForSelector('#results[data-query=""]', { state: 'attached' });
+    return op;
+  };
+  for (const q of QUERIES) for (const e of [true, false]) await once(q, e);
+  const ms = { model: [], lookup: [] };
+  for (let r = 0; r < reps; r++) {
+    for (const q of QUERIES) {
+      for (const e of r % 2 ? [false, true] : [true, false]) {
+        const op = await once(q, e);
+        ms[op.encoder].push(op.ms);
+      }
+    }
+  }
+  const stat = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const at = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return { n: s.length, p50: +at(0.5).toFixed(2), p95: +at(0.95).toFixed(2), mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2) };
+  };
+  return { queries: QUERIES.length, reps, model: stat(ms.model), lookup: stat(ms.lookup), note: 'hybrid, limit 10, explain on; ms from the app around search(), worker round trip included' };
+}
+
 async function importNotes(page, notes) {
   const before = (await perf(page)).ops.length;
   const t0 = Date.now();
@@ -193,6 +240,7 @@ try {
         };
       })),
     };
+    result.queryLatency1000 = await queryLatency(page, REPS);
     result.offlineTti1000 = await offlineTti(context, page);
     await context.close();
     const du = (p) => Number(execFileSync('du', ['-sb', p], { encoding: 'utf8' }).split('\t')[0]);

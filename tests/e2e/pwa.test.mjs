@@ -110,6 +110,16 @@ test('pwa: works offline after the first visit; a note is found by meaning, surv
   assert.equal(hits[0].lexicalTerms, 0, 'no keyword matched');
   assert.ok(hits[0].sparseTerms > 0, 'matched through expansion terms');
   assert.match(await page.textContent('#results li:first-child'), /meaning:/);
+  // Without query expansion the model does not run on the query (a lookup query): the note is
+  // still found through its own expansion, which carries "shot".
+  await page.setChecked('#expand', false);
+  hits = await search(page, 'flu shot');
+  assert.equal(hits[0]?.id, id, `a lookup query finds the vaccine note: ${JSON.stringify(hits)}`);
+  assert.equal(hits[0].lexicalTerms, 0, 'no keyword matched');
+  assert.ok(hits[0].sparseTerms > 0, 'matched through the note\'s expansion terms');
+  const last = await page.evaluate(() => window.__sparrowNotes.ops.findLast((o) => o.op === 'search'));
+  assert.equal(last.encoder, 'lookup', 'the query was not expanded');
+  await page.setChecked('#expand', true);
 
   await page.reload();
   await ready(page);

@@ -41,6 +41,7 @@ function wire(): void {
   });
   els.q.addEventListener('input', scheduleSearch);
   document.querySelectorAll('input[name=mode]').forEach((el) => el.addEventListener('change', () => void runSearch()));
+  els.expand.addEventListener('change', () => void runSearch());
 
   els.editor.addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -1,6 +1,6 @@
 // Sparrow Notes' shared state: the DOM elements, the notes in memory, the search worker and what
 // is known of storage. Every other module reads and changes it through `app` and `notes`.
-import type { SparrowDocument, SparrowWorker } from 'sparrow-search';
+import type { QueryEncoder, SparrowDocument, SparrowWorker } from 'sparrow-search';
 import type { NoteStore, Note } from './store';
 import { $ } from './ui';
 
@@ -9,13 +9,14 @@ export const MODEL_ID = __SPARROW_NOTES_MODEL_ID__;
 export const INDEX_CONFIG = { storeText: false };
 
 /** Timings for the benchmark script (tests/e2e/pwa-bench.mjs). */
-export const perf = { ready: NaN, offlineReady: NaN, ops: [] as { op: string; count: number; ms: number }[] };
+export const perf = { ready: NaN, offlineReady: NaN, ops: [] as { op: string; count: number; ms: number; encoder?: QueryEncoder }[] };
 (window as unknown as { __sparrowNotes: typeof perf }).__sparrowNotes = perf;
 
 export const els = {
   q: $<HTMLInputElement>('q'),
   searchForm: $<HTMLFormElement>('search'),
   searchStatus: $('search-status'),
+  expand: $<HTMLInputElement>('expand'),
   results: $<HTMLOListElement>('results'),
   editor: $<HTMLFormElement>('editor'),
   editorH: $('editor-h'),

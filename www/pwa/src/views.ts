@@ -1,8 +1,8 @@
 // What the user sees: the list of notes, search results with why they matched, storage, the editor.
-import { highlightTerms, type SearchHit, type SearchMode } from 'sparrow-search';
+import { highlightTerms, type QueryEncoder, type SearchHit, type SearchMode } from 'sparrow-search';
 import { status } from './messages';
 import { deleteNote } from './mutations';
-import { app, els, notes, plural } from './state';
+import { app, els, notes, perf, plural } from './state';
 import type { Note } from './store';
 import { formatBytes, formatDate, h, snippetNodes } from './ui';
 import { utf8Length } from './io';
@@ -91,18 +91,23 @@ export async function runSearch(): Promise<void> {
     return;
   }
   const mode = (document.querySelector('input[name=mode]:checked') as HTMLInputElement).value as SearchMode;
+  // Expanding the query runs the model on it; without, the query is its own WordPiece tokens
+  // weighted by the notes' index (a lookup query: no model, lexical speed).
+  const queryEncoder: QueryEncoder = els.expand.checked ? 'model' : 'lookup';
   const t0 = performance.now();
   let hits: SearchHit[];
   try {
-    hits = await app.sparrow.search(query, { mode, limit: 10, explain: true });
+    hits = await app.sparrow.search(query, { mode, limit: 10, explain: true, queryEncoder });
   } catch (e) {
     if (mine === searchSeq && (e as { code?: string }).code !== 'TERMINATED') els.searchStatus.textContent = `Search failed: ${(e as Error).message}`;
     return;
   }
   if (mine !== searchSeq) return; // a newer query was typed meanwhile
+  const elapsed = performance.now() - t0;
+  perf.ops.push({ op: 'search', count: hits.length, ms: elapsed, encoder: queryEncoder });
   renderHits(hits, query);
   els.results.dataset.query = query;
-  const ms = (performance.now() - t0).toFixed(0);
+  const ms = elapsed.toFixed(0);
   els.searchStatus.textContent = hits.length ? `${plural(hits.length, 'result')} in ${ms} ms.` : notes.size ? 'No matching note.' : 'No notes to search yet.';
 }
 
