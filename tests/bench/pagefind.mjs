@@ -44,6 +44,13 @@ function treeBytes(dir) {
   return n;
 }
 
+/** Files under `dir` (what a static host counts against its file limit). */
+function treeFiles(dir) {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? treeFiles(join(dir, e.name)) : 1;
+  return n;
+}
+
 // 1. Pagefind's index of the same pages, next to the Sparrow demo in www/dist (a build output).
 const pf = join(dist, `pf-${sparrowIndex}`);
 rmSync(pf, { recursive: true, force: true });
@@ -197,7 +204,13 @@ try {
     semanticQuery: SEMANTIC,
     rows,
     perQuery: (nodejs ? CASES : []).map(([q], i) => ({ query: q, sparrow: sparrow.ranks[i], pagefind: pagefind.ranks[i] })),
-    index: { sparrowBytesOnDisk: sparrowIndexBytes, pagefindBytesOnDisk: treeBytes(join(pf, 'pagefind')), pagefindBuildSeconds },
+    index: {
+      sparrowBytesOnDisk: sparrowIndexBytes,
+      sparrowFiles: treeFiles(join(dist, 'generated', sparrowIndex)) - (existsSync(copied) ? treeFiles(copied) : 0),
+      pagefindBytesOnDisk: treeBytes(join(pf, 'pagefind')),
+      pagefindFiles: treeFiles(join(pf, 'pagefind')),
+      pagefindBuildSeconds,
+    },
     pagefindLog: pagefindLog.trim().split('\n').slice(-8),
   };
   writeFileSync(out, JSON.stringify(figures, null, 2) + '\n');

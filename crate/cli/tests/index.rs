@@ -156,3 +156,68 @@ fn hostile_pages_are_bounded_or_skipped() {
     assert!(out.join(&manifest.vocab.file).is_file());
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// `--max-postings N`: a learned-sparse term every page is expanded with keeps only its N
+/// strongest documents, exactly those the unpruned index ranks first for it; BM25 keeps all.
+/// `--max-files` bounds shards + fragments.
+#[test]
+fn static_pruning_keeps_each_terms_strongest_postings() {
+    let tmp = std::env::temp_dir().join(format!("sparrow-index-prune-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let site = tmp.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let texts = [
+        "The river floods the valley every spring; the river is wide.",
+        "A river runs past the mill.",
+        "Boats sail down the river to the sea, river after river.",
+        "Fish swim upstream in the cold river water.",
+        "The bridge over the river was built in stone.",
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        std::fs::write(
+            site.join(format!("p{i}.html")),
+            format!("<title>P{i}</title><main><p>{t}</p></main>"),
+        )
+        .unwrap();
+    }
+    let build = |out: &Path, extra: &[&str]| {
+        let built = index_dir(&site, out, extra);
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        let manifest =
+            SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None)
+                .unwrap();
+        let vocab =
+            WordPiece::from_vocab_bytes(&std::fs::read(out.join(&manifest.vocab.file)).unwrap())
+                .unwrap();
+        let index = Index::from_bytes(
+            &std::fs::read(out.join(&manifest.index.as_ref().unwrap().file)).unwrap(),
+        )
+        .unwrap();
+        (index, vocab, String::from_utf8_lossy(&built.stdout).into_owned())
+    };
+    let (all, vocab, _) = build(&tmp.join("all"), &["--max-postings", "0"]);
+    let (pruned, _, said) = build(&tmp.join("pruned"), &["--max-postings", "2"]);
+    assert!(
+        said.contains("static pruning: ") && said.contains("kept to their 2 strongest postings"),
+        "{said}"
+    );
+    let q = Query::new("river").with_tokens(vocab.ids("river"));
+    let sparse = SearchOptions { mode: sparrow_core::Mode::Sparse, ..Default::default() };
+    let ids = |index: &Index, opts: &SearchOptions| -> Vec<String> {
+        index.search(&q, opts).unwrap().into_iter().map(|h| h.id).collect()
+    };
+    let before = ids(&all, &sparse);
+    assert_eq!(before.len(), 5, "every page is expanded with \"river\": {before:?}");
+    assert_eq!(ids(&pruned, &sparse), before[..2], "the two strongest postings are kept");
+    let lexical = SearchOptions { mode: sparrow_core::Mode::Lexical, ..Default::default() };
+    assert_eq!(ids(&pruned, &lexical), ids(&all, &lexical), "BM25 postings are never pruned");
+
+    // Sharded with a budget of 2 files: 1 shard + 1 fragment.
+    let out = tmp.join("sharded");
+    let built = index_dir(&site, &out, &["--whole-index-threshold", "0", "--max-files", "2"]);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let m =
+        SiteManifest::from_json(&std::fs::read(out.join("manifest.json")).unwrap(), None).unwrap();
+    assert_eq!((m.shards, m.fragments), (1, 1));
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -70,6 +70,7 @@ pub mod format;
 mod fusion;
 mod hash;
 mod index;
+mod prune;
 pub mod score;
 mod search;
 mod sparse;
@@ -86,6 +87,7 @@ pub use fusion::{fuse_ranked, Fusion, DEFAULT_ALPHA, DEFAULT_RRF_K};
 pub use index::{
     lexical_shard, sparse_shard, Index, ShardedBytes, ShardingOptions, Stats, TermSpace,
 };
+pub use prune::{cap_sparse_postings, PruneReport};
 pub use search::{
     Explanation, Hit, LexicalTermContribution, Mode, Query, QueryEncoder, SearchOptions,
     SparseTermContribution, MAX_QUERY_BYTES, MAX_QUERY_TERMS,

@@ -24,8 +24,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value};
 use sparrow_core::{
-    AnalyzerConfig, Bm25Params, Document, Fusion, Index, IndexConfig, Mode, Query, SearchOptions,
-    SparseVector, DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1, DEFAULT_RRF_K,
+    cap_sparse_postings, AnalyzerConfig, Bm25Params, Document, Fusion, Index, IndexConfig, Mode,
+    Query, SearchOptions, SparseVector, DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1, DEFAULT_RRF_K,
 };
 
 use beir::Dataset;
@@ -89,6 +89,10 @@ pub(crate) struct EvalArgs {
     /// the index's 8-bit impacts (hybrid runs fuse it with the index's BM25 as the core does).
     #[arg(long)]
     exact_sparse: bool,
+    /// What-if: static pruning, keep each learned-sparse term's N strongest postings (what
+    /// `sparrow index --max-postings` does to a site; not applied to --exact-sparse).
+    #[arg(long, value_name = "N")]
+    max_postings: Option<usize>,
     /// Index without stemming.
     #[arg(long)]
     no_stemming: bool,
@@ -261,6 +265,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             args.index_config(bm25),
             vectors.as_ref().map(|e| e.vectors.as_slice()),
             model.as_ref().map(|m| &m.wordpiece),
+            args.max_postings,
         )?;
         let build_ms = t.elapsed().as_secs_f64() * 1e3;
         let stats = index.stats();
@@ -287,7 +292,11 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                                     None => doc,
                                 }
                             })
-                            .collect();
+                            .collect::<Vec<_>>();
+                        let mut docs = docs;
+                        if let Some(max) = args.max_postings {
+                            cap_sparse_postings(&mut docs, max);
+                        }
                         let ranked =
                             super::index::build_index(docs, &m.wordpiece, args.index_config(bm25))?;
                         let vocab = m.wordpiece.with_rank_ids().to_vocab_bytes();
@@ -395,6 +404,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 && !args.no_stopwords
                 && args.max_windows.is_none()
                 && args.threshold.is_none()
+                && args.max_postings.is_none()
                 && exact.is_none()
                 && fusion.is_none_or(|f| f == Fusion::default())
                 && query_arg.is_none_or(|q| matches!(q, QueryArg::Model | QueryArg::Lookup));
@@ -426,8 +436,9 @@ pub(crate) fn build_index(
     config: IndexConfig,
     vectors: Option<&[Option<SparseVector>]>,
     wordpiece: Option<&sparrow_core::WordPiece>,
+    max_postings: Option<usize>,
 ) -> Result<Index> {
-    let docs: Vec<Document> = data
+    let mut docs: Vec<Document> = data
         .corpus
         .iter()
         .enumerate()
@@ -442,6 +453,15 @@ pub(crate) fn build_index(
             doc
         })
         .collect();
+    if let Some(max) = max_postings {
+        let r = cap_sparse_postings(&mut docs, max);
+        eprintln!(
+            "pruned: {} terms capped at {max} postings, {} of {} postings removed",
+            r.terms_capped,
+            r.postings_removed,
+            r.postings_removed + r.postings_kept
+        );
+    }
     let mut index = Index::new(config)?;
     index.add_many(docs).context("indexing the corpus")?;
     Ok(index)

@@ -55,9 +55,14 @@ pub(crate) const SHARD_BYTES: u64 = 2 << 10;
 /// Target bytes of stored documents per fragment of a sharded index (likewise: a query fetches
 /// one fragment per hit it shows).
 pub(crate) const FRAGMENT_BYTES: u64 = 2 << 10;
-/// Most shards, and most fragments, a build writes: hosts limit files per site (20,000 on some),
-/// so a large site gets larger parts instead of more of them.
-pub(crate) const MAX_PARTS: u64 = 8 << 10;
+/// Fewest index files (shards + fragments) a build may write: hosts limit files per site (20,000
+/// on some), so a large site gets larger parts rather than ever more of them. A site of more
+/// pages may add as many files again as it has pages, plus this many (see `--max-files`): the
+/// site already hosts that many, and Pagefind adds one fragment per page and its index chunks.
+pub(crate) const MIN_FILE_BUDGET: u64 = 16 << 10;
+/// Postings kept per learned-sparse term by default (static pruning, `--max-postings`): bounds what
+/// one query term costs a sharded site (docs/BENCHMARKS.md, "Static pruning").
+pub(crate) const MAX_POSTINGS: usize = 8 << 10;
 
 #[derive(Debug, Args)]
 pub(crate) struct IndexArgs {
@@ -84,13 +89,23 @@ pub(crate) struct IndexArgs {
     /// Indexes up to this many bytes are written whole; larger ones as a base + postings shards.
     #[arg(long, default_value_t = WHOLE_INDEX_THRESHOLD)]
     whole_index_threshold: u64,
-    /// Target bytes per postings shard of a sharded index (sets the shard count, at most 8,192).
+    /// Target bytes per postings shard of a sharded index (sets the shard count, within
+    /// --max-files).
     #[arg(long, default_value_t = SHARD_BYTES)]
     shard_bytes: u64,
-    /// Target bytes of stored documents per fragment of a sharded index (at least what keeps the
-    /// fragments to 8,192).
+    /// Target bytes of stored documents per fragment of a sharded index (more when shards and
+    /// fragments would exceed --max-files).
     #[arg(long, default_value_t = FRAGMENT_BYTES)]
     fragment_bytes: u64,
+    /// Most shards + fragments to write (default: the site's pages + 16,384). When the targets
+    /// above would need more, both kinds of part grow in proportion.
+    #[arg(long)]
+    max_files: Option<u64>,
+    /// Keep each learned-sparse term's N strongest postings (static pruning; 0 keeps all): a
+    /// term the model adds to most sections would otherwise cost every query using it its whole
+    /// list.
+    #[arg(long, default_value_t = MAX_POSTINGS)]
+    max_postings: usize,
     /// A document field the page will filter on (`page`, `level`, ...; repeatable). A sharded
     /// index's base carries filter bitmaps only for these (and tags).
     #[arg(long)]
@@ -322,6 +337,28 @@ pub(crate) fn build_index(
     Ok(index)
 }
 
+/// Shard count and fragment bytes: the targets (`--shard-bytes`, `--fragment-bytes`), unless shards and fragments together
+/// would exceed `max_files`; then both counts shrink in proportion (each at least 1). `whole` is
+/// the whole index's size: minus the postings, an upper bound of the stored documents.
+fn part_sizes(
+    postings: u64,
+    whole: u64,
+    (shard_bytes, fragment_bytes): (u64, u64),
+    max_files: u64,
+) -> (u32, u64) {
+    let stored = whole.saturating_sub(postings).max(1);
+    let shards = postings.div_ceil(shard_bytes.max(1)).max(1);
+    let fragments = stored.div_ceil(fragment_bytes.max(1)).max(1);
+    let max_files = max_files.max(2);
+    if shards + fragments <= max_files {
+        return (shards.min(u64::from(u32::MAX)) as u32, fragment_bytes.max(1));
+    }
+    let shards = (u128::from(shards) * u128::from(max_files) / u128::from(shards + fragments))
+        .clamp(1, u128::from(max_files - 1)) as u64;
+    let fragments = max_files - shards;
+    (shards.min(u64::from(u32::MAX)) as u32, stored.div_ceil(fragments).max(1))
+}
+
 /// What step 5 wrote.
 struct Written {
     mode: SiteMode,
@@ -331,6 +368,10 @@ struct Written {
     build: String,
     shards: u32,
     fragments: u32,
+    /// Postings bytes per shard and stored bytes per fragment aimed at (the arguments', or
+    /// larger when the file budget made parts grow).
+    shard_bytes: u64,
+    fragment_bytes: u64,
     bytes: u64,
     names: Vec<String>,
 }
@@ -338,7 +379,12 @@ struct Written {
 /// Step 5, write: the vocabulary, and the whole index or a base, shards and fragments, under
 /// content-addressed names (shards and fragments: `<kind>-<build>-<i>`, where `build` is the
 /// first 16 hex digits of the SHA-256 of all of them).
-fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Written> {
+fn write_files(
+    args: &IndexArgs,
+    index: &Index,
+    vocab: &WordPiece,
+    pages: usize,
+) -> Result<Written> {
     let mut names = Vec::new();
     let mut bytes_total = 0u64;
     let mut write = |name: String, bytes: &[u8]| -> Result<ManifestFile> {
@@ -361,15 +407,18 @@ fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Wri
             build: String::new(),
             shards: 0,
             fragments: 0,
+            shard_bytes: args.shard_bytes,
+            fragment_bytes: args.fragment_bytes,
             bytes: bytes_total,
             names,
         });
     }
-    let count = (index.postings_bytes() as u64)
-        .div_ceil(args.shard_bytes.max(1))
-        .clamp(1, MAX_PARTS) as u32;
-    let stored: u64 = whole.len() as u64; // an upper bound of the documents' bytes
-    let fragment_bytes = args.fragment_bytes.max(stored.div_ceil(MAX_PARTS)).max(1);
+    let (count, fragment_bytes) = part_sizes(
+        index.postings_bytes() as u64,
+        whole.len() as u64,
+        (args.shard_bytes, args.fragment_bytes),
+        args.max_files.unwrap_or(pages as u64 + MIN_FILE_BUDGET),
+    );
     let parts = index.to_sharded_bytes(&ShardingOptions {
         shards: count,
         fragment_bytes: usize::try_from(fragment_bytes).unwrap_or(usize::MAX),
@@ -395,6 +444,8 @@ fn write_files(args: &IndexArgs, index: &Index, vocab: &WordPiece) -> Result<Wri
         build,
         shards: parts.shards.len() as u32,
         fragments: parts.fragments.len() as u32,
+        shard_bytes: (index.postings_bytes() as u64).div_ceil(u64::from(count)),
+        fragment_bytes,
         bytes: bytes_total,
         names,
     })
@@ -439,12 +490,13 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     // 3. encode
     let (encode_secs, cores) = encode(&encoder, &mut docs, args.threads, args.quiet)?;
     let semantic = docs.iter().filter(|d| d.sparse.is_some()).count();
+    let pruned = sparrow_core::cap_sparse_postings(&mut docs, args.max_postings);
     // 4. index
     let index = build_index(docs, &vocab, IndexConfig::default())?;
     // 5. write
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let w = write_files(args, &index, &vocab)?;
+    let w = write_files(args, &index, &vocab, pages.len())?;
     // 6. manifest, last, then the previous build's files go
     let info = encoder.model_info();
     let manifest = SiteManifest {
@@ -464,11 +516,11 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
         mode: w.mode,
         rule: format!(
             "manifest, vocabulary and (whole index, up to {} bytes | base) before the first query; per query, only the postings shards its terms hash to (about {} bytes each) and the fragments holding the hits shown (about {} bytes of documents each)",
-            args.whole_index_threshold, args.shard_bytes, args.fragment_bytes
+            args.whole_index_threshold, w.shard_bytes, w.fragment_bytes
         ),
         whole_index_threshold: args.whole_index_threshold,
-        shard_bytes: (w.mode == SiteMode::Sharded).then_some(args.shard_bytes),
-        fragment_bytes: (w.mode == SiteMode::Sharded).then_some(args.fragment_bytes),
+        shard_bytes: (w.mode == SiteMode::Sharded).then_some(w.shard_bytes),
+        fragment_bytes: (w.mode == SiteMode::Sharded).then_some(w.fragment_bytes),
         vocab: w.vocab.clone(),
         index: w.index.clone(),
         base: w.base.clone(),
@@ -499,6 +551,15 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
             w.bytes
         ),
     };
+    if pruned.terms_capped > 0 {
+        println!(
+            "static pruning: {} learned-sparse terms kept to their {} strongest postings ({} of {} postings removed; --max-postings)",
+            pruned.terms_capped,
+            args.max_postings,
+            pruned.postings_removed,
+            pruned.postings_removed + pruned.postings_kept
+        );
+    }
     println!(
         "indexed {} pages, {sections} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.1} sections/s on {cores} threads; {}: {files}",
         pages.len(),
@@ -508,4 +569,28 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
         args.out.display(),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::part_sizes;
+
+    #[test]
+    fn parts_keep_their_targets_within_the_file_budget() {
+        // 10 shards of 2 KiB and 5 fragments of 2 KiB fit in 100 files.
+        assert_eq!(part_sizes(20 << 10, 30 << 10, (2 << 10, 2 << 10), 100), (10, 2 << 10));
+    }
+
+    #[test]
+    fn parts_grow_in_proportion_beyond_the_file_budget() {
+        // Wanted: 40,000 shards + 20,000 fragments; allowed 6,000 files: 4,000 + 2,000.
+        let postings = 40_000 * 2048;
+        let whole = postings + 20_000 * 2048;
+        let (shards, fragment_bytes) = part_sizes(postings, whole, (2048, 2048), 6_000);
+        assert_eq!(shards, 4_000);
+        assert_eq!(fragment_bytes, 20_000 * 2048 / 2_000);
+        // Never zero parts of either kind, whatever the budget.
+        assert_eq!(part_sizes(postings, whole, (2048, 2048), 0).0, 1);
+        assert_eq!(part_sizes(1 << 30, (1 << 30) + 1, (1, 1 << 30), 2), (1, 1));
+    }
 }
