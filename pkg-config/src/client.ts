@@ -10,6 +10,7 @@ import { FORWARDED, GETTERS, type Forwarded, type Getter, type Method, type Meth
 import type { AddDocumentsOptions } from './sparrow.js';
 import type { SiteLoad } from './site.js';
 import type { Sparrow } from './sparrow.js';
+import type { EncodedBatch } from './sparrow.js';
 import type { AddReport, BytesSource, SparrowDocument, SparrowOptions } from './types.js';
 
 /** The minimal worker surface we need: browsers' `Worker` and node's `worker_threads.Worker` both fit. */
@@ -41,6 +42,25 @@ async function spawnDefaultWorker(): Promise<WorkerLike> {
 export interface SparrowWorkerOptions extends SparrowOptions {
   /** A worker running `sparrow-search/worker` (default: spawned from the package). */
   worker?: WorkerLike;
+  /**
+   * How many workers encode the documents of one `addDocuments` call, the index's own included.
+   * Default: `navigator.hardwareConcurrency - 1` (a core stays with the page), at least 1, at
+   * most {@link MAX_DEFAULT_ENCODERS}. Each one past the first is a worker with its own wasm
+   * instance and model (tens of MB of memory), started by the first `addDocuments` with more
+   * than one batch and kept until `terminate()`. The index itself stays in one worker: the
+   * others send back vectors as compact bytes, and the result is the same index, byte for byte.
+   */
+  encoders?: number;
+  /** Starts each extra encoder worker (default: spawned from the package, like the index's own). */
+  spawnWorker?: () => WorkerLike | Promise<WorkerLike>;
+}
+
+/** The most encoder workers started by default (more cost memory for little on most machines). */
+export const MAX_DEFAULT_ENCODERS = 4;
+
+function defaultEncoders(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(MAX_DEFAULT_ENCODERS, cores - 1));
 }
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
@@ -60,10 +80,18 @@ export class SparrowWorker {
   #worker: WorkerLike;
   #next = 1;
   #pending = new Map<number, Pending>();
+  /** What extra encoder workers are created with (the model and wasm of this one). */
+  #encoderOptions: SparrowOptions = {};
+  #encoders = 1;
+  #spawn: (() => WorkerLike | Promise<WorkerLike>) | undefined;
+  /** The extra encoder workers, once started. */
+  #helpers: Promise<SparrowWorker[]> | undefined;
 
   static {
     for (const name of [...FORWARDED, ...GETTERS]) {
-      Object.defineProperty(SparrowWorker.prototype, name, {
+      // `this`, not the class name: TS emits an alias for the class that is unset while static
+      // blocks run once the class refers to itself elsewhere.
+      Object.defineProperty(this.prototype, name, {
         value(this: SparrowWorker, ...args: unknown[]) {
           return this.#call(name, args as never);
         },
@@ -93,8 +121,14 @@ export class SparrowWorker {
     method: M,
     args: (o: Omit<SparrowWorkerOptions, 'worker'>) => Parameters<Methods[M]>,
   ): Promise<[SparrowWorker, Awaited<ReturnType<Methods[M]>>]> {
-    const { worker, ...rest } = options;
+    const { worker, encoders, spawnWorker, ...rest } = options;
+    if (encoders !== undefined && !(Number.isInteger(encoders) && encoders >= 1)) {
+      throw new SparrowError('INVALID_OPTION', `encoders must be a whole number of at least 1, not ${String(encoders)}`);
+    }
     const client = new SparrowWorker(worker ?? (await spawnDefaultWorker()));
+    client.#encoders = encoders ?? defaultEncoders();
+    client.#spawn = spawnWorker;
+    client.#encoderOptions = { model: rest.model, wasm: rest.wasm };
     try {
       return [client, await client.#call(method, args(rest))];
     } catch (e) {
@@ -161,9 +195,62 @@ export class SparrowWorker {
     else pending.resolve(m.result);
   }
 
-  /** See `Sparrow.addDocuments`; `onProgress` is called as batches finish in the worker. */
-  addDocuments(docs: SparrowDocument[], options: AddDocumentsOptions = {}): Promise<AddReport[]> {
-    return this.#call('addDocuments', [docs, options.batchSize], options.onProgress);
+  /**
+   * See `Sparrow.addDocuments`; `onProgress` is called as batches finish. With more than one
+   * encoder (`encoders`) and more than one batch, the batches are encoded by all of them at once
+   * and added to the index in one step at the end: all or nothing, in order, the same index as
+   * one worker would make. A batch that fails fails the call with an error naming its documents.
+   */
+  async addDocuments(docs: SparrowDocument[], options: AddDocumentsOptions = {}): Promise<AddReport[]> {
+    const size = Math.max(1, Math.floor(options.batchSize ?? 8));
+    if (this.#encoders <= 1 || !Array.isArray(docs) || docs.length <= size || !(await this.#call('hasModel', []))) {
+      return this.#call('addDocuments', [docs, options.batchSize], options.onProgress);
+    }
+    await this.#call('checkDocuments', [docs]); // fail fast, before any encoding
+    const encoders: SparrowWorker[] = [this, ...(await this.#startHelpers())];
+    const batches: SparrowDocument[][] = [];
+    for (let i = 0; i < docs.length; i += size) batches.push(docs.slice(i, i + size));
+    const results: EncodedBatch[] = new Array(batches.length);
+    let next = 0;
+    let done = 0;
+    let failure: unknown;
+    const work = async (encoder: SparrowWorker) => {
+      while (failure === undefined && next < batches.length) {
+        const k = next++;
+        try {
+          results[k] = await encoder.#call('encodeDocuments', [batches[k]!]);
+        } catch (e) {
+          const err = SparrowError.from(e);
+          const first = k * size;
+          failure ??= new SparrowError(err.code, `documents #${first}-#${first + batches[k]!.length - 1}: ${err.message}`);
+          return;
+        }
+        done += batches[k]!.length;
+        try {
+          options.onProgress?.(done, docs.length);
+        } catch (e) {
+          failure ??= new SparrowError('CALLBACK_FAILED', `a callback threw: ${(e as Error)?.message ?? e}`);
+        }
+      }
+    };
+    await Promise.all(encoders.map(work));
+    if (failure !== undefined) throw failure;
+    await this.#call('addEncoded', [docs, results.map((r) => r.encoded)]);
+    return results.flatMap((r) => r.reports);
+  }
+
+  /** The extra encoder workers (started once; if they cannot start, encoding stays in this one). */
+  async #startHelpers(): Promise<SparrowWorker[]> {
+    this.#helpers ??= Promise.all(
+      Array.from({ length: this.#encoders - 1 }, async () => {
+        const worker = this.#spawn ? await this.#spawn() : await spawnDefaultWorker();
+        return SparrowWorker.create({ ...this.#encoderOptions, encoders: 1, worker, index: {} }).catch(async (e) => {
+          await worker.terminate();
+          throw e;
+        });
+      }),
+    ).catch(() => [] as SparrowWorker[]);
+    return this.#helpers;
   }
 
   /** Index bytes, requests, shards and fragments fetched so far by a site loaded with {@link loadSite}. */
@@ -171,14 +258,21 @@ export class SparrowWorker {
     return this.#call('siteLoad', []);
   }
 
-  /** Frees the worker's index (the worker keeps running; `create`/`load` need a new client). */
-  dispose(): Promise<void> {
+  /** Frees the worker's index (the worker keeps running; `create`/`load` need a new client). Stops the extra encoders. */
+  async dispose(): Promise<void> {
+    await this.#stopHelpers();
     return this.#call('dispose', []);
   }
 
-  /** Stops the worker; pending calls are rejected. */
+  /** Stops the worker and any extra encoder workers; pending calls are rejected. */
   async terminate(): Promise<void> {
     this.#fail(new SparrowError('TERMINATED', 'the worker was terminated'));
-    await this.#worker.terminate();
+    await Promise.all([this.#worker.terminate(), this.#stopHelpers()]);
+  }
+
+  async #stopHelpers(): Promise<void> {
+    const helpers = this.#helpers;
+    this.#helpers = undefined;
+    if (helpers) await Promise.all((await helpers).map((h) => h.terminate()));
   }
 }

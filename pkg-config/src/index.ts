@@ -18,7 +18,7 @@ import { resolveModel, Sparrow } from './sparrow.js';
 import type { BytesSource, SparrowOptions } from './types.js';
 
 export { Sparrow } from './sparrow.js';
-export type { AddDocumentsOptions } from './sparrow.js';
+export type { AddDocumentsOptions, EncodedBatch } from './sparrow.js';
 export { SparrowBase } from './base.js';
 export { SparrowWorker } from './client.js';
 export type { SparrowWorkerOptions, WorkerLike } from './client.js';

@@ -11,6 +11,9 @@ import type { BytesSource, SparrowOptions } from './types.js';
 /** `Sparrow` methods the worker forwards as they are (name → the same signature, async). */
 export const FORWARDED = [
   'addDocument',
+  'checkDocuments',
+  'encodeDocuments',
+  'addEncoded',
   'updateDocument',
   'removeDocument',
   'has',

@@ -25,6 +25,14 @@ import type {
   SparrowOptions,
 } from './types.js';
 
+/** What {@link Sparrow.encodeDocuments} returns. */
+export interface EncodedBatch {
+  /** One per document, in order, as {@link Sparrow.addDocuments} reports them. */
+  reports: AddReport[];
+  /** The vectors, for {@link Sparrow.addEncoded} (a versioned binary batch, not a stored format). */
+  encoded: Uint8Array;
+}
+
 /** Options of {@link Sparrow.addDocuments}. */
 export interface AddDocumentsOptions {
   /** Called after each encoded batch with the number of documents done and the total. */
@@ -141,6 +149,39 @@ export class Sparrow extends SparrowBase {
     if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'addDocuments expects an array of documents');
     const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
     return JSON.parse(guard(() => this.index.addDocuments(json, options.onProgress, options.batchSize), this.wasm));
+  }
+
+  /**
+   * Checks documents as {@link addDocuments} does before encoding them (their shape, duplicate
+   * ids), changing nothing: `INVALID_DOCUMENT` names the first bad one by position.
+   */
+  checkDocuments(docs: SparrowDocument[]): void {
+    if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'checkDocuments expects an array of documents');
+    const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
+    guard(() => this.index.checkDocuments(json), this.wasm);
+  }
+
+  /**
+   * Encodes documents with this instance's model without adding them: their reports, and the
+   * vectors as an encoded batch for {@link addEncoded} on the instance that owns the index (made
+   * with the same model). How {@link SparrowWorker} spreads encoding over several workers.
+   */
+  encodeDocuments(docs: SparrowDocument[]): EncodedBatch {
+    if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'encodeDocuments expects an array of documents');
+    const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
+    const [reports, encoded] = guard(() => this.index.encodeDocuments(json), this.wasm) as [string, Uint8Array];
+    return { reports: JSON.parse(reports) as AddReport[], encoded };
+  }
+
+  /**
+   * Adds documents, all or nothing, with vectors encoded by {@link encodeDocuments} elsewhere:
+   * `batches` cover `docs` in order. This instance needs the same model loaded (`NO_MODEL`).
+   */
+  addEncoded(docs: SparrowDocument[], batches: Uint8Array[]): void {
+    if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'addEncoded expects an array of documents');
+    if (!Array.isArray(batches) || !batches.every((b) => b instanceof Uint8Array)) throw new SparrowError('INVALID_ENCODED', 'addEncoded expects an array of Uint8Array batches');
+    const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
+    guard(() => this.index.addEncoded(json, batches), this.wasm);
   }
 
   /** Replaces the document with the same id. Throws `UNKNOWN_ID` if there is none. */

@@ -3,8 +3,10 @@
 //! loaded they are expanded before they are added ([`model`](crate::model)).
 
 use serde::Serialize;
+use sparrow_core::format::{read_encoded, write_encoded, EncodedDoc};
 use sparrow_core::{Document, Index, IndexConfig, ShardingOptions};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{BindingError, Result};
 use crate::{parse_or_default, to_json, SparrowIndex};
@@ -31,6 +33,24 @@ impl AddReport {
             truncated: false,
         }
     }
+}
+
+/// A JSON array of documents; `INVALID_DOCUMENT` names the first bad one by its position.
+fn documents(json: &str) -> Result<Vec<Document>> {
+    let values: Vec<serde_json::Value> = serde_json::from_str(json).map_err(|e| {
+        BindingError::new(
+            "INVALID_DOCUMENT",
+            format!("addDocuments expects an array of documents: {e}"),
+        )
+    })?;
+    let mut docs = Vec::with_capacity(values.len());
+    for (i, value) in values.into_iter().enumerate() {
+        let doc = serde_json::from_value(value).map_err(|e| {
+            BindingError::new("INVALID_DOCUMENT", format!("invalid document: {e}")).at_index(i)
+        })?;
+        docs.push(doc);
+    }
+    Ok(docs)
 }
 
 fn document(json: &str) -> Result<Document> {
@@ -71,19 +91,7 @@ impl SparrowIndex {
         on_progress: Option<js_sys::Function>,
         batch_size: Option<usize>,
     ) -> Result<String> {
-        let values: Vec<serde_json::Value> = serde_json::from_str(docs).map_err(|e| {
-            BindingError::new(
-                "INVALID_DOCUMENT",
-                format!("addDocuments expects an array of documents: {e}"),
-            )
-        })?;
-        let mut docs = Vec::with_capacity(values.len());
-        for (i, value) in values.into_iter().enumerate() {
-            let doc = serde_json::from_value(value).map_err(|e| {
-                BindingError::new("INVALID_DOCUMENT", format!("invalid document: {e}")).at_index(i)
-            })?;
-            docs.push(doc);
-        }
+        let mut docs = documents(docs)?;
         self.index.check_new(&docs)?;
         self.check_model_terms()?;
         let total = docs.len();
@@ -99,6 +107,76 @@ impl SparrowIndex {
         self.index.add_many(docs)?;
         self.declare_model_terms(reports.iter())?;
         to_json(&reports)
+    }
+
+    /// Checks documents (a JSON array) as `addDocuments` would before encoding them (shape,
+    /// duplicate ids, the model's term space), changing nothing. What the worker client asks
+    /// before it spreads their encoding over several workers.
+    #[wasm_bindgen(js_name = checkDocuments)]
+    pub fn check_documents(&self, docs: &str) -> Result<()> {
+        self.index.check_new(&documents(docs)?)?;
+        self.check_model_terms()
+    }
+
+    /// Encodes documents (a JSON array) with this instance's model without adding them:
+    /// `[reportsJson, bytes]`, the bytes an encoded batch (`sparrow_core::format::write_encoded`)
+    /// for [`addEncoded`](Self::add_encoded) on the instance that owns the index. What an encoder
+    /// worker runs.
+    #[wasm_bindgen(js_name = encodeDocuments)]
+    pub fn encode_documents(&self, docs: &str) -> Result<js_sys::Array> {
+        let mut docs = documents(docs)?;
+        let reports = self.encode_into(&mut docs)?;
+        let encoded: Vec<EncodedDoc> =
+            docs.into_iter().map(|d| EncodedDoc { sparse: d.sparse, tokens: d.tokens }).collect();
+        Ok(js_sys::Array::of2(
+            &JsValue::from_str(&to_json(&reports)?),
+            &js_sys::Uint8Array::from(write_encoded(&encoded).as_slice()),
+        ))
+    }
+
+    /// Adds documents (a JSON array), all or nothing, with the vectors other instances encoded
+    /// for them ([`encodeDocuments`](Self::encode_documents)): `batches` holds encoded batches
+    /// covering the documents in order, made by the same model as this instance's (the worker
+    /// client starts every encoder with the same options). Vectors need the model loaded here
+    /// (`NO_MODEL`): their ids are its vocabulary's.
+    #[wasm_bindgen(js_name = addEncoded)]
+    pub fn add_encoded(&mut self, docs: &str, batches: js_sys::Array) -> Result<()> {
+        let mut docs = documents(docs)?;
+        let mut encoded = Vec::with_capacity(docs.len());
+        for batch in batches.iter() {
+            let bytes = batch.dyn_into::<js_sys::Uint8Array>().map_err(|_| {
+                BindingError::new("INVALID_ENCODED", "addEncoded expects Uint8Array batches")
+            })?;
+            encoded.extend(read_encoded(&bytes.to_vec())?);
+        }
+        if encoded.len() != docs.len() {
+            return Err(BindingError::new(
+                "INVALID_ENCODED",
+                format!("{} documents but {} encodings", docs.len(), encoded.len()),
+            ));
+        }
+        let semantic = encoded.iter().any(|e| e.sparse.is_some());
+        if semantic && self.model_vocab.is_none() {
+            return Err(BindingError::new(
+                "NO_MODEL",
+                "encoded vectors need the model loaded in this index too: their ids are its vocabulary's",
+            ));
+        }
+        for (d, e) in docs.iter_mut().zip(encoded) {
+            d.sparse = e.sparse;
+            d.tokens = e.tokens;
+        }
+        self.index.check_new(&docs)?;
+        if semantic {
+            self.check_model_terms()?;
+        }
+        self.index.add_many(docs)?;
+        if semantic {
+            if let Some(v) = &self.model_vocab {
+                self.index.set_term_space(v.term_space())?;
+            }
+        }
+        Ok(())
     }
 
     /// Replaces the document with the same id (JSON); `UNKNOWN_ID` if there is none.

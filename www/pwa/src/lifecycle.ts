@@ -6,7 +6,11 @@ import { app, channel, INDEX_CONFIG, MODEL_ID, notes, plural, toDoc } from './st
 import type { Loaded, Note, NoteStore } from './store';
 import { renderNotes } from './views';
 
-/** The search worker. A worker that cannot start fails the pending call with `WORKER_FAILED`. */
+/**
+ * The search worker (and, on machines with cores to spare, the extra workers that encode an
+ * import in parallel: `encoders` defaults to the cores less one). A worker that cannot start
+ * fails the pending call with `WORKER_FAILED`.
+ */
 function newWorker(): Worker {
   return new Worker(new URL('./sparrow.worker.ts', import.meta.url), { type: 'module', name: 'sparrow-search' });
 }
@@ -27,7 +31,7 @@ async function openIndex(loaded: Loaded, onProgress: (done: number, total: numbe
     else {
       const worker = newWorker();
       try {
-        const engine = await SparrowWorker.load(snap.bytes, { worker });
+        const engine = await SparrowWorker.load(snap.bytes, { worker, spawnWorker: newWorker });
         const size = await engine.size();
         if (size === list.length) return { engine };
         why = `it holds ${size} notes where ${list.length} are stored`;
@@ -46,7 +50,7 @@ async function openIndex(loaded: Loaded, onProgress: (done: number, total: numbe
     why = 'it is missing';
   }
   const worker = newWorker();
-  const engine = await SparrowWorker.create({ worker, index: INDEX_CONFIG }).catch((e) => {
+  const engine = await SparrowWorker.create({ worker, spawnWorker: newWorker, index: INDEX_CONFIG }).catch((e) => {
     worker.terminate();
     throw e;
   });

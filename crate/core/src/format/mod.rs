@@ -92,6 +92,18 @@
 //! Postings columns (tfs, weights) are aligned with their bitmap's ascending doc order. Nothing is
 //! written in hash-map order, so the same sequence of mutations always gives the same bytes.
 //!
+//! # Encoded batches
+//!
+//! ```text
+//! encoded     16 encoded documents: count varint; per document: flags u8 (1 vector, 2 tokens);
+//!             with a vector: terms varint, the first id then gaps (varints), weights f32 each;
+//!             with tokens: count varint, the first id then gaps (varints)
+//! ```
+//!
+//! Not stored anywhere: the message an encoder worker sends the index's worker
+//! ([`write_encoded`]), versioned and checked like the files so two
+//! builds of the package that disagree fail loudly instead of indexing garbage.
+//!
 //! # Validation
 //!
 //! Reading checks the header, then every length against the bytes that remain (before allocating),
@@ -100,12 +112,14 @@
 //! [`FormatError`](crate::FormatError); no input makes the reader panic (it is fuzzed:
 //! `fuzz/README.md`).
 
+mod encoded;
 mod manifest;
 pub(crate) mod read;
 pub(crate) mod shard;
 pub(crate) mod vocab;
 pub(crate) mod write;
 
+pub use encoded::{read_encoded, write_encoded, EncodedDoc};
 pub use manifest::{
     ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode, MANIFEST_VERSION,
 };
@@ -132,6 +146,7 @@ pub(crate) const SECTION_FRAGMENT: u8 = 12;
 pub(crate) const SECTION_VOCAB: u8 = 13;
 pub(crate) const SECTION_SPARSE_DOCS: u8 = 14;
 pub(crate) const SECTION_TOKENS: u8 = 15;
+pub(crate) const SECTION_ENCODED: u8 = 16;
 
 /// The 8 bytes a sharded index's base starts with (see [Sharded indexes](self#sharded-indexes)).
 pub const BASE_MAGIC: [u8; 8] = *b"SPRWBAS\0";
@@ -141,6 +156,8 @@ pub const SHARD_MAGIC: [u8; 8] = *b"SPRWSHD\0";
 pub const FRAGMENT_MAGIC: [u8; 8] = *b"SPRWFRG\0";
 /// The 8 bytes a vocabulary file starts with.
 pub const VOCAB_MAGIC: [u8; 8] = *b"SPRWVOC\0";
+/// Magic of an encoded batch (encoder worker → index worker; see "Encoded batches").
+pub const ENCODED_MAGIC: [u8; 8] = *b"SPRWVEC\0";
 /// Largest shard count [`Index::to_sharded_bytes`](crate::Index::to_sharded_bytes) accepts.
 pub const MAX_SHARDS: u32 = 1 << 16;
 /// The term → shard hash of this format version: FNV-1a 64 (see [`lexical_shard`](crate::lexical_shard)).
@@ -158,6 +175,8 @@ pub(crate) fn kind_of(magic: &[u8]) -> Option<&'static str> {
         Some("document fragment")
     } else if magic == VOCAB_MAGIC {
         Some("vocabulary")
+    } else if magic == ENCODED_MAGIC {
+        Some("encoded batch")
     } else {
         None
     }
