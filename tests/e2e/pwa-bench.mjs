@@ -14,7 +14,7 @@
 // means context.setOffline(true) *and* the server refusing every request.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -203,7 +203,23 @@ try {
     await context.close();
   }
 
+  // 1b. The same imports as in 2 with one encoder (the app's `?encoders=1`), for a same-run
+  // comparison with the app's default (every core).
+  {
+    const context = await launch(profile());
+    const page = context.pages()[0] ?? (await context.newPage());
+    net.blocked = false;
+    await page.goto(`${url}?encoders=1`);
+    await ready(page);
+    await page.waitForSelector('body[data-offline-ready="true"]', { timeout: 600_000 });
+    await offline(context, true);
+    result.oneEncoder = { add100Import: await importNotes(page, notesFrom(0, 100)), add900Import: await importNotes(page, notesFrom(100, 900)) };
+    await context.close();
+  }
+
   // 2. A fresh profile: 100 notes in one import, then 900 more; sizes and offline start with 1,000.
+  // Encoding runs on every core (the app's default).
+  result.encoders = Math.min(4, cpus().length);
   {
     const dir = profile();
     const context = await launch(dir);

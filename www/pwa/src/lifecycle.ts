@@ -11,6 +11,15 @@ import { renderNotes } from './views';
  * import in parallel: `encoders` defaults to the cores less one). A worker that cannot start
  * fails the pending call with `WORKER_FAILED`.
  */
+/**
+ * Workers encoding an import: every core (at most 4). The package's default leaves one core to
+ * the page, but during an import the page only draws a progress bar. `?encoders=N` overrides it
+ * (the benchmark compares).
+ */
+const ENCODERS = ((asked) => (Number.isInteger(asked) && asked >= 1 && asked <= 16 ? asked : Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1))))(
+  Number(new URLSearchParams(location.search).get('encoders') ?? NaN),
+);
+
 function newWorker(): Worker {
   return new Worker(new URL('./sparrow.worker.ts', import.meta.url), { type: 'module', name: 'sparrow-search' });
 }
@@ -31,7 +40,7 @@ async function openIndex(loaded: Loaded, onProgress: (done: number, total: numbe
     else {
       const worker = newWorker();
       try {
-        const engine = await SparrowWorker.load(snap.bytes, { worker, spawnWorker: newWorker });
+        const engine = await SparrowWorker.load(snap.bytes, { worker, spawnWorker: newWorker, encoders: ENCODERS });
         const size = await engine.size();
         if (size === list.length) return { engine };
         why = `it holds ${size} notes where ${list.length} are stored`;
@@ -50,7 +59,7 @@ async function openIndex(loaded: Loaded, onProgress: (done: number, total: numbe
     why = 'it is missing';
   }
   const worker = newWorker();
-  const engine = await SparrowWorker.create({ worker, spawnWorker: newWorker, index: INDEX_CONFIG }).catch((e) => {
+  const engine = await SparrowWorker.create({ worker, spawnWorker: newWorker, encoders: ENCODERS, index: INDEX_CONFIG }).catch((e) => {
     worker.terminate();
     throw e;
   });
