@@ -93,6 +93,10 @@ pub(crate) struct EvalArgs {
     /// `sparrow index --max-postings` does to a site; not applied to --exact-sparse).
     #[arg(long, value_name = "N")]
     max_postings: Option<usize>,
+    /// What-if: BM25 sees each title N times (a field weight by repetition; the model's input
+    /// and the lookup weights are unchanged).
+    #[arg(long, value_name = "N")]
+    title_repeat: Option<usize>,
     /// Index without stemming.
     #[arg(long)]
     no_stemming: bool,
@@ -266,6 +270,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
             vectors.as_ref().map(|e| e.vectors.as_slice()),
             model.as_ref().map(|m| &m.wordpiece),
             args.max_postings,
+            args.title_repeat,
         )?;
         let build_ms = t.elapsed().as_secs_f64() * 1e3;
         let stats = index.stats();
@@ -405,6 +410,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
                 && args.max_windows.is_none()
                 && args.threshold.is_none()
                 && args.max_postings.is_none()
+                && args.title_repeat.is_none()
                 && exact.is_none()
                 && fusion.is_none_or(|f| f == Fusion::default())
                 && query_arg.is_none_or(|q| matches!(q, QueryArg::Model | QueryArg::Lookup));
@@ -437,6 +443,7 @@ pub(crate) fn build_index(
     vectors: Option<&[Option<SparseVector>]>,
     wordpiece: Option<&sparrow_core::WordPiece>,
     max_postings: Option<usize>,
+    title_repeat: Option<usize>,
 ) -> Result<Index> {
     let mut docs: Vec<Document> = data
         .corpus
@@ -449,6 +456,9 @@ pub(crate) fn build_index(
             }
             if let Some(wp) = wordpiece {
                 doc.tokens = Some(wp.ids(&doc.semantic_text()));
+            }
+            if let (Some(n), Some(t)) = (title_repeat, &doc.title) {
+                doc.title = Some(vec![t.as_str(); n.max(1)].join(" "));
             }
             doc
         })

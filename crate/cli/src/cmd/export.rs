@@ -207,7 +207,7 @@ impl InputArgs {
                     .map_or_else(|| PathBuf::from("/var/tmp/sparrow-eval-cache"), PathBuf::from);
                 let encoded =
                     vectors::doc_vectors(m, &data.corpus, &data.corpus_sha256, Some(&cache))?;
-                let index = build_index(&data, config, Some(&encoded.vectors), Some(&m.wordpiece), None)?;
+                let index = build_index(&data, config, Some(&encoded.vectors), Some(&m.wordpiece), None, None)?;
                 (index, m.wordpiece.clone(), Some(data), dir.display().to_string())
             }
             _ => bail!("pass the documents as --index FILE (a Sparrow index or a site manifest.json) or --beir DIR"),

@@ -298,8 +298,14 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
     let max_depth = *DEPTHS.iter().max().unwrap_or(&DEPTH);
 
     let default_bm25 = Bm25Params { k1: DEFAULT_K1, b: DEFAULT_B };
-    let full =
-        build_index(data, args.index_config(default_bm25), Some(&encoded.vectors), None, None)?;
+    let full = build_index(
+        data,
+        args.index_config(default_bm25),
+        Some(&encoded.vectors),
+        None,
+        None,
+        None,
+    )?;
     let sparse_deep = arm_lists(&full, &queries, Mode::Sparse, max_depth, &pos)?;
     let sparse: Vec<List> = sparse_deep.iter().map(|l| l[..l.len().min(DEPTH)].to_vec()).collect();
     let sparse_row = prepared.row("sparse", f32::NAN, f32::NAN, None, DEPTH, &sparse);
@@ -317,7 +323,8 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
     eprintln!("grid: {} BM25 settings x {} fusions, depth {DEPTH}", points.len(), fusions.len());
     let mut rows: Vec<Row> = vec![sparse_row];
     for (i, &(k1, b)) in points.iter().enumerate() {
-        let index = build_index(data, args.index_config(Bm25Params { k1, b }), None, None, None)?;
+        let index =
+            build_index(data, args.index_config(Bm25Params { k1, b }), None, None, None, None)?;
         let lex = arm_lists(&index, &queries, Mode::Lexical, DEPTH, &pos)?;
         rows.push(prepared.row("lexical", k1, b, None, DEPTH, &lex));
         let fused: Vec<Row> = fusions
@@ -350,7 +357,8 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
         let Some(best) = best_of(family) else { continue };
         let Some(f) = best.fusion else { continue };
         let bm25 = Bm25Params { k1: best.k1, b: best.b };
-        let index = build_index(data, args.index_config(bm25), Some(&encoded.vectors), None, None)?;
+        let index =
+            build_index(data, args.index_config(bm25), Some(&encoded.vectors), None, None, None)?;
         let lex_deep = arm_lists(&index, &queries, Mode::Lexical, max_depth, &pos)?;
         for depth in DEPTHS {
             depth_rows.push(prepared.row(
