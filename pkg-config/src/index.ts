@@ -15,7 +15,7 @@ import { fullWasm } from './full-wasm.js';
 import { readBytes, sha256Hex } from './load.js';
 import { openSite, type SiteLoad, type SiteSearch } from './site.js';
 import { resolveModel, Sparrow } from './sparrow.js';
-import type { BytesSource, SparrowOptions } from './types.js';
+import type { BytesSource, FormatVersions, SparrowOptions } from './types.js';
 
 export { Sparrow } from './sparrow.js';
 export type { AddDocumentsOptions, EncodedBatch } from './sparrow.js';
@@ -35,7 +35,7 @@ export const init = (wasm?: BytesSource): Promise<void> => fullWasm.init(wasm);
 /** Whether {@link init} has completed. */
 export const isInitialized = (): boolean => fullWasm.isInitialized();
 /** The versions this package reads: `{ indexFormat, manifest }` (after {@link init}). */
-export const formatVersions = (): { indexFormat: number; manifest: number } => fullWasm.formatVersions();
+export const formatVersions = (): FormatVersions => fullWasm.formatVersions();
 
 /**
  * Loads a prebuilt site index (`sparrow index --site`) into the full module: the manifest, the

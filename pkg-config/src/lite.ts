@@ -17,7 +17,7 @@ import { guard } from './errors.js';
 import { readBytes } from './load.js';
 import { liteWasm } from './lite-wasm.js';
 import { openSite, SiteSearch, type SiteLoad } from './site.js';
-import type { BytesSource, FetchOptions, SearchOptions } from './types.js';
+import type { BytesSource, FetchOptions, FormatVersions, SearchOptions } from './types.js';
 
 /** Options of {@link SparrowLite}'s constructors and {@link loadSite}. */
 export interface LiteOptions {
@@ -72,7 +72,7 @@ export async function loadSite(
 }
 
 /** The versions the search-only module reads: `{ indexFormat, manifest }` (after `init`). */
-export const formatVersions = (): { indexFormat: number; manifest: number } => liteWasm.formatVersions();
+export const formatVersions = (): FormatVersions => liteWasm.formatVersions();
 /** Instantiates the search-only module (idempotent; the constructors call it). */
 export const init = (wasm?: BytesSource): Promise<void> => liteWasm.init(wasm);
 

@@ -170,7 +170,8 @@ export class Sparrow extends SparrowBase {
     if (!Array.isArray(docs)) throw new SparrowError('INVALID_DOCUMENT', 'encodeDocuments expects an array of documents');
     const json = toJson(docs, 'INVALID_DOCUMENT', 'the documents');
     const [reports, encoded] = guard(() => this.index.encodeDocuments(json), this.wasm) as [string, Uint8Array];
-    return { reports: JSON.parse(reports) as AddReport[], encoded };
+    const parsed: AddReport[] = JSON.parse(reports);
+    return { reports: parsed, encoded };
   }
 
   /**

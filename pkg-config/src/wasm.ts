@@ -8,7 +8,7 @@
  */
 import type { SparrowIndex } from '../wasm/sparrow_wasm.js';
 import type { ModuleLoader } from './load.js';
-import type { SiteManifest } from './types.js';
+import type { FormatVersions, SiteManifest } from './types.js';
 
 /**
  * The wasm-bindgen `SparrowIndex` class. The search-only module's is the full one's without the
@@ -27,5 +27,5 @@ export interface WasmModule extends ModuleLoader {
   /** Validates a site manifest in Rust (`sparrow_core::format::SiteManifest`). */
   checkManifest(json: Uint8Array, modelSha256?: string | null): SiteManifest;
   /** `{ indexFormat, manifest }`: the versions this module reads and writes. */
-  formatVersions(): { indexFormat: number; manifest: number };
+  formatVersions(): FormatVersions;
 }

@@ -25,17 +25,22 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 1 << 20;
 /// assert!(!c.store_text && c.analyzer.stemming);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct IndexConfig {
     /// How title and text are turned into BM25 terms.
+    #[cfg_attr(feature = "ts", ts(as = "Option<AnalyzerConfig>", optional))]
     pub analyzer: AnalyzerConfig,
     /// BM25 parameters.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Bm25Params>", optional))]
     pub bm25: Bm25Params,
     /// Keep each document's text in the index so [`Index::get`](crate::Index::get) can return it
     /// (default `true`). Turn off to save space when the text lives elsewhere.
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub store_text: bool,
     /// Largest accepted title + text, in bytes (default 1 MiB); larger documents are rejected
     /// with [`Error::TextTooLarge`].
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub max_text_bytes: usize,
 }
 
@@ -63,11 +68,14 @@ impl IndexConfig {
 
 /// Analysis settings for BM25 (see [`Analyzer`](crate::Analyzer)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AnalyzerConfig {
     /// Apply the English Snowball stemmer to ASCII words (default `true`).
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub stemming: bool,
     /// Drop English stop words (Lucene's 33-word list, default `true`).
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub stopwords: bool,
 }
 
@@ -82,11 +90,14 @@ impl Default for AnalyzerConfig {
 /// `k1` (default 1.5) controls how fast repeated terms saturate, `k1 >= 0`; `b` (default 0.95)
 /// how strongly long documents are penalised, `0 <= b <= 1`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Bm25Params {
     /// Term-frequency saturation, `>= 0` (0 = binary term presence).
+    #[cfg_attr(feature = "ts", ts(as = "Option<f32>", optional))]
     pub k1: f32,
     /// Length normalisation in `[0, 1]` (0 = none).
+    #[cfg_attr(feature = "ts", ts(as = "Option<f32>", optional))]
     pub b: f32,
 }
 

@@ -29,33 +29,41 @@ pub const MAX_FIELD_DEPTH: usize = 64;
 /// [`MAX_ID_BYTES`] bytes; title and text are not both empty; title + text is at most
 /// [`IndexConfig::max_text_bytes`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "SparrowDocument"))]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     /// External id, unique in the index.
     pub id: String,
     /// Optional title, indexed for BM25 and returned with hits.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
     /// Body text, indexed for BM25 (stored if [`IndexConfig::store_text`]).
     #[serde(default)]
     pub text: String,
     /// Optional URL, returned with hits (not indexed, not filterable).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub url: Option<String>,
     /// Tags, returned with hits and filterable with [`Filter::Tag`](crate::Filter::Tag).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub tags: Vec<String>,
     /// Any JSON, returned with hits; top-level scalars and arrays of scalars are filterable.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::JsonObject>", optional))]
     pub fields: Map<String, Value>,
     /// The learned-sparse vector; `None` = lexical-only document.
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub sparse: Option<SparseVector>,
     /// The WordPiece token ids of [`semantic_text`](Self::semantic_text), in the index's term
     /// space, when whoever encoded the document had the vocabulary (the CLI, the wasm module with
     /// a model). Only which tokens occur matters: they feed the token document frequencies that
     /// weight lookup queries ([`Index::lookup_vector`](crate::Index::lookup_vector)). Not stored.
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub tokens: Option<Vec<u32>>,
 }
 

@@ -40,6 +40,8 @@ use crate::search::{Mode, SearchOptions};
 
 /// The engine an export or a query body is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EngineFormat"))]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
     /// Elasticsearch 8.18+ / 9.x: `sparse_vector`, retrievers (`rrf`, `linear`).
@@ -309,12 +311,15 @@ pub fn search_body(engine: Engine, query: &EngineQuery<'_>) -> Result<Value> {
 /// [`SearchOptions`] (`mode`, `fusion`, `candidates`, `limit`, `queryEncoder`). `mode` defaults to
 /// `"sparse"` here (the query's vector); `"hybrid"` gives the fused request.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "QueryVectorOptions"))]
 #[serde(rename_all = "camelCase")]
 pub struct EngineQueryOptions {
     /// The engine.
     pub format: Engine,
     /// Anserini's integer scale (default [`DEFAULT_IMPACT_SCALE`]).
     #[serde(default = "default_scale")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f32>", optional))]
     pub scale: f32,
     /// Mode, fusion, candidates, limit and query encoder, as for a search.
     #[serde(flatten)]

@@ -36,6 +36,7 @@ use crate::DocId;
 /// assert_eq!(f, Filter::all([Filter::field("lang", "en"), Filter::not(Filter::tag("draft"))]));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum Filter {
     /// A top-level field equals `value`, or is an array containing it.
@@ -43,6 +44,7 @@ pub enum Filter {
         /// Field name in [`Document::fields`](crate::Document::fields).
         field: String,
         /// A JSON scalar.
+        #[cfg_attr(feature = "ts", ts(as = "crate::ts::JsonScalar"))]
         value: Value,
     },
     /// [`Document::tags`](crate::Document::tags) contains `tag`.

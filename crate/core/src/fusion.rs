@@ -12,6 +12,7 @@ use crate::DocId;
 ///
 /// JSON: `{"kind": "weighted", "alpha": 0.35}` (the default) or `{"kind": "rrf", "k": 3}`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Fusion {
     /// Reciprocal rank fusion: `score = Σ 1 / (k + rank)` over the arms where the document
@@ -20,6 +21,7 @@ pub enum Fusion {
     Rrf {
         /// Rank offset (default 3).
         #[serde(default = "default_rrf_k")]
+        #[cfg_attr(feature = "ts", ts(as = "Option<f32>", optional))]
         k: f32,
     },
     /// Min-max normalise each arm's candidate scores to `[0, 1]` (a single candidate, or all
@@ -28,6 +30,7 @@ pub enum Fusion {
     Weighted {
         /// Weight of the sparse arm, in `[0, 1]` (default 0.35).
         #[serde(default = "default_alpha")]
+        #[cfg_attr(feature = "ts", ts(as = "Option<f32>", optional))]
         alpha: f32,
     },
 }

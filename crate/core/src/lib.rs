@@ -74,6 +74,8 @@ mod prune;
 pub mod score;
 mod search;
 mod sparse;
+#[cfg(feature = "ts")]
+pub mod ts;
 mod wordpiece;
 
 pub use analysis::Analyzer;

@@ -111,6 +111,8 @@ impl Query {
 
 /// Which ranking to run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "SearchMode"))]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// BM25 over analysed title + text.
@@ -134,6 +136,7 @@ pub enum Mode {
 /// the bindings make one only when a model is loaded, so pages without a model (static sites)
 /// get lookup queries and pages that expand documents in the page keep expanding queries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum QueryEncoder {
     /// WordPiece tokens weighted by IDF; no model.
@@ -161,23 +164,31 @@ pub const MAX_QUERY_TERMS: usize = 1024;
 /// assert_eq!(SearchOptions::default().candidates, 100);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SearchOptions {
     /// Maximum number of hits (default 10, must be `>= 1`; values above the number of documents
     /// are clamped).
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub limit: usize,
     /// Ranking mode (default hybrid).
+    #[cfg_attr(feature = "ts", ts(as = "Option<Mode>", optional))]
     pub mode: Mode,
     /// Fusion for hybrid mode (default weighted, alpha = 0.35).
+    #[cfg_attr(feature = "ts", ts(as = "Option<Fusion>", optional))]
     pub fusion: Fusion,
     /// Per-arm candidate depth fused in hybrid mode (default 100); the effective depth is
     /// `max(candidates, limit)`.
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub candidates: usize,
     /// Only documents matching this filter are scored and returned.
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub filter: Option<Filter>,
     /// Attach an [`Explanation`] to every hit.
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub explain: bool,
     /// Which side of the query runs the sparse arm (default: unset, see [`QueryEncoder`]).
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub query_encoder: Option<QueryEncoder>,
 }
 
@@ -235,6 +246,8 @@ impl SearchOptions {
 ///
 /// JSON (what JS receives): camelCase; an absent option is left out (not `null`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "SearchHit"))]
 #[serde(rename_all = "camelCase")]
 pub struct Hit {
     /// External id.
@@ -243,33 +256,42 @@ pub struct Hit {
     pub score: f32,
     /// BM25 score, if the document is a lexical candidate.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub lexical_score: Option<f32>,
     /// Sparse dot product, if the document is a sparse candidate.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sparse_score: Option<f32>,
     /// 1-based rank in the lexical arm.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub lexical_rank: Option<u32>,
     /// 1-based rank in the sparse arm.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sparse_rank: Option<u32>,
     /// Stored title.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
     /// Stored URL.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub url: Option<String>,
     /// Stored tags.
     pub tags: Vec<String>,
     /// Stored user fields.
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::JsonObject"))]
     pub fields: Map<String, Value>,
     /// Per-term contributions, when [`SearchOptions::explain`] is set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub explanation: Option<Explanation>,
 }
 
 /// Why a document scored what it did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
     /// BM25 contributions of the query terms the document contains, largest first.
@@ -280,6 +302,7 @@ pub struct Explanation {
 
 /// One query term's BM25 contribution.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LexicalTermContribution {
     /// The analysed (lowercased, stemmed) term.
@@ -294,12 +317,14 @@ pub struct LexicalTermContribution {
 
 /// One matched sparse term.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SparseTermContribution {
     /// Vocabulary id.
     pub term_id: u32,
     /// The vocabulary entry, filled by [`Explanation::name_terms`] (the index has no vocabulary).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub term: Option<String>,
     /// Weight in the query vector.
     pub query_weight: f32,

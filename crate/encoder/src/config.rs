@@ -9,6 +9,7 @@ use crate::error::EncoderError;
 /// splade-tiny (like ELSER) was trained on English MS MARCO only: on other languages its
 /// expansions are mostly noise that would pollute the sparse index, while BM25 still works.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum LanguagePolicy {
     /// Encode English text only. A document whose language is *reliably* detected as something
@@ -33,31 +34,39 @@ pub enum LanguagePolicy {
 ///
 /// Serialises in camelCase (`maxTokens`, ...) for the JS API; missing fields take defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct EncoderConfig {
     /// Drop expansion weights below this (weights `<= 0` are always dropped). Default `0.0`:
     /// SPLADE's ReLU already makes vectors sparse (13-81 non-zero terms for the reference texts,
     /// whose smallest weights are ~0.1 and still meaningful), and any pruning costs parity with
     /// the reference model. Raise it (e.g. 0.1-0.3) to trade recall for a smaller index.
+    #[cfg_attr(feature = "ts", ts(as = "Option<f32>", optional))]
     pub threshold: f32,
     /// Tokens per window, including `[CLS]` and `[SEP]`. Default 256 (the length splade-tiny's
     /// reference vectors use; the model accepts up to 512, at twice the cost per token).
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub max_tokens: usize,
     /// Step between window starts, in text tokens; `1..=max_tokens - 2`. Default 224.
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub stride: usize,
     /// Windows per document; later text is not encoded and the document is flagged as
     /// truncated. Default 16. `1` encodes only the first window (what the reference vectors do).
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub max_windows: usize,
     /// Which documents get a learned-sparse vector. Default [`LanguagePolicy::EnglishOnly`].
+    #[cfg_attr(feature = "ts", ts(as = "Option<LanguagePolicy>", optional))]
     pub language: LanguagePolicy,
     /// Tokens for a query, including `[CLS]`/`[SEP]` (one window; longer queries are cut).
     /// Default 64.
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub max_query_tokens: usize,
     /// Upper bound on `rows x padded length` per model run in
     /// [`encode_documents`](crate::SparseEncoder::encode_documents). The model's largest
     /// intermediate is `rows x length x vocab` f32 (~31 MB per 256-token window), so this bounds
     /// peak memory (about 125 MB at the default 1024), which matters in a browser tab.
     /// A single window longer than this still runs, alone.
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub batch_tokens: usize,
 }
 

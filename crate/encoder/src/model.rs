@@ -38,6 +38,7 @@ const POOLING_OPS: [&str; 6] = ["Add", "ReduceMax", "Add", "Relu", "Add", "Log"]
 
 /// What the loaded model says about itself (from its ONNX `metadata_props`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInfo {
     /// `sparrow.model`, e.g. `"splade-tiny"`.

@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 pub mod error;
 mod hits;
 mod model;
+mod typescript;
 #[cfg(feature = "write")]
 mod write;
 
@@ -46,15 +47,34 @@ pub fn check_manifest(json: &[u8], model_sha256: Option<String>) -> Result<Strin
     to_json(&m)
 }
 
+/// The format versions a module reads and writes.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "FormatVersions"))]
+#[serde(rename_all = "camelCase")]
+struct Versions {
+    /// The binary index format (`FORMAT_VERSION`).
+    index_format: u16,
+    /// The site manifest's shape (`MANIFEST_VERSION`).
+    manifest: u32,
+}
+
+/// An index's counts and sizes, and the module's memory.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "IndexStats"))]
+#[serde(rename_all = "camelCase")]
+struct JsStats {
+    #[serde(flatten)]
+    index: sparrow_core::Stats,
+    /// The wasm instance's linear memory: all its indexes, the model, free space (wasm memory
+    /// grows and never shrinks).
+    wasm_memory_bytes: u64,
+}
+
 /// The versions this module reads and writes, as JSON: `{indexFormat, manifest}`.
 #[wasm_bindgen(js_name = formatVersions)]
 pub fn format_versions() -> Result<String> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Versions {
-        index_format: u16,
-        manifest: u32,
-    }
     to_json(&Versions {
         index_format: sparrow_core::format::FORMAT_VERSION,
         manifest: sparrow_core::format::MANIFEST_VERSION,
@@ -212,15 +232,11 @@ impl SparrowIndex {
     /// plus `wasmMemoryBytes`: the linear memory this module's instance holds (every index in
     /// it, the model, and free space; wasm memory grows and never shrinks).
     pub fn stats(&self) -> Result<String> {
-        let stats = serde_json::to_value(self.index.stats())
-            .map_err(|e| BindingError::internal(e.to_string()))?;
         #[cfg(target_arch = "wasm32")]
-        let stats = {
-            let mut stats = stats;
-            stats["wasmMemoryBytes"] = (core::arch::wasm32::memory_size(0) as u64 * 65_536).into();
-            stats
-        };
-        to_json(&stats)
+        let wasm_memory_bytes = core::arch::wasm32::memory_size(0) as u64 * 65_536;
+        #[cfg(not(target_arch = "wasm32"))]
+        let wasm_memory_bytes = 0;
+        to_json(&JsStats { index: self.index.stats(), wasm_memory_bytes })
     }
 }
 

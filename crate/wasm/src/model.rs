@@ -12,6 +12,8 @@ use crate::error::Result;
 
 #[cfg(feature = "model")]
 pub(crate) use with_model::Model;
+#[cfg(all(test, feature = "model"))]
+pub(crate) use with_model::{Expansion, NamedTerm};
 #[cfg(not(feature = "model"))]
 pub(crate) use without_model::Model;
 
@@ -78,13 +80,38 @@ mod with_model {
         }
     }
 
-    /// One expansion term with its token string.
+    /// One term of a learned-sparse expansion.
     #[derive(Serialize)]
+    #[cfg_attr(test, derive(ts_rs::TS))]
+    #[cfg_attr(test, ts(rename = "ExpansionTerm"))]
     #[serde(rename_all = "camelCase")]
-    struct NamedTerm {
+    pub(crate) struct NamedTerm {
+        /// Vocabulary id.
         term_id: u32,
+        /// The vocabulary entry.
         term: Option<String>,
+        /// Its weight.
         weight: f32,
+    }
+
+    /// A document's expansion as it would be indexed (`encodeDocument`).
+    #[derive(Serialize)]
+    #[cfg_attr(test, derive(ts_rs::TS))]
+    #[cfg_attr(test, ts(rename = "DocumentExpansion"))]
+    #[serde(rename_all = "camelCase")]
+    pub(crate) struct Expansion {
+        /// The expansion, heaviest first; empty when the document was skipped.
+        terms: Vec<NamedTerm>,
+        /// The detected language (ISO 639-3), when detection ran.
+        language: Option<String>,
+        /// Why the document got no expansion (the language policy, an empty text).
+        skipped: Option<String>,
+        /// Windows encoded.
+        windows: usize,
+        /// Text tokens.
+        tokens: usize,
+        /// `true` when the text was longer than the windows cover.
+        truncated: bool,
     }
 
     /// `vector`'s terms with their token strings, heaviest first.
@@ -135,17 +162,7 @@ mod with_model {
                 .encode_documents(&[text])?
                 .pop()
                 .ok_or_else(|| BindingError::internal("no encoding"))?;
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Encoded {
-                terms: Vec<NamedTerm>,
-                language: Option<String>,
-                skipped: Option<String>,
-                windows: usize,
-                tokens: usize,
-                truncated: bool,
-            }
-            to_json(&Encoded {
+            to_json(&Expansion {
                 terms: enc.vector.as_ref().map(|v| named_terms(encoder, v)).unwrap_or_default(),
                 language: enc.language,
                 skipped: enc.skipped,

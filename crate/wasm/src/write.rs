@@ -11,15 +11,22 @@ use wasm_bindgen::JsCast;
 use crate::error::{BindingError, Result};
 use crate::{parse_or_default, to_json, SparrowIndex};
 
-/// What `addDocument` reports about one document.
+/// How a document was indexed (what `addDocument` reports).
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AddReport {
+    /// The document's id.
     pub(crate) id: String,
-    /// `true` when the document got a learned-sparse vector (model loaded, language accepted).
+    /// `true` when the document got a learned-sparse vector (a model is loaded and the
+    /// document's language is accepted).
     pub(crate) semantic: bool,
+    /// The detected language (ISO 639-3), when detection ran.
     pub(crate) language: Option<String>,
+    /// Why there is no learned-sparse vector (no model, the language policy, an empty text).
     pub(crate) skipped: Option<String>,
+    /// `true` when the text was longer than the encoder's windows cover (the lexical index
+    /// still has all of it).
     pub(crate) truncated: bool,
 }
 

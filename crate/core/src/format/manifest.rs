@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 pub const MANIFEST_VERSION: u32 = 2;
 
 /// A site index's `manifest.json` ([module docs](self)).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteManifest {
@@ -82,6 +83,7 @@ pub struct SiteManifest {
 }
 
 /// `whole` or `sharded`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SiteMode {
@@ -92,6 +94,7 @@ pub enum SiteMode {
 }
 
 /// The model a site index was built with.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestModel {
@@ -104,6 +107,7 @@ pub struct ManifestModel {
 }
 
 /// What a site index holds.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestCounts {
@@ -118,6 +122,7 @@ pub struct ManifestCounts {
 }
 
 /// One file the manifest names, with its size and SHA-256.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestFile {

@@ -142,6 +142,7 @@ pub(crate) struct IndexParts {
 
 /// Summary figures of an index ([`Index::stats`]). JSON: camelCase.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Live documents.

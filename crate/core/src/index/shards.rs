@@ -74,16 +74,20 @@ impl std::fmt::Display for TermSpace {
 
 /// How [`Index::to_sharded_bytes`] splits an index. JSON: camelCase, every field optional.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ShardingOptions {
     /// Number of postings shards, `1..=65536`.
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional))]
     pub shards: u32,
     /// Target size of a document fragment, in bytes of stored documents: consecutive documents
     /// are grouped until a fragment reaches it (a larger document is a fragment of its own).
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub fragment_bytes: usize,
     /// The fields the base keeps filter bitmaps for (tags are always kept); `None` keeps every
     /// field. A site's base is fetched before the first query, so it keeps only what its pages
     /// filter on.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub filter_fields: Option<Vec<String>>,
 }
 
