@@ -8,6 +8,11 @@ use crate::config::IndexConfig;
 use crate::error::{Error, Result};
 use crate::sparse::SparseVector;
 
+/// Internal document id: a slot in the index, dense, assigned in insertion order (ties in
+/// results are broken by it). Lives with the documents it numbers; scoring, filters and fusion
+/// take it from here.
+pub type DocId = u32;
+
 /// Longest accepted external id, in bytes.
 pub const MAX_ID_BYTES: usize = 512;
 

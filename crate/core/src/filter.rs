@@ -9,9 +9,9 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::document::DocId;
 use crate::document::{field_keys, scalar_key, DocRecord};
 use crate::error::{Error, Result};
-use crate::DocId;
 
 /// A boolean filter over document tags and fields.
 ///

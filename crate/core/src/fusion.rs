@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::document::DocId;
 use crate::score::Scored;
-use crate::DocId;
 
 /// How hybrid mode combines the two arms' candidate lists.
 ///

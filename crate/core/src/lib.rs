@@ -82,7 +82,7 @@ pub use analysis::Analyzer;
 pub use config::{
     AnalyzerConfig, Bm25Params, IndexConfig, DEFAULT_B, DEFAULT_K1, DEFAULT_MAX_TEXT_BYTES,
 };
-pub use document::{Document, StoredDoc, MAX_FIELD_DEPTH, MAX_ID_BYTES};
+pub use document::{DocId, Document, StoredDoc, MAX_FIELD_DEPTH, MAX_ID_BYTES};
 pub use error::{Error, FormatError, Result};
 pub use filter::Filter;
 pub use fusion::{fuse_ranked, Fusion, DEFAULT_ALPHA, DEFAULT_RRF_K};
@@ -97,9 +97,6 @@ pub use search::{
 pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEIGHT};
 pub use wordpiece::{WordPiece, WordPieceSettings};
 
-/// Internal document id: dense, assigned in insertion order (ties in results are broken by it).
-pub type DocId = u32;
-
 impl Index {
     /// Serializes the whole index (see [`format`](mod@format) for the layout).
     ///
@@ -107,14 +104,14 @@ impl Index {
     /// index writes only the postings it has loaded: check [`check_complete`](Self::check_complete)
     /// first.
     pub fn to_bytes(&self) -> Vec<u8> {
-        format::write::write(self)
+        format::write::write(&self.view())
     }
 
     /// Bytes the postings (lexical and sparse) take serialized: what the shards of
     /// [`to_sharded_bytes`](Self::to_sharded_bytes) hold in all, before their headers. A site
     /// builder divides it by a target shard size to choose the shard count.
     pub fn postings_bytes(&self) -> usize {
-        format::write::postings_len(self)
+        format::write::postings_len(&self.view())
     }
 
     /// Loads an index written by [`to_bytes`](Self::to_bytes), validating everything.

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use crate::config::Bm25Params;
-use crate::DocId;
+use crate::document::DocId;
 
 /// BM25 inverse document frequency, the non-negative variant used by Lucene:
 /// `ln(1 + (n - df + 0.5) / (df + 0.5))`, where `n` is the number of live documents and `df` the

@@ -16,16 +16,16 @@ use super::*;
 use crate::document::Slot;
 use crate::error::FormatError;
 use crate::index::{
-    lexical_shard, sparse_shard, Index, IndexParts, LexPostings, ShardState, ShardedBytes,
-    ShardingOptions, SparsePostings,
+    lexical_shard, sparse_shard, Index, IndexParts, IndexView, LexPostings, ShardState,
+    ShardedBytes, ShardingOptions, SparsePostings,
 };
 
 type Result<T> = std::result::Result<T, FormatError>;
 
 /// Writes the base, the shards and the fragments (`options` already validated).
-pub(crate) fn write(index: &Index, options: &ShardingOptions) -> ShardedBytes {
+pub(crate) fn write(index: &IndexView<'_>, options: &ShardingOptions) -> ShardedBytes {
     let count = options.shards;
-    let fragments = cut_fragments(&index.docs, options.fragment_bytes);
+    let fragments = cut_fragments(index.docs, options.fragment_bytes);
 
     let mut payload = Vec::new();
     add_section(&mut payload, SECTION_CONFIG, |b| config_section(b, index));
@@ -40,8 +40,8 @@ pub(crate) fn write(index: &Index, options: &ShardingOptions) -> ShardedBytes {
     });
     let filters = index.filters.restricted(options.filter_fields.as_deref());
     add_section(&mut payload, SECTION_FILTERS, |b| filters_section(b, &filters));
-    add_section(&mut payload, SECTION_SPARSE_DOCS, |b| bitmap(b, &index.sparse_docs));
-    let stats = &index.token_stats;
+    add_section(&mut payload, SECTION_SPARSE_DOCS, |b| bitmap(b, index.sparse_docs));
+    let stats = index.token_stats;
     add_section(&mut payload, SECTION_TOKENS, |b| {
         tokens_section(b, stats.documents, stats, |_| false)
     });

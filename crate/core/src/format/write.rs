@@ -5,7 +5,7 @@ use roaring::RoaringBitmap;
 use super::*;
 use crate::document::{DocRecord, Slot};
 use crate::filter::FilterIndex;
-use crate::index::{Index, TermSpace, TokenStats};
+use crate::index::{IndexView, TermSpace, TokenStats};
 
 /// Appends unsigned LEB128.
 pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
@@ -55,17 +55,17 @@ pub(super) fn add_section(payload: &mut Vec<u8>, tag: u8, fill: impl FnOnce(&mut
     section(payload, tag, &body);
 }
 
-pub(crate) fn write(index: &Index) -> Vec<u8> {
+pub(crate) fn write(index: &IndexView<'_>) -> Vec<u8> {
     let mut payload = Vec::new();
     add_section(&mut payload, SECTION_CONFIG, |b| config_section(b, index));
-    add_section(&mut payload, SECTION_DOCS, |b| docs_section(b, &index.docs));
+    add_section(&mut payload, SECTION_DOCS, |b| docs_section(b, index.docs));
     add_section(&mut payload, SECTION_LENGTHS, |b| lengths_section(b, index));
     add_section(&mut payload, SECTION_LEXICON, |b| lexicon_section(b, index, |_| true));
     add_section(&mut payload, SECTION_SPARSE, |b| sparse_section(b, index, |_| true));
     add_section(&mut payload, SECTION_TOMBSTONES, |b| tombstones_section(b, index));
     add_section(&mut payload, SECTION_TERMS, |b| terms_section(b, index.term_space));
     add_section(&mut payload, SECTION_TOKENS, |b| {
-        tokens_section(b, index.token_stats.documents, &index.token_stats, |_| true);
+        tokens_section(b, index.token_stats.documents, index.token_stats, |_| true);
     });
     framed(&MAGIC, &payload)
 }
@@ -89,7 +89,7 @@ pub(super) fn tokens_section(
 }
 
 /// Bytes of the lexicon and sparse sections: what a sharded index's shards hold in all.
-pub(crate) fn postings_len(index: &Index) -> usize {
+pub(crate) fn postings_len(index: &IndexView<'_>) -> usize {
     let mut body = Vec::new();
     lexicon_section(&mut body, index, |_| true);
     let lexicon = body.len();
@@ -148,8 +148,8 @@ pub(super) fn framed(magic: &[u8; 8], payload: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(super) fn config_section(body: &mut Vec<u8>, index: &Index) {
-    let c = &index.config;
+pub(super) fn config_section(body: &mut Vec<u8>, index: &IndexView<'_>) {
+    let c = index.config;
     let mut flags = 0u8;
     if c.analyzer.stemming {
         flags |= CONFIG_STEMMING;
@@ -212,15 +212,19 @@ pub(super) fn doc_record(body: &mut Vec<u8>, slot: Option<&DocRecord>) {
     }
 }
 
-pub(super) fn lengths_section(body: &mut Vec<u8>, index: &Index) {
+pub(super) fn lengths_section(body: &mut Vec<u8>, index: &IndexView<'_>) {
     varint(body, index.doc_lens.len() as u64);
-    for &len in &index.doc_lens {
+    for &len in index.doc_lens {
         varint(body, u64::from(len));
     }
 }
 
 /// Lexicon terms (term-id order) for which `keep(term)` holds.
-pub(super) fn lexicon_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(&str) -> bool) {
+pub(super) fn lexicon_section(
+    body: &mut Vec<u8>,
+    index: &IndexView<'_>,
+    keep: impl Fn(&str) -> bool,
+) {
     let terms: Vec<_> = index.lexicon.terms.iter().filter(|(t, _)| keep(t)).collect();
     varint(body, terms.len() as u64);
     for (term, p) in terms {
@@ -234,12 +238,16 @@ pub(super) fn lexicon_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(&
 
 /// Sparse terms (ascending id) for which `keep(id)` holds; terms without postings carry no
 /// information and are skipped.
-pub(super) fn sparse_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(u32) -> bool) {
-    let mut terms = index.sparse_sorted();
-    terms.retain(|(id, p)| !p.docs.is_empty() && keep(*id));
+pub(super) fn sparse_section(
+    body: &mut Vec<u8>,
+    index: &IndexView<'_>,
+    keep: impl Fn(u32) -> bool,
+) {
+    let terms: Vec<_> =
+        index.sparse.iter().filter(|(id, p)| !p.docs.is_empty() && keep(*id)).collect();
     varint(body, terms.len() as u64);
     let mut prev: Option<u32> = None;
-    for (id, p) in terms {
+    for &(id, p) in terms {
         varint(body, u64::from(prev.map_or(id, |p| id - p)));
         prev = Some(id);
         body.extend_from_slice(&p.scale.to_le_bytes());
@@ -248,6 +256,6 @@ pub(super) fn sparse_section(body: &mut Vec<u8>, index: &Index, keep: impl Fn(u3
     }
 }
 
-pub(super) fn tombstones_section(body: &mut Vec<u8>, index: &Index) {
-    bitmap(body, &index.deleted);
+pub(super) fn tombstones_section(body: &mut Vec<u8>, index: &IndexView<'_>) {
+    bitmap(body, index.deleted);
 }

@@ -12,11 +12,11 @@ use serde::Serialize;
 
 use crate::analysis::Analyzer;
 use crate::config::IndexConfig;
+use crate::document::DocId;
 use crate::document::{DocRecord, Document, Slot, StoredDoc};
 use crate::error::{Error, Result};
 use crate::filter::FilterIndex;
 use crate::sparse::{dequantize, SparseVector};
-use crate::DocId;
 
 pub(crate) use postings::{LexPostings, Lexicon, SparsePostings};
 pub(crate) use shards::ShardState;
@@ -60,32 +60,32 @@ const WORD_CACHE_LIMIT: usize = 1 << 20;
 /// ```
 #[derive(Clone)]
 pub struct Index {
-    pub(crate) config: IndexConfig,
-    pub(crate) analyzer: Analyzer,
+    config: IndexConfig,
+    analyzer: Analyzer,
     /// One slot per [`DocId`]; `None` once removed.
-    pub(crate) docs: Vec<Slot>,
+    docs: Vec<Slot>,
     /// BM25 length (number of analysed terms) per slot.
-    pub(crate) doc_lens: Vec<u32>,
+    doc_lens: Vec<u32>,
     /// Removed slots (tombstones) still referenced by postings.
-    pub(crate) deleted: RoaringBitmap,
-    pub(crate) lexicon: Lexicon,
+    deleted: RoaringBitmap,
+    lexicon: Lexicon,
     /// Sparse postings by vocabulary id.
-    pub(crate) sparse: FxHashMap<u32, SparsePostings>,
+    sparse: FxHashMap<u32, SparsePostings>,
     // Derived from the above (rebuilt on load):
-    pub(crate) id_map: HashMap<String, DocId>,
+    id_map: HashMap<String, DocId>,
     /// Sum of live documents' lengths.
-    pub(crate) live_len: u64,
-    pub(crate) filters: FilterIndex,
+    live_len: u64,
+    filters: FilterIndex,
     /// Live documents that have a sparse vector.
-    pub(crate) sparse_docs: RoaringBitmap,
+    sparse_docs: RoaringBitmap,
     /// `Some` for a sharded index ([`Index::from_base_bytes`]): which postings shards and
     /// document fragments are loaded. Its filters and `sparse_docs` come from the base, and a
     /// slot's record is `None` until its fragment is loaded (removed slots are in `deleted`).
-    pub(crate) shards: Option<ShardState>,
+    shards: Option<ShardState>,
     /// What the sparse term ids are (model ids or a vocabulary file's ranks).
-    pub(crate) term_space: TermSpace,
+    term_space: TermSpace,
     /// How many documents' texts contain each WordPiece token: the weights of lookup queries.
-    pub(crate) token_stats: TokenStats,
+    token_stats: TokenStats,
 }
 
 /// Document frequencies of WordPiece tokens over the indexed texts ([`Document::tokens`]), the
@@ -138,6 +138,23 @@ pub(crate) struct IndexParts {
     pub(crate) token_stats: TokenStats,
     /// A sharded base: its shard state, stored filters and documents with a sparse vector.
     pub(crate) base: Option<(ShardState, FilterIndex, RoaringBitmap)>,
+}
+
+/// What the writers (`format/`) read of an index, borrowed: the other direction of the seam
+/// [`IndexParts`] is (the reader fills that one). `Index`'s own fields stay private to `index/`,
+/// so the format module sees an index only through these two.
+pub(crate) struct IndexView<'a> {
+    pub(crate) config: &'a IndexConfig,
+    pub(crate) docs: &'a [Slot],
+    pub(crate) doc_lens: &'a [u32],
+    pub(crate) deleted: &'a RoaringBitmap,
+    pub(crate) lexicon: &'a Lexicon,
+    /// Sparse postings, ascending by term id (terms whose postings are all gone included).
+    pub(crate) sparse: Vec<(u32, &'a SparsePostings)>,
+    pub(crate) term_space: TermSpace,
+    pub(crate) token_stats: &'a TokenStats,
+    pub(crate) filters: &'a FilterIndex,
+    pub(crate) sparse_docs: &'a RoaringBitmap,
 }
 
 /// Summary figures of an index ([`Index::stats`]). JSON: camelCase.
@@ -731,6 +748,22 @@ impl Index {
     }
 
     /// Sparse postings in ascending vocabulary-id order.
+    /// The index as the writers read it ([`IndexView`]).
+    pub(crate) fn view(&self) -> IndexView<'_> {
+        IndexView {
+            config: &self.config,
+            docs: &self.docs,
+            doc_lens: &self.doc_lens,
+            deleted: &self.deleted,
+            lexicon: &self.lexicon,
+            sparse: self.sparse_sorted(),
+            term_space: self.term_space,
+            token_stats: &self.token_stats,
+            filters: &self.filters,
+            sparse_docs: &self.sparse_docs,
+        }
+    }
+
     pub(crate) fn sparse_sorted(&self) -> Vec<(u32, &SparsePostings)> {
         let mut terms: Vec<(u32, &SparsePostings)> =
             self.sparse.iter().map(|(&id, p)| (id, p)).collect();

@@ -8,9 +8,9 @@
 
 use roaring::RoaringBitmap;
 
+use crate::document::DocId;
 use crate::hash::FxHashMap;
 use crate::sparse::{dequantize, quantization_scale, quantize};
-use crate::DocId;
 
 /// Postings of one BM25 term.
 #[derive(Clone, Debug, PartialEq)]

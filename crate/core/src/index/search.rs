@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use roaring::RoaringBitmap;
 
+use crate::document::DocId;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::fusion::{fuse, Fused};
@@ -20,7 +21,6 @@ use crate::search::{
     MAX_QUERY_TERMS,
 };
 use crate::sparse::{dequantize, SparseVector};
-use crate::DocId;
 
 /// Dense bitset of documents allowed by the filter and not removed.
 struct Mask(Vec<u64>);

@@ -10,11 +10,11 @@
 //! with [`Error::FragmentsNotLoaded`] naming them; load them and search again.
 //! Bytes: [`crate::format`], "Sharded indexes".
 
+use crate::document::DocId;
 use crate::error::{Error, Result};
 use crate::format::{shard, MAX_SHARDS};
 use crate::index::Index;
 use crate::search::{Mode, Query, SearchOptions};
-use crate::DocId;
 
 /// Which shards and fragments of a sharded index are in memory.
 #[derive(Clone, Debug)]
@@ -178,7 +178,7 @@ impl Index {
             return Err(Error::option("fragmentBytes", "must be at least 1"));
         }
         self.check_complete()?;
-        Ok(shard::write(self, options))
+        Ok(shard::write(&self.view(), options))
     }
 
     /// Loads a sharded index's base: statistics, lengths and filters, no postings and no
