@@ -389,7 +389,7 @@ fn every_mode_with_the_model() {
 }
 
 #[test]
-fn tune_replays_the_library_fusion_exactly() {
+fn tune_fuses_as_hybrid_search_does() {
     let model = model_dir();
     let dir = fixture();
     let work = tmp("tune");
@@ -412,12 +412,12 @@ fn tune_replays_the_library_fusion_exactly() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("check: rrf through Index::search (hybrid) matches the replayed fusion"),
+        text.contains("check: rrf through Index::search (hybrid) matches the grid's fusion"),
         "{text}"
     );
     assert!(
         text.contains(
-            "check: weighted (min-max) through Index::search (hybrid) matches the replayed fusion"
+            "check: weighted (min-max) through Index::search (hybrid) matches the grid's fusion"
         ),
         "{text}"
     );

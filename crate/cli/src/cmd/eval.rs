@@ -3,39 +3,31 @@
 //! by other systems (`--run`), writes Sparrow's runs and index for the node harnesses, and tunes
 //! BM25 and fusion on a split (`--tune`).
 //!
-//! Metrics live in [`metrics`] (the only implementation; `trec_eval` conventions). Documents are
-//! indexed as BEIR does, title + text; each query's top 100 is kept.
+//! The evaluation itself is the `sparrow-eval` crate (BEIR loading, metrics, runs and their typed
+//! reports, tuning); this module turns the command line into its calls, writes the files asked
+//! for, and prints.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this command's job
 
-pub(crate) mod beir;
-mod exact;
-mod lookup;
-mod metrics;
-mod runfile;
-mod tune;
-pub(crate) mod vectors;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use serde_json::{json, Map, Value};
+use indicatif::{ProgressBar, ProgressStyle};
 use sparrow_core::{
     cap_sparse_postings, AnalyzerConfig, Bm25Params, Document, Fusion, Index, IndexConfig, Mode,
-    Query, SearchOptions, SparseVector, DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1, DEFAULT_RRF_K,
+    SearchOptions, DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1, DEFAULT_RRF_K,
 };
-
-use beir::Dataset;
-use lookup::{QueryArg, QueryEncoder};
-use metrics::{Run, Summary};
 use sparrow_encoder::EncoderConfig;
-use vectors::Model;
-
-/// Depth of every run: Recall@100 needs the top 100.
-const DEPTH: usize = 100;
+use sparrow_eval::beir::{self, Dataset};
+use sparrow_eval::exact::ExactSparse;
+use sparrow_eval::lookup::{self, QueryArg, QueryEncoder};
+use sparrow_eval::run::{fusion_json, EncoderInfo, IndexInfo, Metrics};
+use sparrow_eval::vectors::{self, Model};
+use sparrow_eval::{metrics, render_table, runfile, tune, IndexWhatIf, RunReport, RunSpec, DEPTH};
 
 #[derive(Debug, Args)]
 pub(crate) struct EvalArgs {
@@ -207,12 +199,103 @@ impl EvalArgs {
         }
     }
 
+    fn what_if(&self) -> IndexWhatIf {
+        IndexWhatIf { max_postings: self.max_postings, title_repeat: self.title_repeat }
+    }
+
+    /// What a run of `spec` was: its name and every setting, before it is scored.
+    fn report(
+        &self,
+        dataset: &str,
+        spec: RunSpec<'_>,
+        model: Option<&Model>,
+        query: Option<QueryArg>,
+        bm25: Bm25Params,
+    ) -> RunReport {
+        let mut name = run_name(spec.mode, spec.fusion, model, query);
+        if spec.exact.is_some() {
+            name.push_str("-exact");
+        }
+        // Whether this run used the library's defaults (what `search(q)` does).
+        let defaults = bm25 == Bm25Params::default()
+            && self.candidates == SearchOptions::default().candidates
+            && !self.no_stemming
+            && !self.no_stopwords
+            && self.max_windows.is_none()
+            && self.threshold.is_none()
+            && self.max_postings.is_none()
+            && self.title_repeat.is_none()
+            && spec.exact.is_none()
+            && spec.fusion.is_none_or(|f| f == Fusion::default())
+            && query.is_none_or(|q| matches!(q, QueryArg::Model | QueryArg::Lookup));
+        RunReport {
+            name,
+            system: Some("sparrow (native)".into()),
+            dataset: dataset.to_owned(),
+            split: self.split.clone(),
+            mode: Some(mode_name(spec.mode).to_owned()),
+            fusion: spec.fusion.map(fusion_json),
+            model: model.map(|m| m.variant.clone()),
+            query_encoder: query.map(|q| q.name().to_owned()),
+            exact_sparse: Some(spec.exact.is_some()),
+            encoder: model.map(|m| {
+                let c = m.encoder.config();
+                EncoderInfo { max_windows: c.max_windows, threshold: c.threshold }
+            }),
+            bm25: Some(bm25),
+            candidates: Some(self.candidates),
+            library_defaults: Some(defaults),
+            ..RunReport::default()
+        }
+    }
+
     fn fusion_of(&self, f: FusionArg) -> Fusion {
         match f {
             FusionArg::Rrf => Fusion::Rrf { k: self.rrf_k },
             FusionArg::Weighted => Fusion::Weighted { alpha: self.alpha },
         }
     }
+}
+
+/// `sparrow-eval`'s progress on stderr: notes as lines, counted steps as a progress bar.
+#[derive(Debug, Default)]
+pub(crate) struct Stderr {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl sparrow_eval::Progress for Stderr {
+    fn note(&self, line: &str) {
+        eprintln!("{line}");
+    }
+    fn start(&self, label: &str, total: u64) {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} {bar:40} {pos}/{len} docs, {elapsed} (eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(label.to_owned());
+        *self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(bar);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &*self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            bar.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Loads a model variant from `dir` (what model/build.sh writes).
+pub(crate) fn load_model(dir: &Path, variant: Variant, config: EncoderConfig) -> Result<Model> {
+    let (path, model, tokenizer) = super::read_model_files(dir, variant.name())?;
+    vectors::load_model(variant.name(), &model, &tokenizer, config)
+        .with_context(|| format!("loading {}", path.display()))
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<()> {
@@ -235,7 +318,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         eprintln!("{name}: {line}");
     }
     if args.tune {
-        return tune::run(args, &data);
+        return run_tune(args, &data);
     }
     let bm25 = Bm25Params { k1: args.k1, b: args.b };
     bm25.validate()?;
@@ -244,34 +327,35 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     if needs_model && variants.is_empty() {
         bail!("sparse and hybrid mode need at least one --variant");
     }
-
+    let progress = Stderr::default();
     let mut results = Vec::new();
-    let mut lexical_done = false;
     // One index per variant (same lexical part, that variant's vectors); lexical-only without one.
     let slots: Vec<Option<Variant>> =
         if variants.is_empty() { vec![None] } else { variants.iter().copied().map(Some).collect() };
     for (slot, variant) in slots.into_iter().enumerate() {
-        let model = variant
-            .map(|v| vectors::load_model(&args.model, v.name(), args.encoder_config()))
-            .transpose()?;
+        let model =
+            variant.map(|v| load_model(&args.model, v, args.encoder_config())).transpose()?;
         let vectors = match &model {
             Some(m) => Some(vectors::doc_vectors(
                 m,
                 &data.corpus,
                 &data.corpus_sha256,
                 args.cache_dir().as_deref(),
+                &progress,
             )?),
             None => None,
         };
+        let doc_vectors = vectors.as_ref().map(|e| e.vectors.as_slice());
         let t = Instant::now();
-        let index = build_index(
+        let index = sparrow_eval::build_index(
             &data,
             args.index_config(bm25),
-            vectors.as_ref().map(|e| e.vectors.as_slice()),
+            doc_vectors,
             model.as_ref().map(|m| &m.wordpiece),
-            args.max_postings,
-            args.title_repeat,
-        )?;
+            args.what_if(),
+            &progress,
+        )
+        .context("indexing the corpus")?;
         let build_ms = t.elapsed().as_secs_f64() * 1e3;
         let stats = index.stats();
         eprintln!(
@@ -283,198 +367,177 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         );
         if slot == 0 {
             if let Some(path) = &args.write_index {
-                let bytes = match (&args.write_vocab, &model) {
-                    (Some(vocab_path), Some(m)) => {
-                        let docs: Vec<Document> = data
-                            .corpus
-                            .iter()
-                            .enumerate()
-                            .map(|(i, d)| {
-                                let v = vectors.as_ref().and_then(|e| e.vectors[i].clone());
-                                let doc = beir::to_document(d);
-                                match v {
-                                    Some(v) => doc.with_sparse(v),
-                                    None => doc,
-                                }
-                            })
-                            .collect::<Vec<_>>();
-                        let mut docs = docs;
-                        if let Some(max) = args.max_postings {
-                            cap_sparse_postings(&mut docs, max);
-                        }
-                        let ranked =
-                            super::index::build_index(docs, &m.wordpiece, args.index_config(bm25))?;
-                        let vocab = m.wordpiece.with_rank_ids().to_vocab_bytes();
-                        std::fs::write(vocab_path, &vocab)
-                            .with_context(|| format!("writing {}", vocab_path.display()))?;
-                        eprintln!("wrote {} ({} bytes)", vocab_path.display(), vocab.len());
-                        ranked.to_bytes()
-                    }
-                    (Some(_), None) => bail!("--write-vocab needs a model (sparse or hybrid mode)"),
-                    (None, _) => index.to_bytes(),
-                };
-                std::fs::write(path, &bytes)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+                write_index(args, path, &data, &index, model.as_ref(), doc_vectors, bm25)?;
             }
         }
-        let mut specs: Vec<(Mode, Option<Fusion>)> = Vec::new();
-        if args.mode.contains(&ModeArg::Lexical) && !lexical_done {
-            specs.push((Mode::Lexical, None));
-            lexical_done = true;
-        }
-        if model.is_some() {
-            if args.mode.contains(&ModeArg::Sparse) {
-                specs.push((Mode::Sparse, None));
-            }
-            if args.mode.contains(&ModeArg::Hybrid) {
-                specs.extend(args.fusion.iter().map(|f| (Mode::Hybrid, Some(args.fusion_of(*f)))));
-            }
-        }
-        // The query encoders of the sparse arm (built once per model variant).
-        let mut encoders: Vec<(QueryArg, QueryEncoder<'_>)> = Vec::new();
-        if let Some(m) = &model {
-            let pseudo = pseudo_queries(args, &dir, &data)?;
-            for &q in &args.query {
-                let wp = &m.wordpiece;
-                let enc = match q {
-                    QueryArg::Model => QueryEncoder::Model(m),
-                    QueryArg::Lookup => QueryEncoder::Lookup(wp),
-                    QueryArg::ModelRaw => QueryEncoder::ModelRaw(m),
-                    _ => {
-                        let t = Instant::now();
-                        let vectors = vectors.as_ref().map_or(&[][..], |e| e.vectors.as_slice());
-                        let table = lookup::table(q, wp, m, vectors, &pseudo)?.unwrap_or_default();
-                        eprintln!("{} table in {:.1} s", q.name(), t.elapsed().as_secs_f64());
-                        QueryEncoder::Table(wp, table)
-                    }
-                };
-                encoders.push((q, enc));
-            }
-        }
-        let exact = match (&vectors, args.exact_sparse) {
-            (Some(e), true) => Some(exact::ExactSparse::new(&data, &e.vectors)),
+        let encoders = query_encoders(args, &dir, &data, model.as_ref(), doc_vectors)?;
+        let exact = match (doc_vectors, args.exact_sparse) {
+            (Some(v), true) => Some(ExactSparse::new(&data, v)),
             _ => None,
         };
-        let runs = specs.into_iter().flat_map(|(mode, fusion)| {
-            let encs: Vec<Option<(QueryArg, &QueryEncoder<'_>)>> = if mode == Mode::Lexical {
+        let mut index_info = IndexInfo {
+            build_ms: sparrow_eval::run::round3(build_ms),
+            documents: stats.documents,
+            sparse_documents: stats.sparse_documents,
+            ..IndexInfo::default()
+        };
+        if let (Some(m), Some(e)) = (&model, &vectors) {
+            index_info.model_load_ms = Some(sparrow_eval::run::round3(m.load_ms));
+            index_info.encode_ms = Some(e.encode_ms.map(sparrow_eval::run::round3));
+        }
+        for (mode, fusion) in run_modes(args, slot == 0, model.is_some()) {
+            let encs: Vec<Option<&(QueryArg, QueryEncoder<'_>)>> = if mode == Mode::Lexical {
                 vec![None]
             } else {
-                encoders.iter().map(|(q, e)| Some((*q, e))).collect()
+                encoders.iter().map(Some).collect()
             };
-            encs.into_iter().map(move |e| (mode, fusion, e))
-        });
-        for (mode, fusion, encoder) in runs {
-            let model = if mode == Mode::Lexical { None } else { model.as_ref() };
-            let exact = exact.as_ref().filter(|_| mode != Mode::Lexical);
-            let out = run_queries(
-                &index,
-                &data,
-                encoder.map(|e| e.1),
-                mode,
-                fusion,
-                args.candidates,
-                exact,
-            )?;
-            let summary = metrics::evaluate(&data.qrels, &out.run);
-            let mut obj = Map::new();
-            let query_arg = encoder.map(|e| e.0);
-            let mut run_label = run_name(mode, fusion, model, query_arg);
-            if exact.is_some() {
-                run_label.push_str("-exact");
+            for encoder in encs {
+                let model = if mode == Mode::Lexical { None } else { model.as_ref() };
+                let exact = exact.as_ref().filter(|_| mode != Mode::Lexical);
+                let spec = RunSpec {
+                    mode,
+                    fusion,
+                    candidates: args.candidates,
+                    encoder: encoder.map(|e| &e.1),
+                    exact,
+                };
+                let out = sparrow_eval::run_queries(&index, &data, spec)?;
+                let mut report = args.report(&name, spec, model, encoder.map(|e| e.0), bm25);
+                report.latency = Some(out.latency);
+                report.index = Some(index_info.clone());
+                if let Some(dir) = &args.write_runs {
+                    std::fs::create_dir_all(dir)?;
+                    let path = dir.join(format!("{}.json", report.name));
+                    runfile::write_json(&path, &report.to_json(), &out.run)?;
+                }
+                report.metrics = Some(metrics::evaluate(&data.qrels, &out.run).into());
+                report.input = Some(data.report.clone());
+                results.push(report);
             }
-            obj.insert("name".into(), json!(run_label));
-            obj.insert("exactSparse".into(), json!(exact.is_some()));
-            obj.insert("system".into(), json!("sparrow (native)"));
-            obj.insert("dataset".into(), json!(name));
-            obj.insert("split".into(), json!(args.split));
-            obj.insert("mode".into(), json!(mode));
-            obj.insert("fusion".into(), fusion.map_or(Value::Null, fusion_json));
-            obj.insert("model".into(), json!(model.map(|m| m.variant.clone())));
-            // Which query encoder made the sparse arm's query: "model", "lookup", "lookup-…".
-            obj.insert("queryEncoder".into(), json!(query_arg.map(QueryArg::name)));
-            if let Some(m) = model {
-                let c = m.encoder.config();
-                obj.insert(
-                    "encoder".into(),
-                    json!({ "maxWindows": c.max_windows, "threshold": num32(c.threshold) }),
-                );
-            }
-            obj.insert("bm25".into(), json!({ "k1": num32(bm25.k1), "b": num32(bm25.b) }));
-            obj.insert("candidates".into(), json!(args.candidates));
-            // Whether this run used the library's defaults (what `search(q)` does).
-            let defaults = bm25 == Bm25Params::default()
-                && args.candidates == SearchOptions::default().candidates
-                && !args.no_stemming
-                && !args.no_stopwords
-                && args.max_windows.is_none()
-                && args.threshold.is_none()
-                && args.max_postings.is_none()
-                && args.title_repeat.is_none()
-                && exact.is_none()
-                && fusion.is_none_or(|f| f == Fusion::default())
-                && query_arg.is_none_or(|q| matches!(q, QueryArg::Model | QueryArg::Lookup));
-            obj.insert("libraryDefaults".into(), json!(defaults));
-            obj.insert("latency".into(), out.latency);
-            let mut index_info = json!({ "buildMs": round3(build_ms), "documents": stats.documents, "sparseDocuments": stats.sparse_documents });
-            if let (Some(m), Some(e)) = (model, &vectors) {
-                index_info["modelLoadMs"] = json!(round3(m.load_ms));
-                index_info["encodeMs"] = json!(e.encode_ms.map(round3));
-            }
-            obj.insert("index".into(), index_info);
-            if let Some(dir) = &args.write_runs {
-                std::fs::create_dir_all(dir)?;
-                let path = dir.join(format!("{}.json", obj["name"].as_str().unwrap_or("run")));
-                runfile::write_json(&path, &obj, &out.run)?;
-            }
-            add_metrics(&mut obj, &summary);
-            obj.insert("input".into(), json!(data.report));
-            results.push(obj);
         }
     }
     print_results(args, &name, &results)
 }
 
-/// Builds the index of the corpus: title + text, each document's vector when given, and its
-/// WordPiece tokens when `wordpiece` is given (as `sparrow index` does).
-pub(crate) fn build_index(
-    data: &Dataset,
-    config: IndexConfig,
-    vectors: Option<&[Option<SparseVector>]>,
-    wordpiece: Option<&sparrow_core::WordPiece>,
-    max_postings: Option<usize>,
-    title_repeat: Option<usize>,
-) -> Result<Index> {
-    let mut docs: Vec<Document> = data
-        .corpus
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut doc = beir::to_document(d);
-            if let Some(v) = vectors.and_then(|v| v[i].clone()) {
-                doc = doc.with_sparse(v);
-            }
-            if let Some(wp) = wordpiece {
-                doc.tokens = Some(wp.ids(&doc.semantic_text()));
-            }
-            if let (Some(n), Some(t)) = (title_repeat, &doc.title) {
-                doc.title = Some(vec![t.as_str(); n.max(1)].join(" "));
-            }
-            doc
-        })
-        .collect();
-    if let Some(max) = max_postings {
-        let r = cap_sparse_postings(&mut docs, max);
-        eprintln!(
-            "pruned: {} terms capped at {max} postings, {} of {} postings removed",
-            r.terms_capped,
-            r.postings_removed,
-            r.postings_removed + r.postings_kept
-        );
+/// The modes and fusions of a variant's runs (lexical once, with the first index).
+fn run_modes(args: &EvalArgs, first: bool, model: bool) -> Vec<(Mode, Option<Fusion>)> {
+    let mut specs: Vec<(Mode, Option<Fusion>)> = Vec::new();
+    if args.mode.contains(&ModeArg::Lexical) && first {
+        specs.push((Mode::Lexical, None));
     }
-    let mut index = Index::new(config)?;
-    index.add_many(docs).context("indexing the corpus")?;
-    Ok(index)
+    if model {
+        if args.mode.contains(&ModeArg::Sparse) {
+            specs.push((Mode::Sparse, None));
+        }
+        if args.mode.contains(&ModeArg::Hybrid) {
+            specs.extend(args.fusion.iter().map(|f| (Mode::Hybrid, Some(args.fusion_of(*f)))));
+        }
+    }
+    specs
+}
+
+/// The query encoders of the sparse arm asked for (built once per model variant).
+fn query_encoders<'a>(
+    args: &EvalArgs,
+    dir: &Path,
+    data: &Dataset,
+    model: Option<&'a Model>,
+    vectors: Option<&[Option<sparrow_core::SparseVector>]>,
+) -> Result<Vec<(QueryArg, QueryEncoder<'a>)>> {
+    let Some(m) = model else { return Ok(Vec::new()) };
+    let pseudo = pseudo_queries(args, dir, data)?;
+    let mut encoders = Vec::new();
+    for &q in &args.query {
+        let wp = &m.wordpiece;
+        let enc = match q {
+            QueryArg::Model => QueryEncoder::Model(m),
+            QueryArg::Lookup => QueryEncoder::Lookup(wp),
+            QueryArg::ModelRaw => QueryEncoder::ModelRaw(m),
+            _ => {
+                let t = Instant::now();
+                let table = lookup::table(q, wp, m, vectors.unwrap_or_default(), &pseudo)?
+                    .unwrap_or_default();
+                eprintln!("{} table in {:.1} s", q.name(), t.elapsed().as_secs_f64());
+                QueryEncoder::Table(wp, table)
+            }
+        };
+        encoders.push((q, enc));
+    }
+    Ok(encoders)
+}
+
+/// `--write-index` (and `--write-vocab`): the first variant's index, as `Sparrow.load` reads it.
+fn write_index(
+    args: &EvalArgs,
+    path: &Path,
+    data: &Dataset,
+    index: &Index,
+    model: Option<&Model>,
+    vectors: Option<&[Option<sparrow_core::SparseVector>]>,
+    bm25: Bm25Params,
+) -> Result<()> {
+    let bytes = match (&args.write_vocab, model) {
+        (Some(vocab_path), Some(m)) => {
+            let mut docs: Vec<Document> = data
+                .corpus
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let doc = beir::to_document(d);
+                    match vectors.and_then(|v| v[i].clone()) {
+                        Some(v) => doc.with_sparse(v),
+                        None => doc,
+                    }
+                })
+                .collect();
+            if let Some(max) = args.max_postings {
+                cap_sparse_postings(&mut docs, max);
+            }
+            let ranked = super::index::build_index(docs, &m.wordpiece, args.index_config(bm25))?;
+            let vocab = m.wordpiece.with_rank_ids().to_vocab_bytes();
+            std::fs::write(vocab_path, &vocab)
+                .with_context(|| format!("writing {}", vocab_path.display()))?;
+            eprintln!("wrote {} ({} bytes)", vocab_path.display(), vocab.len());
+            ranked.to_bytes()
+        }
+        (Some(_), None) => bail!("--write-vocab needs a model (sparse or hybrid mode)"),
+        (None, _) => index.to_bytes(),
+    };
+    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
+/// `--tune`: the grid on this split with the first variant, printed (and written to `--tune-out`).
+fn run_tune(args: &EvalArgs, data: &Dataset) -> Result<()> {
+    if args.split == "test" {
+        eprintln!("WARNING: tuning on the test split. Tune on train, then report test once.");
+    }
+    let Some(&variant) = args.variant.first() else { bail!("--tune needs a --variant") };
+    let progress = Stderr::default();
+    let model = load_model(&args.model, variant, args.encoder_config())?;
+    let encoded = vectors::doc_vectors(
+        &model,
+        &data.corpus,
+        &data.corpus_sha256,
+        args.cache_dir().as_deref(),
+        &progress,
+    )?;
+    let index_config = |bm25| args.index_config(bm25);
+    let setup = tune::TuneSetup {
+        split: &args.split,
+        model: &model,
+        vectors: &encoded.vectors,
+        index_config: &index_config,
+    };
+    let report = tune::run(&setup, data, &progress)?;
+    print!("{}", report.render());
+    if let Some(path) = &args.tune_out {
+        std::fs::write(path, serde_json::to_vec_pretty(&report.to_json())?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 fn run_name(
@@ -483,7 +546,7 @@ fn run_name(
     model: Option<&Model>,
     query: Option<QueryArg>,
 ) -> String {
-    let mut s = format!("sparrow-native-{}", json!(mode).as_str().unwrap_or("mode"));
+    let mut s = format!("sparrow-native-{}", mode_name(mode));
     match fusion {
         Some(Fusion::Rrf { .. }) => s.push_str("-rrf"),
         Some(Fusion::Weighted { .. }) => s.push_str("-weighted"),
@@ -498,6 +561,14 @@ fn run_name(
         s.push_str(q.name());
     }
     s
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Lexical => "lexical",
+        Mode::Sparse => "sparse",
+        Mode::Hybrid => "hybrid",
+    }
 }
 
 /// Pseudo-queries for `--query lookup-ctx`: the corpus titles, plus the train queries when the
@@ -515,135 +586,33 @@ fn pseudo_queries(args: &EvalArgs, dir: &Path, data: &Dataset) -> Result<Vec<Str
     Ok(out)
 }
 
-struct QueryRun {
-    run: Run,
-    latency: Value,
-}
-
-/// Runs every query once (after a short warm-up), timing query encoding + search.
-fn run_queries(
-    index: &Index,
-    data: &Dataset,
-    encoder: Option<&QueryEncoder<'_>>,
-    mode: Mode,
-    fusion: Option<Fusion>,
-    candidates: usize,
-    exact: Option<&exact::ExactSparse<'_>>,
-) -> Result<QueryRun> {
-    let options = SearchOptions {
-        limit: DEPTH,
-        mode,
-        fusion: fusion.unwrap_or_default(),
-        candidates,
-        ..SearchOptions::default()
-    };
-    let search = |text: &str| -> Result<(Vec<(String, f64)>, f64)> {
-        if let (Some(x), Some(e)) = (exact, encoder) {
-            let ranking = x.rank(index, e, text, &options)?;
-            return Ok((ranking, 0.0));
-        }
-        let t = Instant::now();
-        let query = match encoder {
-            Some(e) => e.query(text)?,
-            None => Query::new(text),
-        };
-        let encode_ms = t.elapsed().as_secs_f64() * 1e3;
-        let hits = index.search(&query, &options)?;
-        Ok((hits.into_iter().map(|h| (h.id, f64::from(h.score))).collect(), encode_ms))
-    };
-    for (_, text) in data.queries.iter().take(10) {
-        search(text)?;
-    }
-    let mut run = Run::new();
-    let (mut total, mut encode) = (Vec::new(), Vec::new());
-    for (q, text) in &data.queries {
-        let t = Instant::now();
-        let (ranking, encode_ms) = search(text)?;
-        total.push(t.elapsed().as_secs_f64() * 1e3);
-        encode.push(encode_ms);
-        run.insert(q.clone(), ranking);
-    }
-    let mut latency = latency_json(&total);
-    if encoder.is_some() {
-        latency["encodeP50Ms"] = json!(round3(percentile(&encode, 0.5)));
-    }
-    Ok(QueryRun { run, latency })
-}
-
-/// Nearest-rank percentile (`p` in (0, 1]): the smallest sample with at least `p` of the samples
-/// at or below it. The node harnesses use the same definition.
-pub(crate) fn percentile(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
-    let rank = (p * s.len() as f64).ceil().max(1.0) as usize;
-    s[rank.min(s.len()) - 1]
-}
-
-/// An `f32` setting as the JSON number it was written as (`0.35`, not `0.3499999940395355`).
-pub(crate) fn num32(x: f32) -> Value {
-    x.to_string().parse::<f64>().map_or(Value::Null, |v| json!(v))
-}
-
-/// A fusion as the library's JSON shape, with clean numbers.
-pub(crate) fn fusion_json(f: Fusion) -> Value {
-    match f {
-        Fusion::Rrf { k } => json!({ "kind": "rrf", "k": num32(k) }),
-        Fusion::Weighted { alpha } => json!({ "kind": "weighted", "alpha": num32(alpha) }),
-    }
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-fn latency_json(ms: &[f64]) -> Value {
-    let mean = if ms.is_empty() { 0.0 } else { ms.iter().sum::<f64>() / ms.len() as f64 };
-    json!({
-        "p50Ms": round3(percentile(ms, 0.5)),
-        "p95Ms": round3(percentile(ms, 0.95)),
-        "meanMs": round3(mean),
-    })
-}
-
-fn add_metrics(obj: &mut Map<String, Value>, s: &Summary) {
-    obj.insert("queries".into(), json!(s.queries));
-    if s.missing > 0 {
-        obj.insert("missingQueries".into(), json!(s.missing));
-    }
-    obj.insert("ndcg@10".into(), json!(s.ndcg10));
-    obj.insert("recall@100".into(), json!(s.recall100));
-    obj.insert("mrr@10".into(), json!(s.mrr10));
-}
-
 /// `--run FILE...`: scores run files against the split's qrels.
 fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
-    let mut report = beir::InputReport::default();
+    let mut input = beir::InputReport::default();
     let qrels =
-        beir::read_qrels(&dir.join("qrels").join(format!("{}.tsv", args.split)), &mut report)?;
-    if let Some(line) = report.summary() {
+        beir::read_qrels(&dir.join("qrels").join(format!("{}.tsv", args.split)), &mut input)?;
+    if let Some(line) = input.summary() {
         eprintln!("{name}: {line}");
     }
     let mut results = Vec::new();
     for path in &args.run {
         let file = runfile::read(path)?;
-        let summary = metrics::evaluate(&qrels, &file.run);
-        let mut obj = file.meta;
-        obj.entry("name")
-            .or_insert_with(|| json!(path.file_stem().map(|s| s.to_string_lossy().into_owned())));
-        obj.insert("runFile".into(), json!(path.display().to_string()));
-        obj.insert("dataset".into(), json!(name));
-        obj.insert("split".into(), json!(args.split));
-        add_metrics(&mut obj, &summary);
-        obj.insert("input".into(), json!(report));
-        results.push(obj);
+        let mut report = RunReport::from_meta(file.meta);
+        if report.name.is_empty() {
+            report.name =
+                path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        }
+        report.run_file = Some(path.display().to_string());
+        report.dataset = name.to_owned();
+        report.split = args.split.clone();
+        report.metrics = Some(Metrics::from(metrics::evaluate(&qrels, &file.run)));
+        report.input = Some(input.clone());
+        results.push(report);
     }
     print_results(args, name, &results)
 }
 
-fn print_results(args: &EvalArgs, name: &str, results: &[Map<String, Value>]) -> Result<()> {
+fn print_results(args: &EvalArgs, name: &str, results: &[RunReport]) -> Result<()> {
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     if args.json {
@@ -653,7 +622,7 @@ fn print_results(args: &EvalArgs, name: &str, results: &[Map<String, Value>]) ->
         }
         return Ok(());
     }
-    let queries = results.first().and_then(|r| r["queries"].as_u64()).unwrap_or(0);
+    let queries = results.first().and_then(|r| r.metrics).map_or(0, |m| m.queries);
     writeln!(w, "{name} {} ({queries} queries)", args.split)?;
     if args.run.is_empty() {
         writeln!(
@@ -662,53 +631,6 @@ fn print_results(args: &EvalArgs, name: &str, results: &[Map<String, Value>]) ->
             args.k1, args.b, args.candidates
         )?;
     }
-    writeln!(
-        w,
-        "| run | mode | fusion | model | nDCG@10 | Recall@100 | MRR@10 | p50 ms | p95 ms |"
-    )?;
-    writeln!(w, "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")?;
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        Value::Number(n) if n.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) => {
-            format!("{}", n.as_f64().unwrap_or_default() as i64)
-        }
-        other => other.to_string(),
-    };
-    for r in results {
-        let fusion = match r.get("fusion") {
-            Some(Value::Object(f)) => {
-                let kind = f.get("kind").map(text).unwrap_or_default();
-                let param = f
-                    .iter()
-                    .filter(|(k, _)| *k != "kind")
-                    .map(|(k, v)| format!(" {k}={}", text(v)))
-                    .collect::<String>();
-                format!("{kind}{param}")
-            }
-            Some(v) => text(v),
-            None => "-".into(),
-        };
-        let num =
-            |k: &str| r.get(k).and_then(Value::as_f64).map_or("-".into(), |x| format!("{x:.4}"));
-        let lat = |k: &str| {
-            r.get("latency")
-                .and_then(|l| l.get(k))
-                .and_then(Value::as_f64)
-                .map_or("-".into(), |x| format!("{x:.2}"))
-        };
-        writeln!(
-            w,
-            "| {} | {} | {fusion} | {} | {} | {} | {} | {} | {} |",
-            r.get("name").map(text).unwrap_or_default(),
-            r.get("mode").map_or("-".into(), text),
-            r.get("model").map_or("-".into(), text),
-            num("ndcg@10"),
-            num("recall@100"),
-            num("mrr@10"),
-            lat("p50Ms"),
-            lat("p95Ms"),
-        )?;
-    }
+    write!(w, "{}", render_table(results))?;
     Ok(())
 }

@@ -26,7 +26,9 @@ use sparrow_core::{
 };
 use sparrow_encoder::EncoderConfig;
 
-use super::eval::{beir, build_index, vectors, FusionArg, ModeArg, Variant};
+use sparrow_eval::{beir, vectors, IndexWhatIf};
+
+use super::eval::{load_model, FusionArg, ModeArg, Stderr, Variant};
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -155,7 +157,7 @@ impl InputArgs {
     fn load(&self, split: Option<&str>, need_model: bool) -> Result<Loaded> {
         let need_model = need_model || self.beir.is_some();
         let model = if need_model {
-            Some(vectors::load_model(&self.model, self.variant.name(), EncoderConfig::default())?)
+            Some(load_model(&self.model, self.variant, EncoderConfig::default())?)
         } else {
             None
         };
@@ -206,8 +208,8 @@ impl InputArgs {
                 let cache = std::env::var_os("SPARROW_EVAL_CACHE")
                     .map_or_else(|| PathBuf::from("/var/tmp/sparrow-eval-cache"), PathBuf::from);
                 let encoded =
-                    vectors::doc_vectors(m, &data.corpus, &data.corpus_sha256, Some(&cache))?;
-                let index = build_index(&data, config, Some(&encoded.vectors), Some(&m.wordpiece), None, None)?;
+                    vectors::doc_vectors(m, &data.corpus, &data.corpus_sha256, Some(&cache), &Stderr::default())?;
+                let index = sparrow_eval::build_index(&data, config, Some(&encoded.vectors), Some(&m.wordpiece), IndexWhatIf::default(), &Stderr::default())?;
                 (index, m.wordpiece.clone(), Some(data), dir.display().to_string())
             }
             _ => bail!("pass the documents as --index FILE (a Sparrow index or a site manifest.json) or --beir DIR"),
@@ -327,7 +329,7 @@ pub(crate) fn query_vector(args: &QueryVectorArgs) -> Result<()> {
         export::query_request(&args.text, None::<Vec<(&str, f32)>>, &options)?
     } else if input.query == QuerySide::Model && input.index.is_none() && input.beir.is_none() {
         // Model queries need no index: the model alone.
-        let m = vectors::load_model(&input.model, input.variant.name(), EncoderConfig::default())?;
+        let m = load_model(&input.model, input.variant, EncoderConfig::default())?;
         let v = m.encoder.encode_query(&args.text)?;
         let named: Vec<(&str, f32)> = v
             .iter()

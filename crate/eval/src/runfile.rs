@@ -11,35 +11,34 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use crate::error::{EvalError, Result};
 use serde_json::{Map, Value};
 
-use super::metrics::{check_unique, Ranking, Run};
+use crate::metrics::{check_unique, Ranking, Run};
 
 /// A run read from a file: the rankings and the file's metadata (JSON only).
 #[derive(Debug)]
-pub(crate) struct RunFile {
-    pub(crate) run: Run,
-    pub(crate) meta: Map<String, Value>,
+pub struct RunFile {
+    pub run: Run,
+    pub meta: Map<String, Value>,
 }
 
-pub(crate) fn read(path: &Path) -> Result<RunFile> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading run file {}", path.display()))?;
+pub fn read(path: &Path) -> Result<RunFile> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| EvalError::io("reading run file", path, e))?;
+    let in_file = |why: String| EvalError::input(format!("run file {}: {why}", path.display()));
     let file = if text.trim_start().starts_with('{') {
-        parse_json(&text).with_context(|| format!("run file {}", path.display()))?
+        parse_json(&text).map_err(in_file)?
     } else {
-        parse_trec(&text).with_context(|| format!("run file {}", path.display()))?
+        parse_trec(&text).map_err(in_file)?
     };
     for (q, ranking) in &file.run {
-        check_unique(q, ranking)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("run file {}", path.display()))?;
+        check_unique(q, ranking).map_err(in_file)?;
     }
     Ok(file)
 }
 
-fn parse_trec(text: &str) -> Result<RunFile> {
+fn parse_trec(text: &str) -> Result<RunFile, String> {
     let mut run = Run::new();
     let mut tag = None;
     for (i, line) in text.lines().enumerate() {
@@ -48,10 +47,13 @@ fn parse_trec(text: &str) -> Result<RunFile> {
             continue;
         }
         let [q, _, d, _, score, t] = cols[..] else {
-            bail!("line {}: expected `qid Q0 docid rank score tag`, got {line:?}", i + 1);
+            return Err(format!(
+                "line {}: expected `qid Q0 docid rank score tag`, got {line:?}",
+                i + 1
+            ));
         };
         let score: f64 =
-            score.parse().with_context(|| format!("line {}: bad score {score:?}", i + 1))?;
+            score.parse().map_err(|_| format!("line {}: bad score {score:?}", i + 1))?;
         run.entry(q.to_owned()).or_default().push((d.to_owned(), score));
         tag.get_or_insert_with(|| t.to_owned());
     }
@@ -62,10 +64,12 @@ fn parse_trec(text: &str) -> Result<RunFile> {
     Ok(RunFile { run, meta })
 }
 
-fn parse_json(text: &str) -> Result<RunFile> {
-    let Value::Object(mut meta) = serde_json::from_str(text)? else { bail!("not a JSON object") };
+fn parse_json(text: &str) -> Result<RunFile, String> {
+    let Value::Object(mut meta) = serde_json::from_str(text).map_err(|e| e.to_string())? else {
+        return Err("not a JSON object".into());
+    };
     let Some(Value::Object(results)) = meta.remove("results") else {
-        bail!("no \"results\" object (query id -> ranking)");
+        return Err("no \"results\" object (query id -> ranking)".into());
     };
     let mut run = Run::new();
     for (q, ranking) in results {
@@ -80,13 +84,17 @@ fn parse_json(text: &str) -> Result<RunFile> {
                     _ => None,
                 })
                 .collect::<Option<_>>()
-                .with_context(|| format!("query {q}: expected [[\"docid\", score], ...]"))?,
+                .ok_or_else(|| format!("query {q}: expected [[\"docid\", score], ...]"))?,
             Value::Object(map) => map
                 .into_iter()
                 .map(|(d, s)| s.as_f64().map(|s| (d, s)))
                 .collect::<Option<_>>()
-                .with_context(|| format!("query {q}: expected {{\"docid\": score}}"))?,
-            _ => bail!("query {q}: a ranking is an array of [docid, score] or an object"),
+                .ok_or_else(|| format!("query {q}: expected {{\"docid\": score}}"))?,
+            _ => {
+                return Err(format!(
+                    "query {q}: a ranking is an array of [docid, score] or an object"
+                ))
+            }
         };
         run.insert(q, parsed);
     }
@@ -94,7 +102,7 @@ fn parse_json(text: &str) -> Result<RunFile> {
 }
 
 /// Writes a JSON run: `meta` plus `results` (rankings in the given order).
-pub(crate) fn write_json(path: &Path, meta: &Map<String, Value>, run: &Run) -> Result<()> {
+pub fn write_json(path: &Path, meta: &Map<String, Value>, run: &Run) -> Result<()> {
     let mut obj = meta.clone();
     let results: Map<String, Value> = run
         .iter()
@@ -103,8 +111,8 @@ pub(crate) fn write_json(path: &Path, meta: &Map<String, Value>, run: &Run) -> R
         })
         .collect();
     obj.insert("results".into(), Value::Object(results));
-    let bytes = serde_json::to_vec(&Value::Object(obj))?;
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    let bytes = serde_json::to_vec(&Value::Object(obj)).unwrap_or_default();
+    std::fs::write(path, bytes).map_err(|e| EvalError::io("writing", path, e))
 }
 
 #[cfg(test)]

@@ -13,36 +13,36 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
 /// Relevance judgments: query id → document id → grade.
-pub(crate) type Qrels = BTreeMap<String, BTreeMap<String, i32>>;
+pub type Qrels = BTreeMap<String, BTreeMap<String, i32>>;
 
 /// A ranked list for one query: (document id, score), in any order.
-pub(crate) type Ranking = Vec<(String, f64)>;
+pub type Ranking = Vec<(String, f64)>;
 
 /// A run: query id → its ranking.
-pub(crate) type Run = BTreeMap<String, Ranking>;
+pub type Run = BTreeMap<String, Ranking>;
 
 /// The metrics of one query.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(crate) struct QueryMetrics {
-    pub(crate) ndcg10: f64,
-    pub(crate) recall100: f64,
-    pub(crate) mrr10: f64,
+pub struct QueryMetrics {
+    pub ndcg10: f64,
+    pub recall100: f64,
+    pub mrr10: f64,
 }
 
 /// Mean metrics over the evaluated queries.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(crate) struct Summary {
+pub struct Summary {
     /// Judged queries with at least one relevant document (the denominator).
-    pub(crate) queries: usize,
+    pub queries: usize,
     /// Of those, how many the run has no result for (they count as 0).
-    pub(crate) missing: usize,
-    pub(crate) ndcg10: f64,
-    pub(crate) recall100: f64,
-    pub(crate) mrr10: f64,
+    pub missing: usize,
+    pub ndcg10: f64,
+    pub recall100: f64,
+    pub mrr10: f64,
 }
 
 /// nDCG@k of a ranking already in rank order.
-pub(crate) fn ndcg_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) -> f64 {
+pub fn ndcg_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) -> f64 {
     let gain = |g: i32| f64::from(g.max(0));
     let discount = |i: usize| (i as f64 + 2.0).log2(); // rank i+1 → log2(rank + 1)
     let dcg: f64 = ranked
@@ -62,7 +62,7 @@ pub(crate) fn ndcg_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize)
 }
 
 /// Recall@k: the share of the relevant documents found in the top `k`.
-pub(crate) fn recall_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) -> f64 {
+pub fn recall_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) -> f64 {
     let relevant = judged.values().filter(|&&g| g >= 1).count();
     if relevant == 0 {
         return 0.0;
@@ -72,7 +72,7 @@ pub(crate) fn recall_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usiz
 }
 
 /// MRR@k: 1 / rank of the first relevant document within the top `k`, else 0.
-pub(crate) fn mrr_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) -> f64 {
+pub fn mrr_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) -> f64 {
     ranked
         .iter()
         .take(k)
@@ -81,7 +81,7 @@ pub(crate) fn mrr_at(judged: &BTreeMap<String, i32>, ranked: &[&str], k: usize) 
 }
 
 /// All metrics of one query; `None` when the qrels have no relevant document for it (skipped).
-pub(crate) fn score_query(
+pub fn score_query(
     judged: &BTreeMap<String, i32>,
     ranking: Option<&Ranking>,
 ) -> Option<QueryMetrics> {
@@ -95,7 +95,7 @@ pub(crate) fn score_query(
 
 /// [`score_query`] over borrowed ids (sorts `ranking` in place, `trec_eval` order); for callers
 /// that score many rankings without allocating.
-pub(crate) fn score_refs(
+pub fn score_refs(
     judged: &BTreeMap<String, i32>,
     ranking: &mut [(&str, f64)],
 ) -> Option<QueryMetrics> {
@@ -114,7 +114,7 @@ pub(crate) fn score_refs(
 }
 
 /// Per-query metrics of a run, by query id (skipped queries absent).
-pub(crate) fn per_query(qrels: &Qrels, run: &Run) -> BTreeMap<String, QueryMetrics> {
+pub fn per_query(qrels: &Qrels, run: &Run) -> BTreeMap<String, QueryMetrics> {
     qrels
         .iter()
         .filter_map(|(q, judged)| score_query(judged, run.get(q)).map(|m| (q.clone(), m)))
@@ -122,7 +122,7 @@ pub(crate) fn per_query(qrels: &Qrels, run: &Run) -> BTreeMap<String, QueryMetri
 }
 
 /// Mean metrics of a run over the judged queries.
-pub(crate) fn evaluate(qrels: &Qrels, run: &Run) -> Summary {
+pub fn evaluate(qrels: &Qrels, run: &Run) -> Summary {
     let per = per_query(qrels, run);
     let n = per.len();
     let mean = |f: fn(&QueryMetrics) -> f64| {
@@ -142,7 +142,7 @@ pub(crate) fn evaluate(qrels: &Qrels, run: &Run) -> Summary {
 }
 
 /// Checks a ranking has no document twice (`trec_eval` refuses such runs).
-pub(crate) fn check_unique(query: &str, ranking: &Ranking) -> Result<(), String> {
+pub fn check_unique(query: &str, ranking: &Ranking) -> Result<(), String> {
     let mut seen = HashSet::new();
     for (d, _) in ranking {
         if !seen.insert(d.as_str()) {

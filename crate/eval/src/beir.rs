@@ -15,22 +15,23 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use crate::bail;
+use crate::error::{EvalError, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sparrow_core::{Document, IndexConfig};
 
-use super::metrics::Qrels;
+use crate::metrics::Qrels;
 
 /// One corpus document.
 #[derive(Clone, Debug, Deserialize)]
-pub(crate) struct CorpusDoc {
+pub struct CorpusDoc {
     #[serde(rename = "_id")]
-    pub(crate) id: String,
+    pub id: String,
     #[serde(default)]
-    pub(crate) title: String,
+    pub title: String,
     #[serde(default)]
-    pub(crate) text: String,
+    pub text: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,15 +43,15 @@ struct QueryLine {
 
 /// A loaded dataset split.
 #[derive(Debug)]
-pub(crate) struct Dataset {
-    pub(crate) corpus: Vec<CorpusDoc>,
+pub struct Dataset {
+    pub corpus: Vec<CorpusDoc>,
     /// sha256 of the corpus file as stored (keys the vector cache).
-    pub(crate) corpus_sha256: String,
+    pub corpus_sha256: String,
     /// The split's queries that have judgments, in qrels order (query id, text).
-    pub(crate) queries: Vec<(String, String)>,
-    pub(crate) qrels: Qrels,
+    pub queries: Vec<(String, String)>,
+    pub qrels: Qrels,
     /// What was left out of the input, by reason.
-    pub(crate) report: InputReport,
+    pub report: InputReport,
 }
 
 /// `name` or `name.gz` in `dir`, whichever exists.
@@ -65,56 +66,56 @@ fn find(dir: &Path, name: &str) -> Result<PathBuf> {
 
 /// Reads a file, gunzipping `.gz`; returns the bytes and the sha256 of the bytes as stored.
 fn read_bytes(path: &Path) -> Result<(Vec<u8>, String)> {
-    let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let raw = std::fs::read(path).map_err(|e| EvalError::io("reading", path, e))?;
     let sha = hex(&Sha256::digest(&raw));
     if path.extension().is_some_and(|e| e == "gz") {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&raw[..])
             .read_to_end(&mut out)
-            .with_context(|| format!("gunzipping {}", path.display()))?;
+            .map_err(|e| EvalError::io("gunzipping", path, e))?;
         return Ok((out, sha));
     }
     Ok((raw, sha))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the loader left out of the input, or noticed in it, by reason (all zero for a clean
 /// dataset). Serialised into `sparrow eval --json` output as `input`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct InputReport {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InputReport {
     /// Files that started with a UTF-8 byte-order mark (ignored).
-    pub(crate) byte_order_marks: usize,
+    pub byte_order_marks: usize,
     /// Empty or whitespace-only lines (ignored).
-    pub(crate) blank_lines: usize,
+    pub blank_lines: usize,
     /// Lines skipped because they are not UTF-8, not JSON of the expected shape, or (qrels) not
     /// `query-id<TAB>corpus-id<TAB>integer grade`.
-    pub(crate) malformed_lines: usize,
+    pub malformed_lines: usize,
     /// Where the first malformed line is and what is wrong with it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) first_malformed: Option<String>,
+    pub first_malformed: Option<String>,
     /// Documents whose id was already seen (the first is kept).
-    pub(crate) duplicate_documents: usize,
+    pub duplicate_documents: usize,
     /// Documents the index refuses for their content, by the core's error code
     /// (`EMPTY_DOCUMENT`, `TEXT_TOO_LARGE`, `INVALID_ID`).
-    pub(crate) refused_documents: BTreeMap<String, usize>,
+    pub refused_documents: BTreeMap<String, usize>,
     /// Queries whose id was already seen (the first is kept).
-    pub(crate) duplicate_queries: usize,
+    pub duplicate_queries: usize,
     /// (query, document) judgments given more than once (the first is kept).
-    pub(crate) duplicate_judgments: usize,
+    pub duplicate_judgments: usize,
     /// Judged queries with no text in the queries file: they cannot be run and are left out.
-    pub(crate) judged_queries_without_text: usize,
+    pub judged_queries_without_text: usize,
     /// Judgments naming a document that is not indexed (missing from the corpus, or skipped
     /// above): kept, so each is a relevant document no run finds.
-    pub(crate) judged_documents_not_indexed: usize,
+    pub judged_documents_not_indexed: usize,
 }
 
 impl InputReport {
     /// Whether anything was left out or noticed.
-    pub(crate) fn is_clean(&self) -> bool {
+    pub fn is_clean(&self) -> bool {
         *self == InputReport::default()
     }
 
@@ -126,7 +127,7 @@ impl InputReport {
     }
 
     /// One line for a person: what was skipped and why; `None` when the input was clean.
-    pub(crate) fn summary(&self) -> Option<String> {
+    pub fn summary(&self) -> Option<String> {
         if self.is_clean() {
             return None;
         }
@@ -216,8 +217,8 @@ fn jsonl<T: for<'de> Deserialize<'de>>(
 }
 
 /// Reads `qrels/{split}.tsv` (`query-id corpus-id score`, tab-separated, optional header).
-pub(crate) fn read_qrels(path: &Path, report: &mut InputReport) -> Result<Qrels> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+pub fn read_qrels(path: &Path, report: &mut InputReport) -> Result<Qrels> {
+    let bytes = std::fs::read(path).map_err(|e| EvalError::io("reading", path, e))?;
     let mut qrels = Qrels::new();
     for (i, (n, line)) in text_lines(path, &bytes, report).into_iter().enumerate() {
         let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
@@ -247,7 +248,7 @@ pub(crate) fn read_qrels(path: &Path, report: &mut InputReport) -> Result<Qrels>
 }
 
 /// The core document a corpus entry is indexed as (BEIR's way: title and text).
-pub(crate) fn to_document(d: &CorpusDoc) -> Document {
+pub fn to_document(d: &CorpusDoc) -> Document {
     let doc = Document::new(d.id.clone(), d.text.clone());
     if d.title.is_empty() {
         doc
@@ -258,7 +259,7 @@ pub(crate) fn to_document(d: &CorpusDoc) -> Document {
 
 /// Loads the corpus (the documents an index with `config` accepts), the split's qrels and the
 /// queries they judge, and reports what was left out.
-pub(crate) fn load(dir: &Path, split: &str, config: &IndexConfig) -> Result<Dataset> {
+pub fn load(dir: &Path, split: &str, config: &IndexConfig) -> Result<Dataset> {
     let mut report = InputReport::default();
     let qrels_path = dir.join("qrels").join(format!("{split}.tsv"));
     let mut qrels = read_qrels(&qrels_path, &mut report)?;

@@ -6,15 +6,16 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
+use crate::error::Result;
 use sparrow_core::score::Scored;
 use sparrow_core::{fuse_ranked, Index, Mode, Query, SearchOptions, SparseVector};
 
-use super::beir::Dataset;
-use super::lookup::QueryEncoder;
+use crate::beir::Dataset;
+use crate::lookup::QueryEncoder;
 
 /// The float vectors inverted: term -> (corpus position, weight).
-pub(crate) struct ExactSparse<'a> {
+#[derive(Debug)]
+pub struct ExactSparse<'a> {
     postings: HashMap<u32, Vec<(u32, f32)>>,
     /// Document id -> corpus position (the index's insertion order).
     positions: HashMap<&'a str, u32>,
@@ -22,7 +23,7 @@ pub(crate) struct ExactSparse<'a> {
 }
 
 impl<'a> ExactSparse<'a> {
-    pub(crate) fn new(data: &'a Dataset, vectors: &[Option<SparseVector>]) -> Self {
+    pub fn new(data: &'a Dataset, vectors: &[Option<SparseVector>]) -> Self {
         let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
         for (doc, v) in vectors.iter().enumerate() {
             for (id, w) in v.iter().flat_map(SparseVector::iter) {
@@ -52,7 +53,7 @@ impl<'a> ExactSparse<'a> {
     }
 
     /// One query's ranking under `options` (its `mode`, `fusion`, `candidates` and `limit`).
-    pub(crate) fn rank(
+    pub fn rank(
         &self,
         index: &Index,
         encoder: &QueryEncoder<'_>,

@@ -14,15 +14,15 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
-use clap::ValueEnum;
+use crate::error::Result;
 use sparrow_core::{Query, SparseVector, WordPiece};
 
-use super::vectors::Model;
+use crate::vectors::Model;
 
 /// `--query`: how the query side of the sparse arm is made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum QueryArg {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum QueryArg {
     /// The model encodes the query (its expansion).
     Model,
     /// The query's WordPiece tokens, weighted by IDF over the indexed texts' tokens (the
@@ -40,7 +40,7 @@ pub(crate) enum QueryArg {
 }
 
 impl QueryArg {
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             QueryArg::Model => "model",
             QueryArg::Lookup => "lookup",
@@ -53,7 +53,8 @@ impl QueryArg {
 }
 
 /// A ready query encoder.
-pub(crate) enum QueryEncoder<'a> {
+#[derive(Debug)]
+pub enum QueryEncoder<'a> {
     Model(&'a Model),
     /// The core's lookup query.
     Lookup(&'a WordPiece),
@@ -65,7 +66,7 @@ pub(crate) enum QueryEncoder<'a> {
 
 impl QueryEncoder<'_> {
     /// The query for `text`.
-    pub(crate) fn query(&self, text: &str) -> Result<Query> {
+    pub fn query(&self, text: &str) -> Result<Query> {
         let q = Query::new(text);
         Ok(match self {
             QueryEncoder::Model(m) => q.with_expansion(m.encoder.encode_query(text)?),
@@ -83,7 +84,7 @@ impl QueryEncoder<'_> {
 
 /// The table of one `lookup-*` candidate (`None` for `model` and `lookup`). `vectors`: the
 /// documents' learned-sparse vectors.
-pub(crate) fn table(
+pub fn table(
     arg: QueryArg,
     wp: &WordPiece,
     model: &Model,

@@ -2,27 +2,35 @@
 //! min-max, z-score or max normalisation) and candidate depth on one split (train!).
 //!
 //! Each arm is ranked once per setting with [`Index::search`] (single-arm mode, which returns the
-//! arm's exact top-`depth` list, the list hybrid mode fuses), and the fusions are replayed here
-//! over those lists, so thousands of configurations cost seconds. RRF and min-max weighted
-//! fusion replay `sparrow-core`'s fusion exactly (same `f32` arithmetic, same order); the winners
-//! are re-run through [`Index::search`] in hybrid mode at the end and must give identical
-//! metrics. Z-score and max normalisation are what-ifs: the library does not implement them.
+//! arm's exact top-`depth` list, the list hybrid mode fuses), and the fusions are applied over
+//! those lists, so thousands of configurations cost seconds. RRF and min-max weighted fusion are
+//! the core's own ([`fuse_ranked`], what hybrid search runs); the winners are re-run through
+//! [`Index::search`] in hybrid mode at the end and must give identical rankings. Z-score and max
+//! normalisation are what-ifs the library does not implement, so only they are computed here.
+//!
+//! [`run`] returns a [`TuneReport`]: the grid, the depth sweep and the checks; its
+//! [`render`](TuneReport::render) is the summary `sparrow eval --tune` prints.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use std::fmt::Write;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
+use sparrow_core::score::Scored;
 use sparrow_core::{
-    Bm25Params, Fusion, Index, Mode, Query, SearchOptions, DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1,
-    DEFAULT_RRF_K,
+    fuse_ranked, Bm25Params, Fusion, Index, IndexConfig, Mode, Query, SearchOptions, SparseVector,
+    DEFAULT_ALPHA, DEFAULT_B, DEFAULT_K1, DEFAULT_RRF_K,
 };
 
-use super::beir::Dataset;
-use super::metrics::{score_refs, QueryMetrics};
-use super::{build_index, num32, vectors, EvalArgs, DEPTH};
+use crate::beir::Dataset;
+use crate::error::Result;
+use crate::metrics::{score_refs, QueryMetrics};
+use crate::run::{build_index, num32, IndexWhatIf, DEPTH};
+use crate::vectors::Model;
+use crate::{bail, Progress};
 
 /// k1 values: 0.3 ..= 2.0 step 0.1, plus the library default.
 fn k1_grid() -> Vec<f32> {
@@ -120,57 +128,53 @@ struct Row {
     mrr10: f64,
 }
 
-/// A document's (1-based rank, score) in the lexical and the sparse arm.
-type ArmRanks = (Option<(u32, f32)>, Option<(u32, f32)>);
+/// A document's score in the lexical and the sparse arm, when it is in them.
+type ArmScores = (Option<f32>, Option<f32>);
 
-/// Replays `sparrow-core`'s fusion (RRF, min-max weighted) or a what-if normalisation, keeping
-/// the top `limit` (score descending, then doc id ascending, as the core orders them).
+/// Fuses one query's two lists, keeping the top `limit` (score descending, then doc id
+/// ascending, as the core orders them): the core's own fusion for the library's fusions
+/// ([`fuse_ranked`]), the what-if normalisations here.
 fn fuse(lex: &[(u32, f32)], sp: &[(u32, f32)], f: Fuse, limit: usize) -> List {
-    let mut by_doc: BTreeMap<u32, ArmRanks> = BTreeMap::new();
-    for (i, &(d, s)) in lex.iter().enumerate() {
-        by_doc.entry(d).or_default().0 = Some((i as u32 + 1, s));
-    }
-    for (i, &(d, s)) in sp.iter().enumerate() {
-        by_doc.entry(d).or_default().1 = Some((i as u32 + 1, s));
-    }
-    let mut out: List = match f {
-        Fuse::Rrf { k } => by_doc
+    if let Some(fusion) = f.library() {
+        let scored = |l: &[(u32, f32)]| -> Vec<Scored> {
+            l.iter().map(|&(doc, score)| Scored { doc, score }).collect()
+        };
+        let mut out: List = fuse_ranked(&scored(lex), &scored(sp), fusion)
             .into_iter()
-            .map(|(d, (l, s))| {
-                let mut score = 0.0f32;
-                if let Some((rank, _)) = l {
-                    score += 1.0 / (k + rank as f32);
-                }
-                if let Some((rank, _)) = s {
-                    score += 1.0 / (k + rank as f32);
-                }
-                (d, score)
-            })
-            .collect(),
-        Fuse::Weighted { alpha, norm } => {
-            let (nl, ml) = normaliser(lex, norm);
-            let (ns, ms) = normaliser(sp, norm);
-            by_doc
-                .into_iter()
-                .map(|(d, (l, s))| {
-                    let l = l.map_or(ml, |(_, x)| nl(x));
-                    let s = s.map_or(ms, |(_, x)| ns(x));
-                    (d, alpha * s + (1.0 - alpha) * l)
-                })
-                .collect()
-        }
-    };
+            .map(|s| (s.doc, s.score))
+            .collect();
+        out.truncate(limit);
+        return out;
+    }
+    let Fuse::Weighted { alpha, norm } = f else { return List::new() };
+    let mut by_doc: BTreeMap<u32, ArmScores> = BTreeMap::new();
+    for &(d, s) in lex {
+        by_doc.entry(d).or_default().0 = Some(s);
+    }
+    for &(d, s) in sp {
+        by_doc.entry(d).or_default().1 = Some(s);
+    }
+    let (nl, ml) = normaliser(lex, norm);
+    let (ns, ms) = normaliser(sp, norm);
+    let mut out: List = by_doc
+        .into_iter()
+        .map(|(d, (l, s))| {
+            let l = l.map_or(ml, &nl);
+            let s = s.map_or(ms, &ns);
+            (d, alpha * s + (1.0 - alpha) * l)
+        })
+        .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out.truncate(limit);
     out
 }
 
-/// The normalisation of one arm, and the value of a document missing from it.
+/// The what-if normalisation of one arm, and the value of a document missing from it (min-max
+/// is the core's, applied by [`fuse_ranked`]; it is here only for completeness).
 fn normaliser(list: &[(u32, f32)], norm: Norm) -> (Box<dyn Fn(f32) -> f32>, f32) {
     let min = list.iter().map(|s| s.1).fold(f32::INFINITY, f32::min);
     let max = list.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
     match norm {
-        // Exactly sparrow-core's normaliser.
         Norm::MinMax => {
             (Box::new(move |s| if max > min { (s - min) / (max - min) } else { 1.0 }), 0.0)
         }
@@ -266,19 +270,57 @@ fn fuse_all(lex: &[List], sp: &[List], f: Fuse, depth: usize) -> Vec<List> {
         .collect()
 }
 
-pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
-    if args.split == "test" {
-        eprintln!("WARNING: tuning on the test split. Tune on train, then report test once.");
+/// What the grid is run with: the split's name (a warning when it is `test`), the model and the
+/// corpus's vectors, and the index settings for a BM25 setting (analysis as the caller chose).
+pub struct TuneSetup<'a> {
+    /// The split tuned on (train!).
+    pub split: &'a str,
+    /// The model variant: its expansion of each query, its name in the report.
+    pub model: &'a Model,
+    /// The corpus's document vectors, in corpus order.
+    pub vectors: &'a [Option<SparseVector>],
+    /// The index settings for one BM25 setting.
+    pub index_config: &'a dyn Fn(Bm25Params) -> IndexConfig,
+}
+
+impl std::fmt::Debug for TuneSetup<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TuneSetup").field("split", &self.split).finish_non_exhaustive()
     }
-    let Some(variant) = args.variant.first() else { bail!("--tune needs a --variant") };
+}
+
+/// The fusion checks: each library fusion's best configuration run through
+/// [`Index::search`] in hybrid mode, against the fusion of its arms' lists.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// The fusion family.
+    pub family: &'static str,
+    /// Whether the rankings are identical.
+    pub same: bool,
+    /// nDCG@10 through `Index::search`.
+    pub library: f64,
+    /// nDCG@10 of the grid's fusion.
+    pub grid: f64,
+}
+
+/// What a tuning run found.
+#[derive(Debug)]
+pub struct TuneReport {
+    split: String,
+    queries: usize,
+    model: String,
+    model_sha256: String,
+    points: usize,
+    rows: Vec<Row>,
+    depth_rows: Vec<Row>,
+    checks: Vec<Check>,
+}
+
+/// Grid-searches BM25 `k1`/`b` and every fusion (and the candidate depth of the best ones) on
+/// `data`, and checks the library's fusions against `Index::search`.
+pub fn run(setup: &TuneSetup<'_>, data: &Dataset, progress: &dyn Progress) -> Result<TuneReport> {
     let t0 = Instant::now();
-    let model = vectors::load_model(&args.model, variant.name(), args.encoder_config())?;
-    let encoded = vectors::doc_vectors(
-        &model,
-        &data.corpus,
-        &data.corpus_sha256,
-        args.cache_dir().as_deref(),
-    )?;
+    let model = setup.model;
     let pos: HashMap<&str, u32> =
         data.corpus.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
     if pos.len() != data.corpus.len() {
@@ -296,35 +338,41 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
         })
         .collect::<Result<_>>()?;
     let max_depth = *DEPTHS.iter().max().unwrap_or(&DEPTH);
+    let index_of = |bm25: Bm25Params, vectors: Option<&[Option<SparseVector>]>| {
+        build_index(
+            data,
+            (setup.index_config)(bm25),
+            vectors,
+            None,
+            IndexWhatIf::default(),
+            progress,
+        )
+    };
 
     let default_bm25 = Bm25Params { k1: DEFAULT_K1, b: DEFAULT_B };
-    let full = build_index(
-        data,
-        args.index_config(default_bm25),
-        Some(&encoded.vectors),
-        None,
-        None,
-        None,
-    )?;
+    let full = index_of(default_bm25, Some(setup.vectors))?;
     let sparse_deep = arm_lists(&full, &queries, Mode::Sparse, max_depth, &pos)?;
     let sparse: Vec<List> = sparse_deep.iter().map(|l| l[..l.len().min(DEPTH)].to_vec()).collect();
     let sparse_row = prepared.row("sparse", f32::NAN, f32::NAN, None, DEPTH, &sparse);
     drop(full);
-    eprintln!(
+    progress.note(&format!(
         "sparse arm ({}): nDCG@10 {:.4} ({:.0} s)",
         model.variant,
         sparse_row.ndcg10,
         t0.elapsed().as_secs_f64()
-    );
+    ));
 
     let fusions = fusions();
     let points: Vec<(f32, f32)> =
         k1_grid().into_iter().flat_map(|k1| b_grid().into_iter().map(move |b| (k1, b))).collect();
-    eprintln!("grid: {} BM25 settings x {} fusions, depth {DEPTH}", points.len(), fusions.len());
+    progress.note(&format!(
+        "grid: {} BM25 settings x {} fusions, depth {DEPTH}",
+        points.len(),
+        fusions.len()
+    ));
     let mut rows: Vec<Row> = vec![sparse_row];
     for (i, &(k1, b)) in points.iter().enumerate() {
-        let index =
-            build_index(data, args.index_config(Bm25Params { k1, b }), None, None, None, None)?;
+        let index = index_of(Bm25Params { k1, b }, None)?;
         let lex = arm_lists(&index, &queries, Mode::Lexical, DEPTH, &pos)?;
         rows.push(prepared.row("lexical", k1, b, None, DEPTH, &lex));
         let fused: Vec<Row> = fusions
@@ -335,42 +383,28 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
             .collect();
         rows.extend(fused);
         if (i + 1) % 25 == 0 {
-            eprintln!(
+            progress.note(&format!(
                 "  {}/{} BM25 settings ({:.0} s)",
                 i + 1,
                 points.len(),
                 t0.elapsed().as_secs_f64()
-            );
+            ));
         }
     }
 
     // Depth sweep for the best configuration of each library fusion.
-    let best_of = |family: &str| -> Option<Row> {
-        rows.iter()
-            .filter(|r| r.family == family)
-            .max_by(|a, b| a.ndcg10.total_cmp(&b.ndcg10))
-            .cloned()
-    };
     let mut depth_rows = Vec::new();
-    let mut verified = Vec::new();
+    let mut checks = Vec::new();
     for family in ["rrf", "weighted (min-max)"] {
-        let Some(best) = best_of(family) else { continue };
+        let Some(best) = best_row(&rows, &|r| r.family == family) else { continue };
         let Some(f) = best.fusion else { continue };
-        let bm25 = Bm25Params { k1: best.k1, b: best.b };
-        let index =
-            build_index(data, args.index_config(bm25), Some(&encoded.vectors), None, None, None)?;
+        let index = index_of(Bm25Params { k1: best.k1, b: best.b }, Some(setup.vectors))?;
         let lex_deep = arm_lists(&index, &queries, Mode::Lexical, max_depth, &pos)?;
         for depth in DEPTHS {
-            depth_rows.push(prepared.row(
-                family,
-                best.k1,
-                best.b,
-                Some(f),
-                depth,
-                &fuse_all(&lex_deep, &sparse_deep, f, depth),
-            ));
+            let lists = fuse_all(&lex_deep, &sparse_deep, f, depth);
+            depth_rows.push(prepared.row(family, best.k1, best.b, Some(f), depth, &lists));
         }
-        // The replayed fusion must be what the library computes.
+        // The grid's fusion must be what hybrid search computes.
         if let Some(fusion) = f.library() {
             let options = SearchOptions {
                 limit: DEPTH,
@@ -382,25 +416,30 @@ pub(super) fn run(args: &EvalArgs, data: &Dataset) -> Result<()> {
             let lists = ranked_lists(&index, &queries, &options, &pos)?;
             let lib = prepared.row(family, best.k1, best.b, Some(f), DEPTH, &lists);
             let same = lists == fuse_all(&lex_deep, &sparse_deep, f, DEPTH);
-            verified.push((family, lib.ndcg10 == best.ndcg10 && same, lib.ndcg10, best.ndcg10));
+            checks.push(Check {
+                family,
+                same: same && lib.ndcg10 == best.ndcg10,
+                library: lib.ndcg10,
+                grid: best.ndcg10,
+            });
         }
     }
-    print_summary(args, data, &model.variant, &rows, &depth_rows, &verified, &points);
-    if let Some(path) = &args.tune_out {
-        let out = json!({
-            "split": args.split,
-            "queries": data.queries.len(),
-            "model": model.variant,
-            "modelSha256": model.sha256,
-            "depth": DEPTH,
-            "grid": rows.iter().map(row_json).collect::<Vec<_>>(),
-            "depthSweep": depth_rows.iter().map(row_json).collect::<Vec<_>>(),
-        });
-        std::fs::write(path, serde_json::to_vec_pretty(&out)?)?;
-        eprintln!("wrote {}", path.display());
-    }
-    eprintln!("tuning took {:.0} s", t0.elapsed().as_secs_f64());
-    Ok(())
+    progress.note(&format!("tuning took {:.0} s", t0.elapsed().as_secs_f64()));
+    Ok(TuneReport {
+        split: setup.split.to_owned(),
+        queries: data.queries.len(),
+        model: model.variant.clone(),
+        model_sha256: model.sha256.clone(),
+        points: points.len(),
+        rows,
+        depth_rows,
+        checks,
+    })
+}
+
+/// The row with the best nDCG@10 among those `pred` selects.
+fn best_row(rows: &[Row], pred: &dyn Fn(&Row) -> bool) -> Option<Row> {
+    rows.iter().filter(|r| pred(r)).max_by(|a, b| a.ndcg10.total_cmp(&b.ndcg10)).cloned()
 }
 
 /// A grid row as JSON with clean `f32` numbers.
@@ -418,98 +457,140 @@ fn row_json(r: &Row) -> serde_json::Value {
     })
 }
 
-fn print_summary(
-    args: &EvalArgs,
-    data: &Dataset,
-    variant: &str,
-    rows: &[Row],
-    depth_rows: &[Row],
-    verified: &[(&str, bool, f64, f64)],
-    points: &[(f32, f32)],
-) {
-    let best = |pred: &dyn Fn(&Row) -> bool| {
-        rows.iter().filter(|r| pred(r)).max_by(|a, b| a.ndcg10.total_cmp(&b.ndcg10)).cloned()
-    };
-    let line = |r: &Row| {
-        format!(
-            "| {} | {} | {} | {} | {:.4} | {:.4} | {:.4} |",
-            r.family,
-            if r.k1.is_nan() { "-".into() } else { r.k1.to_string() },
-            if r.b.is_nan() { "-".into() } else { r.b.to_string() },
-            r.fusion.map_or("-".into(), |f| f.param()),
-            r.ndcg10,
-            r.recall100,
-            r.mrr10
-        )
-    };
-    let header = "| run | k1 | b | fusion | nDCG@10 | Recall@100 | MRR@10 |\n| --- | ---: | ---: | --- | ---: | ---: | ---: |";
-    println!(
-        "Tuning on {} ({} queries), model {variant}, top {DEPTH}, candidates {DEPTH}",
-        args.split,
-        data.queries.len()
-    );
-    println!(
-        "grid: {} BM25 settings (k1 {:?}, b {:?}) x {} fusions = {} configurations",
-        points.len(),
-        k1_grid(),
-        b_grid(),
-        fusions().len(),
-        rows.len()
-    );
-    println!("\nLibrary defaults now (k1 {DEFAULT_K1}, b {DEFAULT_B}, RRF k {DEFAULT_RRF_K}, alpha {DEFAULT_ALPHA}):\n{header}");
-    let at_defaults = |r: &Row| r.k1 == DEFAULT_K1 && r.b == DEFAULT_B;
-    for r in rows.iter().filter(|r| {
-        at_defaults(r)
-            && match r.fusion {
-                None => true,
-                Some(Fuse::Rrf { k }) => k == DEFAULT_RRF_K,
-                Some(Fuse::Weighted { alpha, norm }) => {
-                    alpha == DEFAULT_ALPHA && norm == Norm::MinMax
+impl TuneReport {
+    /// The checks of the library's fusions.
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// Every grid point and the depth sweep, as JSON (`--tune-out`).
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "split": self.split,
+            "queries": self.queries,
+            "model": self.model,
+            "modelSha256": self.model_sha256,
+            "depth": DEPTH,
+            "grid": self.rows.iter().map(row_json).collect::<Vec<_>>(),
+            "depthSweep": self.depth_rows.iter().map(row_json).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The summary, in Markdown: the library defaults' rows, the best per family, the top 15,
+    /// sweeps and k1 x b matrices through the best library fusions, the depth sweep, the checks.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out).unwrap_or_default();
+        out
+    }
+
+    fn render_into(&self, w: &mut String) -> std::fmt::Result {
+        let rows = &self.rows;
+        let header = "| run | k1 | b | fusion | nDCG@10 | Recall@100 | MRR@10 |\n| --- | ---: | ---: | --- | ---: | ---: | ---: |";
+        writeln!(
+            w,
+            "Tuning on {} ({} queries), model {}, top {DEPTH}, candidates {DEPTH}",
+            self.split, self.queries, self.model
+        )?;
+        writeln!(
+            w,
+            "grid: {} BM25 settings (k1 {:?}, b {:?}) x {} fusions = {} configurations",
+            self.points,
+            k1_grid(),
+            b_grid(),
+            fusions().len(),
+            rows.len()
+        )?;
+        writeln!(w, "\nLibrary defaults now (k1 {DEFAULT_K1}, b {DEFAULT_B}, RRF k {DEFAULT_RRF_K}, alpha {DEFAULT_ALPHA}):\n{header}")?;
+        let at_defaults = |r: &Row| r.k1 == DEFAULT_K1 && r.b == DEFAULT_B;
+        for r in rows.iter().filter(|r| {
+            at_defaults(r)
+                && match r.fusion {
+                    None => true,
+                    Some(Fuse::Rrf { k }) => k == DEFAULT_RRF_K,
+                    Some(Fuse::Weighted { alpha, norm }) => {
+                        alpha == DEFAULT_ALPHA && norm == Norm::MinMax
+                    }
                 }
-            }
-    }) {
-        println!("{}", line(r));
-    }
-    if let Some(s) = rows.iter().find(|r| r.family == "sparse") {
-        println!("{}", line(s));
-    }
-    println!("\nBest per run type (* = normalisation not in the library, a what-if):\n{header}");
-    for family in ["lexical", "rrf", "weighted (min-max)", "weighted (z-score)*", "weighted (max)*"]
-    {
-        if let Some(r) = best(&|r: &Row| r.family == family) {
-            println!("{}", line(&r));
+        }) {
+            writeln!(w, "{}", line(r))?;
         }
+        if let Some(s) = rows.iter().find(|r| r.family == "sparse") {
+            writeln!(w, "{}", line(s))?;
+        }
+        writeln!(
+            w,
+            "\nBest per run type (* = normalisation not in the library, a what-if):\n{header}"
+        )?;
+        for family in
+            ["lexical", "rrf", "weighted (min-max)", "weighted (z-score)*", "weighted (max)*"]
+        {
+            if let Some(r) = best_row(rows, &|r| r.family == family) {
+                writeln!(w, "{}", line(&r))?;
+            }
+        }
+        writeln!(w, "\nTop 15 configurations:\n{header}")?;
+        let mut sorted: Vec<&Row> = rows.iter().filter(|r| r.fusion.is_some()).collect();
+        sorted.sort_by(|a, b| b.ndcg10.total_cmp(&a.ndcg10));
+        for r in sorted.iter().take(15) {
+            writeln!(w, "{}", line(r))?;
+        }
+        for family in ["rrf", "weighted (min-max)"] {
+            self.render_sweeps(w, family)?;
+        }
+        writeln!(w, "\nCandidate depth (per arm) at each best configuration:")?;
+        for r in &self.depth_rows {
+            writeln!(
+                w,
+                "  {} {} k1 {} b {}: depth {:>4} nDCG@10 {:.4} R@100 {:.4}",
+                r.family,
+                r.fusion.map_or(String::new(), |f| f.param()),
+                r.k1,
+                r.b,
+                r.depth,
+                r.ndcg10,
+                r.recall100
+            )?;
+        }
+        for c in &self.checks {
+            writeln!(
+                w,
+                "check: {} through Index::search (hybrid) {} the grid's fusion (nDCG@10 {:.6} vs {:.6})",
+                c.family,
+                if c.same { "matches" } else { "DIFFERS FROM" },
+                c.library,
+                c.grid
+            )?;
+        }
+        Ok(())
     }
-    println!("\nTop 15 configurations:\n{header}");
-    let mut sorted: Vec<&Row> = rows.iter().filter(|r| r.fusion.is_some()).collect();
-    sorted.sort_by(|a, b| b.ndcg10.total_cmp(&a.ndcg10));
-    for r in sorted.iter().take(15) {
-        println!("{}", line(r));
-    }
-    // Sweeps through the best library configurations.
-    for family in ["rrf", "weighted (min-max)"] {
-        let Some(top) = best(&|r: &Row| r.family == family) else { continue };
+
+    /// The alpha/k sweep through a family's best BM25 setting, and its k1 x b matrix (and the
+    /// lexical one, once).
+    fn render_sweeps(&self, w: &mut String, family: &str) -> std::fmt::Result {
+        let rows = &self.rows;
+        let Some(top) = best_row(rows, &|r| r.family == family) else { return Ok(()) };
         let sweep: Vec<String> = rows
             .iter()
             .filter(|r| r.family == family && r.k1 == top.k1 && r.b == top.b)
             .map(|r| format!("{} {:.4}", r.fusion.map_or(String::new(), |f| f.param()), r.ndcg10))
             .collect();
-        println!("\n{family} at k1 {} b {}: {}", top.k1, top.b, sweep.join(", "));
-        // k1 x b matrix for this fusion parameter, and for lexical alone.
+        writeln!(w, "\n{family} at k1 {} b {}: {}", top.k1, top.b, sweep.join(", "))?;
         for (title, pick) in [
             (format!("{family} {}", top.fusion.map_or(String::new(), |f| f.param())), top.fusion),
             ("lexical".to_owned(), None),
         ] {
             if pick.is_none() && family != "rrf" {
-                continue; // print the lexical matrix once
+                continue; // the lexical matrix once
             }
-            println!("\nnDCG@10, {title}: rows k1, columns b");
+            writeln!(w, "\nnDCG@10, {title}: rows k1, columns b")?;
             let bs = b_grid();
-            println!(
+            writeln!(
+                w,
                 "| k1 \\ b | {} |",
                 bs.iter().map(f32::to_string).collect::<Vec<_>>().join(" | ")
-            );
-            println!("| --- |{}", " ---: |".repeat(bs.len()));
+            )?;
+            writeln!(w, "| --- |{}", " ---: |".repeat(bs.len()))?;
             for k1 in k1_grid() {
                 let cells: Vec<String> = bs
                     .iter()
@@ -524,27 +605,23 @@ fn print_summary(
                             .map_or("-".into(), |r| format!("{:.4}", r.ndcg10))
                     })
                     .collect();
-                println!("| {k1} | {} |", cells.join(" | "));
+                writeln!(w, "| {k1} | {} |", cells.join(" | "))?;
             }
         }
+        Ok(())
     }
-    println!("\nCandidate depth (per arm) at each best configuration:");
-    for r in depth_rows {
-        println!(
-            "  {} {} k1 {} b {}: depth {:>4} nDCG@10 {:.4} R@100 {:.4}",
-            r.family,
-            r.fusion.map_or(String::new(), |f| f.param()),
-            r.k1,
-            r.b,
-            r.depth,
-            r.ndcg10,
-            r.recall100
-        );
-    }
-    for (family, ok, lib, replay) in verified {
-        println!(
-            "check: {family} through Index::search (hybrid) {} the replayed fusion (nDCG@10 {lib:.6} vs {replay:.6})",
-            if *ok { "matches" } else { "DIFFERS FROM" }
-        );
-    }
+}
+
+/// One row of a summary table.
+fn line(r: &Row) -> String {
+    format!(
+        "| {} | {} | {} | {} | {:.4} | {:.4} | {:.4} |",
+        r.family,
+        if r.k1.is_nan() { "-".into() } else { r.k1.to_string() },
+        if r.b.is_nan() { "-".into() } else { r.b.to_string() },
+        r.fusion.map_or("-".into(), |f| f.param()),
+        r.ndcg10,
+        r.recall100,
+        r.mrr10
+    )
 }

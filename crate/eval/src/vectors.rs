@@ -10,49 +10,52 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use sparrow_core::WordPiece;
 use sparrow_encoder::{EncoderConfig, SparseEncoder, SparseVector};
 
-use super::beir::{hex, CorpusDoc};
+use crate::beir::{hex, CorpusDoc};
+use crate::error::{EvalError, Result};
+use crate::{bail, Progress};
 
 /// A loaded model variant.
 #[derive(Debug)]
-pub(crate) struct Model {
+pub struct Model {
     /// `int8` or `f32`.
-    pub(crate) variant: String,
-    pub(crate) encoder: SparseEncoder,
+    pub variant: String,
+    pub encoder: SparseEncoder,
     /// The model's WordPiece vocabulary (core's, from the same tokenizer.json): documents'
     /// tokens, which the index counts, and lookup queries.
-    pub(crate) wordpiece: WordPiece,
+    pub wordpiece: WordPiece,
     /// sha256 of the model file.
-    pub(crate) sha256: String,
+    pub sha256: String,
     tokenizer_sha256: String,
-    pub(crate) load_ms: f64,
+    pub load_ms: f64,
 }
 
-pub(crate) fn load_model(dir: &Path, variant: &str, config: EncoderConfig) -> Result<Model> {
-    let (model_path, model, tokenizer) = crate::cmd::read_model_files(dir, variant)?;
+/// Loads a model variant from its ONNX and `tokenizer.json` bytes (the caller reads the files).
+pub fn load_model(
+    variant: &str,
+    model: &[u8],
+    tokenizer: &[u8],
+    config: EncoderConfig,
+) -> Result<Model> {
     let t = Instant::now();
-    let encoder = SparseEncoder::from_bytes(&model, &tokenizer, config)
-        .with_context(|| format!("loading {}", model_path.display()))?;
-    let wordpiece = WordPiece::from_tokenizer_json(&tokenizer)
-        .with_context(|| format!("reading the vocabulary of {}", dir.display()))?;
+    let encoder = SparseEncoder::from_bytes(model, tokenizer, config)?;
+    let wordpiece = WordPiece::from_tokenizer_json(tokenizer)?;
     Ok(Model {
         variant: variant.to_owned(),
         encoder,
         wordpiece,
-        sha256: hex(&Sha256::digest(&model)),
-        tokenizer_sha256: hex(&Sha256::digest(&tokenizer)),
+        sha256: hex(&Sha256::digest(model)),
+        tokenizer_sha256: hex(&Sha256::digest(tokenizer)),
         load_ms: t.elapsed().as_secs_f64() * 1e3,
     })
 }
 
 /// The text a document is encoded (and BEIR-indexed) as: `title + " " + text`.
-pub(crate) fn doc_text(d: &CorpusDoc) -> String {
+pub fn doc_text(d: &CorpusDoc) -> String {
     match (d.title.is_empty(), d.text.is_empty()) {
         (true, _) => d.text.clone(),
         (false, true) => d.title.clone(),
@@ -62,59 +65,59 @@ pub(crate) fn doc_text(d: &CorpusDoc) -> String {
 
 /// How the vectors were obtained.
 #[derive(Debug)]
-pub(crate) struct Encoded {
-    pub(crate) vectors: Vec<Option<SparseVector>>,
+pub struct Encoded {
+    pub vectors: Vec<Option<SparseVector>>,
     /// Wall time of the encoding, or `None` when read from the cache.
-    pub(crate) encode_ms: Option<f64>,
+    pub encode_ms: Option<f64>,
 }
 
 /// Document vectors for `corpus`, from the cache when possible.
-pub(crate) fn doc_vectors(
+pub fn doc_vectors(
     model: &Model,
     corpus: &[CorpusDoc],
     corpus_sha256: &str,
     cache: Option<&Path>,
+    progress: &dyn Progress,
 ) -> Result<Encoded> {
     let path = cache.map(|dir| cache_path(dir, model, corpus_sha256));
     if let Some(path) = path.as_deref().filter(|p| p.is_file()) {
         match read_cache(path, corpus) {
             Ok(vectors) => {
-                eprintln!("{} document vectors: cache {}", model.variant, path.display());
+                progress.note(&format!(
+                    "{} document vectors: cache {}",
+                    model.variant,
+                    path.display()
+                ));
                 return Ok(Encoded { vectors, encode_ms: None });
             }
-            Err(e) => eprintln!("ignoring cache {}: {e:#}", path.display()),
+            Err(e) => progress.note(&format!("ignoring cache {}: {e}", path.display())),
         }
     }
     let t = Instant::now();
-    let bar = ProgressBar::new(corpus.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} {bar:40} {pos}/{len} docs, {elapsed} (eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_prefix(format!("encoding ({})", model.variant));
+    progress.start(&format!("encoding ({})", model.variant), corpus.len() as u64);
     let chunks: Vec<Vec<Option<SparseVector>>> = corpus
         .par_chunks(8)
         .map(|chunk| {
             let texts: Vec<String> = chunk.iter().map(doc_text).collect();
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let out = model.encoder.encode_documents(&refs)?;
-            bar.inc(chunk.len() as u64);
+            progress.advance(chunk.len() as u64);
             Ok(out.into_iter().map(|e| e.vector).collect())
         })
         .collect::<Result<_>>()?;
-    bar.finish_and_clear();
+    progress.finish();
     let vectors: Vec<Option<SparseVector>> = chunks.into_iter().flatten().collect();
     let encode_ms = t.elapsed().as_secs_f64() * 1e3;
-    eprintln!(
+    progress.note(&format!(
         "{} document vectors: encoded {} docs in {:.1} s ({} threads)",
         model.variant,
         corpus.len(),
         encode_ms / 1e3,
         rayon::current_num_threads()
-    );
+    ));
     if let Some(path) = &path {
         if let Err(e) = write_cache(path, corpus, &vectors) {
-            eprintln!("could not write cache {}: {e:#}", path.display());
+            progress.note(&format!("could not write cache {}: {e}", path.display()));
         }
     }
     Ok(Encoded { vectors, encode_ms: Some(encode_ms) })
@@ -156,12 +159,13 @@ fn write_cache(path: &Path, corpus: &[CorpusDoc], vectors: &[Option<SparseVector
             }
         }
     }
+    let io = |e| EvalError::io("writing", path, e);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(io)?;
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, out)?;
-    std::fs::rename(&tmp, path)?;
+    std::fs::write(&tmp, out).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
     Ok(())
 }
 
@@ -172,17 +176,19 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let s = self.bytes.get(self.pos..self.pos + n).context("truncated")?;
+        let s =
+            self.bytes.get(self.pos..self.pos + n).ok_or_else(|| EvalError::input("truncated"))?;
         self.pos += n;
         Ok(s)
     }
     fn u32(&mut self) -> Result<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into()?))
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 }
 
 fn read_cache(path: &Path, corpus: &[CorpusDoc]) -> Result<Vec<Option<SparseVector>>> {
-    let bytes = std::fs::read(path)?;
+    let bytes = std::fs::read(path).map_err(|e| EvalError::io("reading", path, e))?;
     let mut r = Reader { bytes: &bytes, pos: 0 };
     if r.take(8)? != MAGIC {
         bail!("bad magic");
@@ -205,7 +211,7 @@ fn read_cache(path: &Path, corpus: &[CorpusDoc]) -> Result<Vec<Option<SparseVect
         let mut pairs = Vec::with_capacity(terms as usize);
         for _ in 0..terms {
             let id = r.u32()?;
-            let w = f32::from_le_bytes(r.take(4)?.try_into()?);
+            let w = f32::from_bits(r.u32()?);
             pairs.push((id, w));
         }
         out.push(Some(SparseVector::from_pairs(pairs)?));
