@@ -1,6 +1,6 @@
 //! `sparrow index --site DIR --out DIR`: a static site's HTML → a prebuilt search index.
 //!
-//! A pipeline of named steps ([`run`]): **pages** (every `.html` under the site) → **sections**
+//! A pipeline of named steps ([`run`], one function each): **pages** (every `.html` under the site) → **sections**
 //! (each page parsed by [`html`] and cut at headings; one document per section, id `page#anchor`,
 //! title `page title › heading`, url `page#anchor`, fields `page`, `pageTitle`, `heading`,
 //! `level`) → **encode** (the SPLADE model on every core, rayon; the encoder is `Sync`) →
@@ -376,6 +376,23 @@ struct Written {
     names: Vec<String>,
 }
 
+impl Written {
+    /// The files, in a line: `whole: ...` or `sharded: base ... + N shards + M fragments ...`.
+    fn describe(&self) -> String {
+        match self.mode {
+            SiteMode::Whole => format!("whole: 1 index file + vocabulary = {} bytes", self.bytes),
+            SiteMode::Sharded => format!(
+                "sharded: base {} bytes + {} shards + {} fragments + vocabulary {} bytes = {} bytes",
+                self.base.as_ref().map_or(0, |b| b.bytes),
+                self.shards,
+                self.fragments,
+                self.vocab.bytes,
+                self.bytes
+            ),
+        }
+    }
+}
+
 /// Step 5, write: the vocabulary, and the whole index or a base, shards and fragments, under
 /// content-addressed names (shards and fragments: `<kind>-<build>-<i>`, where `build` is the
 /// first 16 hex digits of the SHA-256 of all of them).
@@ -451,6 +468,41 @@ fn write_files(
     })
 }
 
+/// The model the sections are encoded with, its vocabulary (the index's term ids and the lookup
+/// queries' tokens), and the bytes the manifest names it by.
+struct Model {
+    encoder: SparseEncoder,
+    vocab: WordPiece,
+    model_sha256: String,
+    tokenizer_sha256: String,
+}
+
+impl Model {
+    fn load(dir: &Path) -> Result<Self> {
+        let (model_path, model, tokenizer) = super::read_model_files(dir, "int8")?;
+        let encoder = SparseEncoder::from_bytes(&model, &tokenizer, EncoderConfig::default())
+            .with_context(|| format!("loading {}", model_path.display()))?;
+        let vocab = WordPiece::from_tokenizer_json(&tokenizer)
+            .with_context(|| format!("reading the vocabulary of {}", dir.display()))?;
+        Ok(Model {
+            encoder,
+            vocab,
+            model_sha256: sha256(&model),
+            tokenizer_sha256: sha256(&tokenizer),
+        })
+    }
+}
+
+/// What steps 2 and 3 made of the pages: the sections, encoded and pruned, and their counts.
+struct Sections {
+    docs: Vec<Document>,
+    semantic: usize,
+    encode_secs: f64,
+    cores: usize,
+    pruned: sparrow_core::PruneReport,
+}
+
+/// Runs the pipeline: pages → sections → encode → index → write → manifest.
 pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     let started = Instant::now();
     if !args.site.is_dir() {
@@ -464,13 +516,47 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("--body {s:?} is not a CSS selector: {e}"))
         })
         .transpose()?;
-    let (model_path, model, tokenizer) = super::read_model_files(&args.model, "int8")?;
-    let encoder = SparseEncoder::from_bytes(&model, &tokenizer, EncoderConfig::default())
-        .with_context(|| format!("loading {}", model_path.display()))?;
-    let vocab = WordPiece::from_tokenizer_json(&tokenizer)
-        .with_context(|| format!("reading the vocabulary of {}", args.model.display()))?;
+    let model = Model::load(&args.model)?;
+    let pages = step_pages(args)?;
+    let sections = step_sections(args, &pages, body.as_ref(), &model.encoder)?;
+    let count = sections.docs.len();
+    let (semantic, pruned) = (sections.semantic, sections.pruned);
+    let (encode_secs, cores) = (sections.encode_secs, sections.cores);
+    let index = build_index(sections.docs, &model.vocab, IndexConfig::default())?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let written = write_files(args, &index, &model.vocab, pages.len())?;
+    let counts = ManifestCounts {
+        pages: pages.len() as u64,
+        sections: count as u64,
+        semantic_sections: semantic as u64,
+        bytes: written.bytes,
+    };
+    step_manifest(args, &model, counts, &written)?;
 
-    // 1. pages
+    if pruned.terms_capped > 0 {
+        println!(
+            "static pruning: {} learned-sparse terms kept to their {} strongest postings ({} of {} postings removed; --max-postings)",
+            pruned.terms_capped,
+            args.max_postings,
+            pruned.postings_removed,
+            pruned.postings_removed + pruned.postings_kept
+        );
+    }
+    println!(
+        "indexed {} pages, {count} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.1} sections/s on {cores} threads; {}: {}",
+        pages.len(),
+        started.elapsed().as_secs_f64(),
+        encode_secs,
+        count as f64 / encode_secs.max(1e-9),
+        args.out.display(),
+        written.describe(),
+    );
+    Ok(())
+}
+
+/// Step 1, pages: the site's `.html` files (at most `--limit`).
+fn step_pages(args: &IndexArgs) -> Result<Vec<String>> {
     let mut pages = html_files(&args.site, &args.exclude)?;
     if let Some(n) = args.limit {
         pages.truncate(n);
@@ -478,49 +564,56 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
     if pages.is_empty() {
         bail!("no .html files under {}", args.site.display());
     }
-    // 2. sections
-    let (mut docs, skipped) = documents(&args.site, &pages, body.as_ref())?;
+    Ok(pages)
+}
+
+/// Steps 2 and 3, sections and encode: the pages cut into sections (refused ones counted on
+/// stderr), each section's learned-sparse vector on every core, then static pruning.
+fn step_sections(
+    args: &IndexArgs,
+    pages: &[String],
+    body: Option<&scraper::Selector>,
+    encoder: &SparseEncoder,
+) -> Result<Sections> {
+    let (mut docs, skipped) = documents(&args.site, pages, body)?;
     if let Some(line) = skipped.summary() {
         eprintln!("{line}");
     }
     if docs.is_empty() {
         bail!("no section of the {} pages can be indexed", pages.len());
     }
-    let sections = docs.len();
-    // 3. encode
-    let (encode_secs, cores) = encode(&encoder, &mut docs, args.threads, args.quiet)?;
+    let (encode_secs, cores) = encode(encoder, &mut docs, args.threads, args.quiet)?;
     let semantic = docs.iter().filter(|d| d.sparse.is_some()).count();
     let pruned = sparrow_core::cap_sparse_postings(&mut docs, args.max_postings);
-    // 4. index
-    let index = build_index(docs, &vocab, IndexConfig::default())?;
-    // 5. write
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let w = write_files(args, &index, &vocab, pages.len())?;
-    // 6. manifest, last, then the previous build's files go
-    let info = encoder.model_info();
+    Ok(Sections { docs, semantic, encode_secs, cores, pruned })
+}
+
+/// Step 6, manifest: written last (renamed into place), then the previous build's files go.
+fn step_manifest(
+    args: &IndexArgs,
+    model: &Model,
+    counts: ManifestCounts,
+    w: &Written,
+) -> Result<()> {
+    let info = model.encoder.model_info();
+    let sharded = w.mode == SiteMode::Sharded;
     let manifest = SiteManifest {
         version: MANIFEST_VERSION,
         index_format: FORMAT_VERSION,
         model: ManifestModel {
             id: format!("{}/{}", info.name, info.variant),
-            sha256: sha256(&model),
-            tokenizer_sha256: sha256(&tokenizer),
+            sha256: model.model_sha256.clone(),
+            tokenizer_sha256: model.tokenizer_sha256.clone(),
         },
-        counts: ManifestCounts {
-            pages: pages.len() as u64,
-            sections: sections as u64,
-            semantic_sections: semantic as u64,
-            bytes: w.bytes,
-        },
+        counts,
         mode: w.mode,
         rule: format!(
             "manifest, vocabulary and (whole index, up to {} bytes | base) before the first query; per query, only the postings shards its terms hash to (about {} bytes each) and the fragments holding the hits shown (about {} bytes of documents each)",
             args.whole_index_threshold, w.shard_bytes, w.fragment_bytes
         ),
         whole_index_threshold: args.whole_index_threshold,
-        shard_bytes: (w.mode == SiteMode::Sharded).then_some(w.shard_bytes),
-        fragment_bytes: (w.mode == SiteMode::Sharded).then_some(w.fragment_bytes),
+        shard_bytes: sharded.then_some(w.shard_bytes),
+        fragment_bytes: sharded.then_some(w.fragment_bytes),
         vocab: w.vocab.clone(),
         index: w.index.clone(),
         base: w.base.clone(),
@@ -539,35 +632,6 @@ pub(crate) fn run(args: &IndexArgs) -> Result<()> {
             std::fs::remove_file(entry.path())?;
         }
     }
-
-    let files = match w.mode {
-        SiteMode::Whole => format!("whole: 1 index file + vocabulary = {} bytes", w.bytes),
-        SiteMode::Sharded => format!(
-            "sharded: base {} bytes + {} shards + {} fragments + vocabulary {} bytes = {} bytes",
-            w.base.as_ref().map_or(0, |b| b.bytes),
-            w.shards,
-            w.fragments,
-            w.vocab.bytes,
-            w.bytes
-        ),
-    };
-    if pruned.terms_capped > 0 {
-        println!(
-            "static pruning: {} learned-sparse terms kept to their {} strongest postings ({} of {} postings removed; --max-postings)",
-            pruned.terms_capped,
-            args.max_postings,
-            pruned.postings_removed,
-            pruned.postings_removed + pruned.postings_kept
-        );
-    }
-    println!(
-        "indexed {} pages, {sections} sections ({semantic} with a learned-sparse vector) in {:.1} s; encoding {:.1} s = {:.1} sections/s on {cores} threads; {}: {files}",
-        pages.len(),
-        started.elapsed().as_secs_f64(),
-        encode_secs,
-        sections as f64 / encode_secs.max(1e-9),
-        args.out.display(),
-    );
     Ok(())
 }
 
