@@ -338,11 +338,11 @@ pub fn run(setup: &TuneSetup<'_>, data: &Dataset, progress: &dyn Progress) -> Re
         })
         .collect::<Result<_>>()?;
     let max_depth = *DEPTHS.iter().max().unwrap_or(&DEPTH);
-    let index_of = |bm25: Bm25Params, vectors: Option<&[Option<SparseVector>]>| {
+    let index_of = |bm25: Bm25Params, with_vectors: bool| {
         build_index(
             data,
             (setup.index_config)(bm25),
-            vectors,
+            with_vectors.then_some(setup.vectors),
             None,
             IndexWhatIf::default(),
             progress,
@@ -350,7 +350,7 @@ pub fn run(setup: &TuneSetup<'_>, data: &Dataset, progress: &dyn Progress) -> Re
     };
 
     let default_bm25 = Bm25Params { k1: DEFAULT_K1, b: DEFAULT_B };
-    let full = index_of(default_bm25, Some(setup.vectors))?;
+    let full = index_of(default_bm25, true)?;
     let sparse_deep = arm_lists(&full, &queries, Mode::Sparse, max_depth, &pos)?;
     let sparse: Vec<List> = sparse_deep.iter().map(|l| l[..l.len().min(DEPTH)].to_vec()).collect();
     let sparse_row = prepared.row("sparse", f32::NAN, f32::NAN, None, DEPTH, &sparse);
@@ -372,7 +372,7 @@ pub fn run(setup: &TuneSetup<'_>, data: &Dataset, progress: &dyn Progress) -> Re
     ));
     let mut rows: Vec<Row> = vec![sparse_row];
     for (i, &(k1, b)) in points.iter().enumerate() {
-        let index = index_of(Bm25Params { k1, b }, None)?;
+        let index = index_of(Bm25Params { k1, b }, false)?;
         let lex = arm_lists(&index, &queries, Mode::Lexical, DEPTH, &pos)?;
         rows.push(prepared.row("lexical", k1, b, None, DEPTH, &lex));
         let fused: Vec<Row> = fusions
@@ -392,38 +392,9 @@ pub fn run(setup: &TuneSetup<'_>, data: &Dataset, progress: &dyn Progress) -> Re
         }
     }
 
-    // Depth sweep for the best configuration of each library fusion.
-    let mut depth_rows = Vec::new();
-    let mut checks = Vec::new();
-    for family in ["rrf", "weighted (min-max)"] {
-        let Some(best) = best_row(&rows, &|r| r.family == family) else { continue };
-        let Some(f) = best.fusion else { continue };
-        let index = index_of(Bm25Params { k1: best.k1, b: best.b }, Some(setup.vectors))?;
-        let lex_deep = arm_lists(&index, &queries, Mode::Lexical, max_depth, &pos)?;
-        for depth in DEPTHS {
-            let lists = fuse_all(&lex_deep, &sparse_deep, f, depth);
-            depth_rows.push(prepared.row(family, best.k1, best.b, Some(f), depth, &lists));
-        }
-        // The grid's fusion must be what hybrid search computes.
-        if let Some(fusion) = f.library() {
-            let options = SearchOptions {
-                limit: DEPTH,
-                mode: Mode::Hybrid,
-                fusion,
-                candidates: DEPTH,
-                ..SearchOptions::default()
-            };
-            let lists = ranked_lists(&index, &queries, &options, &pos)?;
-            let lib = prepared.row(family, best.k1, best.b, Some(f), DEPTH, &lists);
-            let same = lists == fuse_all(&lex_deep, &sparse_deep, f, DEPTH);
-            checks.push(Check {
-                family,
-                same: same && lib.ndcg10 == best.ndcg10,
-                library: lib.ndcg10,
-                grid: best.ndcg10,
-            });
-        }
-    }
+    let arms =
+        Arms { queries: &queries, pos: &pos, prepared: &prepared, sparse_deep: &sparse_deep };
+    let (depth_rows, checks) = sweep_and_check(&rows, &arms, &index_of)?;
     progress.note(&format!("tuning took {:.0} s", t0.elapsed().as_secs_f64()));
     Ok(TuneReport {
         split: setup.split.to_owned(),
@@ -435,6 +406,58 @@ pub fn run(setup: &TuneSetup<'_>, data: &Dataset, progress: &dyn Progress) -> Re
         depth_rows,
         checks,
     })
+}
+
+/// What every fusion of the grid reads: the queries, corpus positions, judgments, and the sparse
+/// arm's lists (deep enough for the depth sweep).
+struct Arms<'a> {
+    queries: &'a [Query],
+    pos: &'a HashMap<&'a str, u32>,
+    prepared: &'a Prepared<'a>,
+    sparse_deep: &'a [List],
+}
+
+/// The candidate-depth sweep through each library fusion's best configuration, and the check
+/// that hybrid search ranks as the grid's fusion did.
+fn sweep_and_check(
+    rows: &[Row],
+    arms: &Arms<'_>,
+    index_of: &dyn Fn(Bm25Params, bool) -> Result<Index>,
+) -> Result<(Vec<Row>, Vec<Check>)> {
+    let Arms { queries, pos, prepared, sparse_deep } = *arms;
+    let max_depth = *DEPTHS.iter().max().unwrap_or(&DEPTH);
+    let mut depth_rows = Vec::new();
+    let mut checks = Vec::new();
+    for family in ["rrf", "weighted (min-max)"] {
+        let Some(best) = best_row(rows, &|r| r.family == family) else { continue };
+        let Some(f) = best.fusion else { continue };
+        let index = index_of(Bm25Params { k1: best.k1, b: best.b }, true)?;
+        let lex_deep = arm_lists(&index, queries, Mode::Lexical, max_depth, pos)?;
+        for depth in DEPTHS {
+            let lists = fuse_all(&lex_deep, sparse_deep, f, depth);
+            depth_rows.push(prepared.row(family, best.k1, best.b, Some(f), depth, &lists));
+        }
+        // The grid's fusion must be what hybrid search computes.
+        if let Some(fusion) = f.library() {
+            let options = SearchOptions {
+                limit: DEPTH,
+                mode: Mode::Hybrid,
+                fusion,
+                candidates: DEPTH,
+                ..SearchOptions::default()
+            };
+            let lists = ranked_lists(&index, queries, &options, pos)?;
+            let lib = prepared.row(family, best.k1, best.b, Some(f), DEPTH, &lists);
+            let same = lists == fuse_all(&lex_deep, sparse_deep, f, DEPTH);
+            checks.push(Check {
+                family,
+                same: same && lib.ndcg10 == best.ndcg10,
+                library: lib.ndcg10,
+                grid: best.ndcg10,
+            });
+        }
+    }
+    Ok((depth_rows, checks))
 }
 
 /// The row with the best nDCG@10 among those `pred` selects.

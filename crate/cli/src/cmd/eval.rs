@@ -333,90 +333,106 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     let slots: Vec<Option<Variant>> =
         if variants.is_empty() { vec![None] } else { variants.iter().copied().map(Some).collect() };
     for (slot, variant) in slots.into_iter().enumerate() {
-        let model =
-            variant.map(|v| load_model(&args.model, v, args.encoder_config())).transpose()?;
-        let vectors = match &model {
-            Some(m) => Some(vectors::doc_vectors(
-                m,
-                &data.corpus,
-                &data.corpus_sha256,
-                args.cache_dir().as_deref(),
-                &progress,
-            )?),
-            None => None,
-        };
-        let doc_vectors = vectors.as_ref().map(|e| e.vectors.as_slice());
-        let t = Instant::now();
-        let index = sparrow_eval::build_index(
-            &data,
-            args.index_config(bm25),
-            doc_vectors,
-            model.as_ref().map(|m| &m.wordpiece),
-            args.what_if(),
-            &progress,
-        )
-        .context("indexing the corpus")?;
-        let build_ms = t.elapsed().as_secs_f64() * 1e3;
-        let stats = index.stats();
-        eprintln!(
-            "index{}: {} docs, {} with a sparse vector, built in {:.0} ms",
-            variant.map_or(String::new(), |v| format!(" ({})", v.name())),
-            stats.documents,
-            stats.sparse_documents,
-            build_ms
-        );
-        if slot == 0 {
-            if let Some(path) = &args.write_index {
-                write_index(args, path, &data, &index, model.as_ref(), doc_vectors, bm25)?;
-            }
-        }
-        let encoders = query_encoders(args, &dir, &data, model.as_ref(), doc_vectors)?;
-        let exact = match (doc_vectors, args.exact_sparse) {
-            (Some(v), true) => Some(ExactSparse::new(&data, v)),
-            _ => None,
-        };
-        let mut index_info = IndexInfo {
-            build_ms: sparrow_eval::run::round3(build_ms),
-            documents: stats.documents,
-            sparse_documents: stats.sparse_documents,
-            ..IndexInfo::default()
-        };
-        if let (Some(m), Some(e)) = (&model, &vectors) {
-            index_info.model_load_ms = Some(sparrow_eval::run::round3(m.load_ms));
-            index_info.encode_ms = Some(e.encode_ms.map(sparrow_eval::run::round3));
-        }
-        for (mode, fusion) in run_modes(args, slot == 0, model.is_some()) {
-            let encs: Vec<Option<&(QueryArg, QueryEncoder<'_>)>> = if mode == Mode::Lexical {
-                vec![None]
-            } else {
-                encoders.iter().map(Some).collect()
-            };
-            for encoder in encs {
-                let model = if mode == Mode::Lexical { None } else { model.as_ref() };
-                let exact = exact.as_ref().filter(|_| mode != Mode::Lexical);
-                let spec = RunSpec {
-                    mode,
-                    fusion,
-                    candidates: args.candidates,
-                    encoder: encoder.map(|e| &e.1),
-                    exact,
-                };
-                let out = sparrow_eval::run_queries(&index, &data, spec)?;
-                let mut report = args.report(&name, spec, model, encoder.map(|e| e.0), bm25);
-                report.latency = Some(out.latency);
-                report.index = Some(index_info.clone());
-                if let Some(dir) = &args.write_runs {
-                    std::fs::create_dir_all(dir)?;
-                    let path = dir.join(format!("{}.json", report.name));
-                    runfile::write_json(&path, &report.to_json(), &out.run)?;
-                }
-                report.metrics = Some(metrics::evaluate(&data.qrels, &out.run).into());
-                report.input = Some(data.report.clone());
-                results.push(report);
-            }
-        }
+        let ctx = Ctx { args, dir: &dir, name: &name, data: &data, bm25, progress: &progress };
+        results.extend(run_variant(&ctx, slot, variant)?);
     }
     print_results(args, &name, &results)
+}
+
+/// What every run of an evaluation shares.
+struct Ctx<'a> {
+    args: &'a EvalArgs,
+    dir: &'a Path,
+    name: &'a str,
+    data: &'a Dataset,
+    bm25: Bm25Params,
+    progress: &'a Stderr,
+}
+
+/// The runs of one model variant (or of none: lexical only): its index, then every mode, fusion
+/// and query encoder asked for, each scored.
+fn run_variant(ctx: &Ctx<'_>, slot: usize, variant: Option<Variant>) -> Result<Vec<RunReport>> {
+    let Ctx { args, dir, name, data, bm25, progress } = *ctx;
+    let mut results = Vec::new();
+    let model = variant.map(|v| load_model(&args.model, v, args.encoder_config())).transpose()?;
+    let vectors = match &model {
+        Some(m) => Some(vectors::doc_vectors(
+            m,
+            &data.corpus,
+            &data.corpus_sha256,
+            args.cache_dir().as_deref(),
+            progress,
+        )?),
+        None => None,
+    };
+    let doc_vectors = vectors.as_ref().map(|e| e.vectors.as_slice());
+    let t = Instant::now();
+    let index = sparrow_eval::build_index(
+        data,
+        args.index_config(bm25),
+        doc_vectors,
+        model.as_ref().map(|m| &m.wordpiece),
+        args.what_if(),
+        progress,
+    )
+    .context("indexing the corpus")?;
+    let build_ms = t.elapsed().as_secs_f64() * 1e3;
+    let stats = index.stats();
+    eprintln!(
+        "index{}: {} docs, {} with a sparse vector, built in {:.0} ms",
+        variant.map_or(String::new(), |v| format!(" ({})", v.name())),
+        stats.documents,
+        stats.sparse_documents,
+        build_ms
+    );
+    if slot == 0 {
+        if let Some(path) = &args.write_index {
+            write_index(args, path, data, &index, model.as_ref(), doc_vectors, bm25)?;
+        }
+    }
+    let encoders = query_encoders(args, dir, data, model.as_ref(), doc_vectors)?;
+    let exact = match (doc_vectors, args.exact_sparse) {
+        (Some(v), true) => Some(ExactSparse::new(data, v)),
+        _ => None,
+    };
+    let mut index_info = IndexInfo {
+        build_ms: sparrow_eval::run::round3(build_ms),
+        documents: stats.documents,
+        sparse_documents: stats.sparse_documents,
+        ..IndexInfo::default()
+    };
+    if let (Some(m), Some(e)) = (&model, &vectors) {
+        index_info.model_load_ms = Some(sparrow_eval::run::round3(m.load_ms));
+        index_info.encode_ms = Some(e.encode_ms.map(sparrow_eval::run::round3));
+    }
+    for (mode, fusion) in run_modes(args, slot == 0, model.is_some()) {
+        let encs: Vec<Option<&(QueryArg, QueryEncoder<'_>)>> =
+            if mode == Mode::Lexical { vec![None] } else { encoders.iter().map(Some).collect() };
+        for encoder in encs {
+            let model = if mode == Mode::Lexical { None } else { model.as_ref() };
+            let exact = exact.as_ref().filter(|_| mode != Mode::Lexical);
+            let spec = RunSpec {
+                mode,
+                fusion,
+                candidates: args.candidates,
+                encoder: encoder.map(|e| &e.1),
+                exact,
+            };
+            let out = sparrow_eval::run_queries(&index, data, spec)?;
+            let mut report = args.report(name, spec, model, encoder.map(|e| e.0), bm25);
+            report.latency = Some(out.latency);
+            report.index = Some(index_info.clone());
+            if let Some(dir) = &args.write_runs {
+                std::fs::create_dir_all(dir)?;
+                let path = dir.join(format!("{}.json", report.name));
+                runfile::write_json(&path, &report.to_json(), &out.run)?;
+            }
+            report.metrics = Some(metrics::evaluate(&data.qrels, &out.run).into());
+            report.input = Some(data.report.clone());
+            results.push(report);
+        }
+    }
+    Ok(results)
 }
 
 /// The modes and fusions of a variant's runs (lexical once, with the first index).
