@@ -23,11 +23,16 @@ const types = {
   '.onnx': 'application/octet-stream', '.bin': 'application/octet-stream', '.txt': 'text/plain',
 };
 /**
- * The Content-Security-Policy every response carries: what Sparrow needs and no more (README,
- * "Content-Security-Policy"). `'wasm-unsafe-eval'` lets the page compile WebAssembly without
+ * The Content-Security-Policy of every document and script (README, "Content-Security-Policy"):
+ * what Sparrow needs and no more. `'wasm-unsafe-eval'` lets the page compile WebAssembly without
  * allowing JS `eval`; workers come from this origin. The browser tests fail on any violation.
+ * Sent with HTML (the page's policy) and JS (a worker's policy is its script's); on data a page
+ * fetches (index files, wasm, the model) a browser ignores it, so it is not repeated there, as a
+ * host's header rules would not.
  */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
+/** What the policy is sent with: documents and scripts (workers). */
+const policed = new Set(['.html', '.js', '.mjs']);
 /** Already-compressed formats: sent as they are. */
 // (Pagefind's index files are gzipped by Pagefind itself.)
 const stored = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.woff2', '.gz', '.br', '.pf_meta', '.pf_index', '.pf_fragment', '.pagefind']);
@@ -69,7 +74,8 @@ export function serve(dir = root, listenPort = port, { compress = !args.includes
       }
       const encoding = compress && !stored.has(extname(path)) ? pickEncoding(req.headers['accept-encoding']) : 'identity';
       const bytes = body(path, st, encoding);
-      const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-cache', vary: 'accept-encoding', 'content-security-policy': CSP };
+      const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+      if (policed.has(extname(path))) headers['content-security-policy'] = CSP;
       if (encoding !== 'identity') headers['content-encoding'] = encoding;
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : bytes);

@@ -1,4 +1,5 @@
-//! Generates the accent-stripping table of the core's WordPiece (`src/wordpiece.rs`).
+//! Generates the accent-stripping table of the core's WordPiece (`src/wordpiece.rs`), and its
+//! character classes (non-spacing marks, punctuation, "other") as range tables.
 //!
 //! BERT's normaliser strips accents as "NFD, then drop non-spacing marks (Mn)", with the Unicode
 //! tables of `unicode-normalization-alignments` and `unicode_categories` (what HuggingFace
@@ -15,6 +16,7 @@
 
 use std::fmt::Write as _;
 
+use unicode_categories::UnicodeCategories;
 use unicode_normalization_alignments::char::{canonical_combining_class, decompose_canonical};
 use unicode_normalization_alignments::UnicodeNormalization;
 
@@ -50,17 +52,55 @@ fn main() {
     let mut out = String::new();
     writeln!(
         out,
-        "/// Characters with a non-zero canonical combining class, ascending, and their class."
+        "/// Characters with a non-zero canonical combining class, as runs (first, last, class), ascending."
     )
     .unwrap();
-    writeln!(out, "static CCC_KEYS: [u32; {}] = {ccc_keys:?};", ccc_keys.len()).unwrap();
-    writeln!(out, "static CCC_VALUES: [u8; {}] = {ccc_values:?};", ccc_values.len()).unwrap();
-    writeln!(out, "/// Characters whose canonical decomposition differs from themselves (Hangul syllables excepted), ascending.").unwrap();
-    writeln!(out, "static STRIP_KEYS: [u32; {}] = {keys:?};", keys.len()).unwrap();
+    // Runs of consecutive characters with the same class: (first, last, class).
+    let mut ccc: Vec<(u32, u32, u8)> = Vec::new();
+    for (&cp, &class) in ccc_keys.iter().zip(&ccc_values) {
+        match ccc.last_mut() {
+            Some((_, last, c)) if *last + 1 == cp && *c == class => *last = cp,
+            _ => ccc.push((cp, cp, class)),
+        }
+    }
+    writeln!(out, "static CCC: [(u32, u32, u8); {}] = {ccc:?};", ccc.len()).unwrap();
+    writeln!(out, "/// Characters whose canonical decomposition differs from themselves (Hangul syllables excepted), as runs of consecutive characters (first, last, index of the first in `STRIP_ENDS`), ascending.").unwrap();
+    // Runs of consecutive keys: (first, last, index of the first key).
+    let mut runs: Vec<(u32, u32, u16)> = Vec::new();
+    for (i, &cp) in keys.iter().enumerate() {
+        match runs.last_mut() {
+            Some((_, last, _)) if *last + 1 == cp => *last = cp,
+            _ => runs.push((cp, cp, u16::try_from(i).expect("under 64 Ki keys"))),
+        }
+    }
+    writeln!(out, "static STRIP_RUNS: [(u32, u32, u16); {}] = {runs:?};", runs.len()).unwrap();
     writeln!(out, "/// End of each key's decomposition in [`STRIP_TEXT`].").unwrap();
     writeln!(out, "static STRIP_ENDS: [u16; {}] = {ends:?};", ends.len()).unwrap();
     writeln!(out, "/// The decompositions, concatenated.").unwrap();
     writeln!(out, "static STRIP_TEXT: &str = {text:?};").unwrap();
+    // The three character classes WordPiece asks `unicode_categories` about, as ranges: the
+    // crate keeps each class as a list of every character (4 bytes each, ~11 kB for these three
+    // in the search-only module); runs of consecutive characters take a fraction of that.
+    for (name, doc, class) in [
+        ("MARK_NONSPACING", "Mn", (|c: char| c.is_mark_nonspacing()) as fn(char) -> bool),
+        ("PUNCTUATION", "P*", |c: char| c.is_punctuation()),
+        ("OTHER", "Cc, Cf, Co", |c: char| c.is_other()),
+    ] {
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|&c| class(c)) {
+            let cp = c as u32;
+            match ranges.last_mut() {
+                Some((_, end)) if *end + 1 == cp => *end = cp,
+                _ => ranges.push((cp, cp)),
+            }
+        }
+        writeln!(
+            out,
+            "/// `unicode_categories`' {doc} characters, as inclusive ranges, ascending."
+        )
+        .unwrap();
+        writeln!(out, "static {name}: [(u32, u32); {}] = {ranges:?};", ranges.len()).unwrap();
+    }
     let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("strip_accents.rs");
     std::fs::write(path, out).unwrap();
 }

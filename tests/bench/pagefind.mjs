@@ -32,7 +32,8 @@ const nodejs = siteDir === null;
 if (!existsSync(join(dist, 'generated', sparrowIndex, 'manifest.json'))) {
   throw new Error('www/dist has no generated/e2e-nodejs index: run `cd tests && node --test e2e/docs-search.test.mjs` first');
 }
-const SHOWN = 20; // hits the docs page shows (www/docs/main.ts)
+const SHOWN = 20; // hits compared for quality (the docs page's `?limit=`; it shows 10 by default)
+const PAGE_DEFAULT = 10; // sections the docs page shows before "More results" (www/docs/main.ts)
 const SEMANTIC = flag('--query', 'wait some seconds before calling my function');
 const EXCLUDE = new Set(['all.html', 'index.html']);
 
@@ -111,10 +112,10 @@ function byKind(requests) {
 }
 
 /** Sparrow: the docs page (search-only module, lookup queries, hybrid). */
-async function sparrowFirst() {
+async function sparrowFirst(shown = SHOWN) {
   const { context, page, requests } = await coldPage();
   const t = Date.now();
-  await page.goto(`${server.url}docs/?index=../generated/${sparrowIndex}/manifest.json&base=../generated/${sparrowIndex}/site/`);
+  await page.goto(`${server.url}docs/?index=../generated/${sparrowIndex}/manifest.json&base=../generated/${sparrowIndex}/site/&limit=${shown}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   const readyMs = Date.now() - t;
   await page.fill('#q', SEMANTIC);
@@ -171,6 +172,7 @@ try {
   await sparrowFirst();
   await pagefindFirst();
   const sparrow = await sparrowFirst();
+  const sparrowDefault = await sparrowFirst(PAGE_DEFAULT);
   const pagefind = await pagefindFirst();
   const pagefind5 = await pagefindFirst(5);
   const topK = (ranks, k, key) => ranks.filter((r) => r[key] !== null && r[key] <= k).length;
@@ -187,6 +189,7 @@ try {
   });
   const rows = [
     summary(`sparrow (lite, lookup hybrid), ${SHOWN} hits shown`, sparrow),
+    { ...summary(`sparrow (lite, lookup hybrid), ${PAGE_DEFAULT} hits shown (the docs page's default)`, sparrowDefault), answerSectionTop20: null },
     summary(`pagefind 1.6.0, ${SHOWN} results shown`, pagefind),
     { ...summary('pagefind 1.6.0, 5 results shown (its UI default)', pagefind5), answerSectionTop20: null },
   ];

@@ -152,6 +152,17 @@ test('docs search: lookup query lifts its answer into the top 5, lazy shards, hi
     assert.match(await page.textContent('#results .section >> nth=0'), /matched meaning/);
     await page.screenshot({ path: join(artifacts, 'docs-search.png'), fullPage: true });
 
+    // 1b. A query shows its first 10 sections and fetches only their fragments; "More results"
+    // asks for 10 more, which fetches theirs.
+    assert.equal(sharded.last.hits.length, 10);
+    assert.ok(await page.isVisible('#more'), 'a full first page offers more results');
+    const fragmentsBefore = load.fragmentsLoaded;
+    await page.click('#more');
+    await page.waitForFunction(() => window.sparrowLast.hits.length === 20);
+    const after = await page.evaluate(() => window.sparrowLast);
+    assert.deepEqual(after.hits.slice(0, 10), sharded.last.hits, 'the first 10 stay where they were');
+    assert.ok(after.load.fragmentsLoaded > fragmentsBefore, `fragments ${fragmentsBefore} -> ${after.load.fragmentsLoaded}`);
+
     // 2. Highlighting and escaping: the text `<script>` is shown as text, never run or parsed.
     await page.fill('#q', 'quokkafish example');
     await page.waitForFunction(() => document.body.dataset.query === 'quokkafish example');

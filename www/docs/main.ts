@@ -7,8 +7,11 @@
  * grouped by page, terms highlighted in escaped snippets, and each hit explained.
  *
  * URL parameters: `index` (manifest URL, default `../generated/nodejs/manifest.json`; same
- * origin only, so a crafted link cannot make this page show another site's index and links) and
- * `base` (where result links point, default `../generated/nodejs/site/`). Result links are made
+ * origin only, so a crafted link cannot make this page show another site's index and links),
+ * `base` (where result links point, default `../generated/nodejs/site/`) and `limit` (sections
+ * per page of results, default 10, at most 100). A query shows its first `limit` sections and
+ * fetches only their fragments; "More results" asks for the next `limit` (Pagefind's UI does the
+ * same with 5). Result links are made
  * by the package's `safeHref`: only `http:`, `https:` and relative URLs become links.
  */
 import { escapeHtml, highlightTerms, loadSite, safeHref, snippet, snippetHtml, type SearchHit, type SearchMode, type SiteSearch, type SparrowLite } from 'sparrow-search/lite';
@@ -18,9 +21,13 @@ const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as
 const q = $<HTMLInputElement>('#q');
 const status = $<HTMLParagraphElement>('#status');
 const results = $<HTMLOListElement>('#results');
+const more = $<HTMLButtonElement>('#more');
 const params = new URLSearchParams(location.search);
 const manifestUrl = new URL(params.get('index') ?? '../generated/nodejs/manifest.json', location.href);
 const linkBase = new URL(params.get('base') ?? '../generated/nodejs/site/', location.href);
+const PAGE = Math.min(100, Math.max(1, Math.trunc(Number(params.get('limit'))) || 10));
+/** Sections asked for: `PAGE` for a new query, `PAGE` more per "More results". */
+let limit = PAGE;
 
 // Enter searches in place (no inline handler: the page runs under a CSP without 'unsafe-inline').
 document.querySelector('#search-form')?.addEventListener('submit', (ev) => ev.preventDefault());
@@ -58,7 +65,7 @@ function renderWhy(hit: SearchHit): string {
 }
 
 function render(query: string, hits: SearchHit[]): void {
-  const groups = groupByPage(hits).slice(0, 8);
+  const groups = groupByPage(hits);
   const shown = groups.flatMap((g) => g.hits.slice(0, 3));
   // The hits' fragments are loaded (the search fetched them), so their text is here.
   const text = new Map(shown.map((h) => [h.id, sparrow.getDocument(h.id)?.text ?? '']));
@@ -87,12 +94,15 @@ async function run(): Promise<void> {
   const query = q.value.trim();
   if (!query) {
     results.innerHTML = '';
+    more.hidden = true;
     return;
   }
   const start = performance.now();
-  const hits = await site.search(query, { mode, limit: 20, explain: true });
+  const hits = await site.search(query, { mode, limit, explain: true });
   if (mine !== seq) return; // a newer query was typed meanwhile
   render(query, hits);
+  // A full page may have a next one; a short page is all there is.
+  more.hidden = hits.length < limit || limit >= 100;
   const load = site.load();
   const shards = load.shardCount ? `; shards ${load.shardsLoaded}/${load.shardCount}, fragments ${load.fragmentsLoaded}/${load.fragmentCount}, index ${(load.indexBytes / 1024).toFixed(0)} kB in ${load.indexRequests} requests` : '';
   status.textContent = `${hits.length} sections in ${(performance.now() - start).toFixed(0)} ms (${mode}${shards})`;
@@ -101,9 +111,19 @@ async function run(): Promise<void> {
 }
 q.addEventListener('input', () => {
   clearTimeout(timer);
+  limit = PAGE;
   timer = window.setTimeout(run, 120);
 });
-document.querySelectorAll('input[name=mode]').forEach((el) => el.addEventListener('change', run));
+document.querySelectorAll('input[name=mode]').forEach((el) =>
+  el.addEventListener('change', () => {
+    limit = PAGE;
+    void run();
+  }),
+);
+more.addEventListener('click', () => {
+  limit = Math.min(100, limit + PAGE);
+  void run();
+});
 
 // Keyboard: ↓/↑ move through result links, Esc goes back to the box.
 document.addEventListener('keydown', (ev) => {
