@@ -57,8 +57,10 @@ sh(`wasm-bindgen --target web --out-dir ${JSON.stringify(liteGen)} ${JSON.string
 rmSync(liteIn);
 const liteOut = join(liteGen, 'sparrow_lite_bg.wasm');
 const liteRaw = statSync(liteOut).size;
-step('wasm-opt -Oz (search-only module)');
-sh(`"$WASM_OPT" -Oz ${WASM_FEATURES} ${JSON.stringify(liteOut)} -o ${JSON.stringify(liteOut)}`);
+// --converge repeats -Oz until the module stops shrinking: 422 B less brotli than one pass
+// (157,310 vs 157,732, measured 2026-12-07), for a few seconds of build on a 400 kB module.
+step('wasm-opt -Oz --converge (search-only module)');
+sh(`"$WASM_OPT" -Oz --converge ${WASM_FEATURES} ${JSON.stringify(liteOut)} -o ${JSON.stringify(liteOut)}`);
 
 step(`cargo build -p sparrow-wasm --profile ${profile} (wasm32, -Zbuild-std)`);
 sh(`wcargo build -p sparrow-wasm --profile ${profile} --locked`);
