@@ -435,6 +435,57 @@ pub(crate) fn run(args: &ExportArgs) -> Result<()> {
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut w = Written::default();
+    let docs = write_documents(args, engine, &loaded, &mut w)?;
+    let examples = write_examples(args, engine, &loaded, &mut w)?;
+    let topics = write_topics(args, engine, &loaded, &mut w)?;
+    let meta = json!({
+        "format": engine.name(),
+        "source": loaded.source,
+        "documents": docs.documents,
+        "documentsWithVectors": docs.with_vectors,
+        "weightsDropped": docs.dropped,
+        "bm25": { "k1": export::num32(index.config().bm25.k1), "b": export::num32(index.config().bm25.b) },
+        "scale": (engine == Engine::Anserini).then_some(export::num32(args.scale)),
+        "queryEncoder": match args.input.query { QuerySide::Model => "model", QuerySide::Lookup => "lookup" },
+        "split": args.split,
+        "topics": topics,
+        "indexName": (engine != Engine::Anserini).then_some(&args.index_name),
+        "dotReplacement": (engine != Engine::Anserini).then_some(export::DOT.to_string()),
+    });
+    w.json(out, "export.json", &meta)?;
+    let readme = queries_md(args, engine, index.config().bm25, docs.parts, &examples);
+    w.write(out, "queries.md", readme.as_bytes())?;
+    let total: usize = w.files.iter().map(|f| f.1).sum();
+    eprintln!(
+        "{}: {} documents ({} with vectors, {} weights the engine would refuse or round to 0 left out), {topics} queries -> {} ({} files, {total} bytes)",
+        engine.name(),
+        docs.documents,
+        docs.with_vectors,
+        docs.dropped,
+        out.display(),
+        w.files.len()
+    );
+    Ok(())
+}
+
+/// What [`write_documents`] wrote.
+struct DocumentsWritten {
+    documents: usize,
+    with_vectors: usize,
+    /// Weights the engine would refuse or round to 0, left out.
+    dropped: usize,
+    /// Files of the bulk (or vector) parts.
+    parts: usize,
+}
+
+/// The index settings (Elasticsearch, OpenSearch) and every document, in size-bounded parts.
+fn write_documents(
+    args: &ExportArgs,
+    engine: Engine,
+    loaded: &Loaded,
+    w: &mut Written,
+) -> Result<DocumentsWritten> {
+    let (index, out) = (&loaded.index, &args.out);
     let vectors: std::collections::HashMap<&str, SparseVector> =
         index.stored_vectors().into_iter().collect();
     let mut dropped = 0usize;
@@ -482,7 +533,17 @@ pub(crate) fn run(args: &ExportArgs) -> Result<()> {
         );
     }
 
-    // Example searches, and the pipeline OpenSearch fuses with.
+    Ok(DocumentsWritten { documents, with_vectors: vectors.len(), dropped, parts })
+}
+
+/// Example searches of `--example` in every mode, and the pipelines OpenSearch fuses with.
+fn write_examples(
+    args: &ExportArgs,
+    engine: Engine,
+    loaded: &Loaded,
+    w: &mut Written,
+) -> Result<Vec<&'static str>> {
+    let out = &args.out;
     let fusion = Fusion::default();
     let candidates = SearchOptions::default().candidates;
     let example_vector =
@@ -519,7 +580,18 @@ pub(crate) fn run(args: &ExportArgs) -> Result<()> {
         )?;
     }
 
-    // The split's queries.
+    Ok(examples)
+}
+
+/// The split's queries (`--split`) as topics: sparse and lexical searches, and their ids.
+fn write_topics(
+    args: &ExportArgs,
+    engine: Engine,
+    loaded: &Loaded,
+    w: &mut Written,
+) -> Result<usize> {
+    let (out, fusion, candidates) =
+        (&args.out, Fusion::default(), SearchOptions::default().candidates);
     let mut topics = 0usize;
     if let (Some(split), Some(data)) = (&args.split, &loaded.dataset) {
         let (mut vec_lines, mut text_lines, mut ids) =
@@ -562,32 +634,7 @@ pub(crate) fn run(args: &ExportArgs) -> Result<()> {
         }
     }
 
-    let meta = json!({
-        "format": engine.name(),
-        "source": loaded.source,
-        "documents": documents,
-        "documentsWithVectors": vectors.len(),
-        "weightsDropped": dropped,
-        "bm25": { "k1": export::num32(index.config().bm25.k1), "b": export::num32(index.config().bm25.b) },
-        "scale": (engine == Engine::Anserini).then_some(export::num32(args.scale)),
-        "queryEncoder": match args.input.query { QuerySide::Model => "model", QuerySide::Lookup => "lookup" },
-        "split": args.split,
-        "topics": topics,
-        "indexName": (engine != Engine::Anserini).then_some(&args.index_name),
-        "dotReplacement": (engine != Engine::Anserini).then_some(export::DOT.to_string()),
-    });
-    w.json(out, "export.json", &meta)?;
-    let readme = queries_md(args, engine, index.config().bm25, parts, &examples);
-    w.write(out, "queries.md", readme.as_bytes())?;
-    let total: usize = w.files.iter().map(|f| f.1).sum();
-    eprintln!(
-        "{}: {documents} documents ({} with vectors, {dropped} weights the engine would refuse or round to 0 left out), {topics} queries -> {} ({} files, {total} bytes)",
-        engine.name(),
-        vectors.len(),
-        out.display(),
-        w.files.len()
-    );
-    Ok(())
+    Ok(topics)
 }
 
 /// `queries.md`: how to load the export and query it, in each mode, with the files written.
