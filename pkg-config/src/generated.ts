@@ -8,7 +8,7 @@
  * caller wants back with each hit; its top-level scalars and arrays of scalars are also
  * filterable (`Filter::Field`), as are `tags`
  * (`Filter::Tag`). `sparse` is the document's learned-sparse vector, set by
- * the encoder (it is not part of the JSON); `None` makes a lexical-only document.
+ * the encoder (it is not part of the JSON); a document without one is lexical-only.
  *
  * Rules, checked by `Index::add`: the id is non-empty and at most
  * `MAX_ID_BYTES` bytes; title and text are not both empty; title + text is at most
@@ -88,7 +88,7 @@ export type IndexConfig = {
   storeText?: boolean;
   /**
    * Largest accepted title + text, in bytes (default 1 MiB); larger documents are rejected
-   * with `Error::TextTooLarge`.
+   * with `Error::TextTooLarge` (code `TEXT_TOO_LARGE`).
    */
   maxTextBytes?: number;
 };
@@ -178,8 +178,8 @@ export type ShardingOptions = {
    */
   fragmentBytes?: number;
   /**
-   * The fields the base keeps filter bitmaps for (tags are always kept); `None` keeps every
-   * field. A site's base is fetched before the first query, so it keeps only what its pages
+   * The fields the base keeps filter bitmaps for (tags are always kept); unset (JSON `null`)
+   * keeps every field. A site's base is fetched before the first query, so it keeps only what its pages
    * filter on.
    */
   filterFields?: Array<string> | null;
@@ -301,7 +301,7 @@ export type Filter = {
  * and on SciFact it ranks like the model's expansion (docs/BENCHMARKS.md, "Lookup queries").
  * `model`: the vector a model made of the query (its expansion: "shots" also finds "vaccine").
  * When the chosen side is absent, the other is used. Unset
- * (`SearchOptions::query_encoder` `None`), a model vector is preferred when the query has one:
+ * (`SearchOptions::query_encoder`, JSON `queryEncoder`, not set), a model vector is preferred when the query has one:
  * the bindings make one only when a model is loaded, so pages without a model (static sites)
  * get lookup queries and pages that expand documents in the page keep expanding queries.
  */
@@ -462,7 +462,8 @@ export type EncoderConfig = {
    */
   maxWindows?: number;
   /**
-   * Which documents get a learned-sparse vector. Default `LanguagePolicy::EnglishOnly`.
+   * Which documents get a learned-sparse vector. Default `LanguagePolicy::EnglishOnly`
+   * (JSON `"englishOnly"`).
    */
   language?: LanguagePolicy;
   /**

@@ -39,7 +39,7 @@ pub struct IndexConfig {
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub store_text: bool,
     /// Largest accepted title + text, in bytes (default 1 MiB); larger documents are rejected
-    /// with [`Error::TextTooLarge`].
+    /// with [`Error::TextTooLarge`] (code `TEXT_TOO_LARGE`).
     #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub max_text_bytes: usize,
 }

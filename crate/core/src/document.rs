@@ -28,7 +28,7 @@ pub const MAX_FIELD_DEPTH: usize = 64;
 /// caller wants back with each hit; its top-level scalars and arrays of scalars are also
 /// filterable ([`Filter::Field`](crate::Filter::Field)), as are `tags`
 /// ([`Filter::Tag`](crate::Filter::Tag)). `sparse` is the document's learned-sparse vector, set by
-/// the encoder (it is not part of the JSON); `None` makes a lexical-only document.
+/// the encoder (it is not part of the JSON); a document without one is lexical-only.
 ///
 /// Rules, checked by [`Index::add`](crate::Index::add): the id is non-empty and at most
 /// [`MAX_ID_BYTES`] bytes; title and text are not both empty; title + text is at most

@@ -132,7 +132,7 @@ pub enum Mode {
 /// and on SciFact it ranks like the model's expansion (docs/BENCHMARKS.md, "Lookup queries").
 /// `model`: the vector a model made of the query (its expansion: "shots" also finds "vaccine").
 /// When the chosen side is absent, the other is used. Unset
-/// ([`SearchOptions::query_encoder`] `None`), a model vector is preferred when the query has one:
+/// ([`SearchOptions::query_encoder`], JSON `queryEncoder`, not set), a model vector is preferred when the query has one:
 /// the bindings make one only when a model is loaded, so pages without a model (static sites)
 /// get lookup queries and pages that expand documents in the page keep expanding queries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

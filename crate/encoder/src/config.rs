@@ -54,7 +54,8 @@ pub struct EncoderConfig {
     /// truncated. Default 16. `1` encodes only the first window (what the reference vectors do).
     #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub max_windows: usize,
-    /// Which documents get a learned-sparse vector. Default [`LanguagePolicy::EnglishOnly`].
+    /// Which documents get a learned-sparse vector. Default [`LanguagePolicy::EnglishOnly`]
+    /// (JSON `"englishOnly"`).
     #[cfg_attr(feature = "ts", ts(as = "Option<LanguagePolicy>", optional))]
     pub language: LanguagePolicy,
     /// Tokens for a query, including `[CLS]`/`[SEP]` (one window; longer queries are cut).

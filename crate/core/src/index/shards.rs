@@ -84,8 +84,8 @@ pub struct ShardingOptions {
     /// are grouped until a fragment reaches it (a larger document is a fragment of its own).
     #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub fragment_bytes: usize,
-    /// The fields the base keeps filter bitmaps for (tags are always kept); `None` keeps every
-    /// field. A site's base is fetched before the first query, so it keeps only what its pages
+    /// The fields the base keeps filter bitmaps for (tags are always kept); unset (JSON `null`)
+    /// keeps every field. A site's base is fetched before the first query, so it keeps only what its pages
     /// filter on.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub filter_fields: Option<Vec<String>>,
