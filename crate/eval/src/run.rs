@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use sparrow_core::export::num32;
 use sparrow_core::{
     cap_sparse_postings, Bm25Params, Document, Fusion, Index, IndexConfig, Mode, Query,
     SearchOptions, SparseVector, WordPiece,
@@ -439,11 +440,6 @@ pub fn fusion_json(f: Fusion) -> Value {
             serde_json::json!({ "kind": "weighted", "alpha": num32(alpha) })
         }
     }
-}
-
-/// An `f32` setting as the JSON number it was written as.
-pub fn num32(x: f32) -> Value {
-    x.to_string().parse::<f64>().map_or(Value::Null, |v| serde_json::json!(v))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use std::fmt::Write;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
+use sparrow_core::export::num32;
 use sparrow_core::score::Scored;
 use sparrow_core::{
     fuse_ranked, Bm25Params, Fusion, Index, IndexConfig, Mode, Query, SearchOptions, SparseVector,
@@ -28,7 +29,7 @@ use sparrow_core::{
 use crate::beir::Dataset;
 use crate::error::Result;
 use crate::metrics::{score_refs, QueryMetrics};
-use crate::run::{build_index, num32, IndexWhatIf, DEPTH};
+use crate::run::{build_index, IndexWhatIf, DEPTH};
 use crate::vectors::Model;
 use crate::{bail, Progress};
 
