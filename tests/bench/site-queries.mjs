@@ -1,26 +1,35 @@
 #!/usr/bin/env node
 // Where paraphrased queries put their intended section in a prebuilt site index, hybrid (lookup
 // queries: the search-only module) vs lexical: a quick probe of how much the lookup query's
-// semantics add on a real corpus (docs/BENCHMARKS.md, "The search-only path").
-//   node tests/bench/site-queries.mjs www/public/generated/e2e-nodejs/manifest.json
-// (that index is built by tests/e2e/docs-search.test.mjs; any `sparrow index --site` output works)
+// semantics add on a real corpus (docs/BENCHMARKS.md, "The search-only path"). For each answer
+// found, `shared` lists the analysed words it has in common with the query (from the hit's
+// explanation): an empty list is a semantic-only match.
+//   node tests/bench/site-queries.mjs www/public/generated/e2e-nodejs/manifest.json [--more]
+// (that index is built by tests/e2e/docs-search.test.mjs; any `sparrow index --site` output works;
+// --more adds MORE_CASES)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadSite } from '../../pkg/dist/lite.js';
-import { CASES } from './site-cases.mjs';
+import { CASES, MORE_CASES } from './site-cases.mjs';
 
 const manifest = process.argv[2];
-if (!manifest) throw new Error('usage: node tests/bench/site-queries.mjs MANIFEST.json');
+if (!manifest) throw new Error('usage: node tests/bench/site-queries.mjs MANIFEST.json [--more]');
+const cases = process.argv.includes('--more') ? [...CASES, ...MORE_CASES] : CASES;
 const { site } = await loadSite(pathToFileURL(resolve(manifest)));
 const rows = [];
-for (const [query, answer] of CASES) {
+for (const [query, answer] of cases) {
   const rank = {};
+  let shared = null;
   for (const mode of ['hybrid', 'lexical']) {
-    const hits = await site.search(query, { mode, limit: 30 });
-    rank[mode] = hits.findIndex((h) => answer.test(h.id)) + 1 || null;
+    const hits = await site.search(query, { mode, limit: 50, explain: mode === 'hybrid' });
+    const at = hits.findIndex((h) => answer.test(h.id));
+    rank[mode] = at + 1 || null;
+    if (mode === 'hybrid' && at >= 0) shared = (hits[at].explanation?.lexical ?? []).map((t) => t.term).join(' ');
   }
-  rows.push({ query, hybrid: rank.hybrid, lexical: rank.lexical });
+  rows.push({ query, hybrid: rank.hybrid, lexical: rank.lexical, shared });
 }
 console.table(rows);
 const found = (k) => rows.filter((r) => r[k] !== null && r[k] <= 5).length;
+const semantic = rows.filter((r) => r.shared === '');
 console.log(`answer in the first 5: hybrid (lookup) ${found('hybrid')}/${rows.length}, lexical ${found('lexical')}/${rows.length}`);
+console.log(`answers found (top 50) sharing no analysed word with the query: ${semantic.length}${semantic.length ? ` (${semantic.map((r) => `"${r.query}" rank ${r.hybrid}`).join(', ')})` : ''}`);

@@ -118,7 +118,6 @@ fn scores_trec_and_json_run_files() {
         work.join("run.json").to_str().unwrap(),
     ]);
     let runs = ok_json_lines(&out);
-    std::fs::remove_dir_all(&work).ok();
     assert_eq!(runs.len(), 2);
     let ndcg = (1.0 + 2.0 / 3f64.log2() / 2.0 + 1.0) / 4.0; // t2: gain 2 at rank 2, ideal 2
     for r in &runs {
@@ -131,6 +130,51 @@ fn scores_trec_and_json_run_files() {
     assert_eq!(runs[0]["name"], "mine");
     assert_eq!(runs[1]["name"], "same");
     assert_eq!(runs[1]["latency"]["p50Ms"], 1.5, "metadata is passed through");
+
+    // --baseline: each run against a baseline that only answers t1, query by query.
+    std::fs::write(work.join("base.trec"), "t1 Q0 d01 1 1.0 base\n").unwrap();
+    let out = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--json",
+        "--run",
+        work.join("run.trec").to_str().unwrap(),
+        "--run",
+        work.join("base.trec").to_str().unwrap(),
+        "--baseline",
+        work.join("base.trec").to_str().unwrap(),
+    ]);
+    let runs = ok_json_lines(&out);
+    std::fs::remove_dir_all(&work).ok();
+    let (better, same) = (&runs[0]["vsBaseline"], &runs[1]["vsBaseline"]);
+    assert_eq!(better["baseline"], "base");
+    assert_eq!(better["queries"], 4);
+    // t2 and t3 gain, t1 and t4 tie: the mean difference is the two gains over 4 queries.
+    assert!(close(num(better, "deltaNdcg10"), (2.0 / 3f64.log2() / 2.0 + 1.0) / 4.0), "{better}");
+    let ci: Vec<f64> =
+        better["ci95"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let delta = num(better, "deltaNdcg10");
+    assert!(0.0 <= ci[0] && ci[0] < delta && delta < ci[1] && ci[1] <= 1.0, "{better}");
+    // With 2 of 4 queries different, 1 in 2 sign flips reaches the observed mean.
+    assert!((num(better, "p") - 0.5).abs() < 0.05, "{better}");
+    assert_eq!((num(same, "deltaNdcg10"), num(same, "p")), (0.0, 1.0), "{same}");
+    let table = sparrow(&[
+        "eval",
+        "--beir",
+        dir.to_str().unwrap(),
+        "--split",
+        "test",
+        "--run",
+        work.join("none.trec").to_str().unwrap(),
+        "--baseline",
+        work.join("missing.trec").to_str().unwrap(),
+    ]);
+    assert!(!table.status.success());
+    let err = String::from_utf8_lossy(&table.stderr);
+    assert!(err.contains("--baseline") && err.contains("missing.trec"), "{err}");
 }
 
 #[test]

@@ -77,6 +77,9 @@ pub struct SparseEncoder {
 struct Window {
     doc: usize,
     ids: Vec<i64>,
+    /// What the window's weights are multiplied by before pooling (`later_windows` for every
+    /// window of a document after its first, else 1).
+    scale: f32,
 }
 
 impl SparseEncoder {
@@ -175,9 +178,14 @@ impl SparseEncoder {
             enc.tokens = tokens.ids.len();
             enc.windows = starts.len();
             enc.truncated = tokens.truncated;
-            for start in starts {
+            for (k, start) in starts.into_iter().enumerate() {
                 let end = (start + per_window).min(tokens.ids.len());
-                windows.push(Window { doc, ids: self.tokenizer.window(&tokens.ids[start..end]) });
+                let scale = if k == 0 { 1.0 } else { self.config.later_windows };
+                windows.push(Window {
+                    doc,
+                    ids: self.tokenizer.window(&tokens.ids[start..end]),
+                    scale,
+                });
             }
             results.push(enc);
         }
@@ -211,7 +219,7 @@ impl SparseEncoder {
         let mut pairs = vec![Vec::new()];
         if !tokens.ids.is_empty() {
             self.run_windows(
-                vec![Window { doc: 0, ids: self.tokenizer.window(&tokens.ids) }],
+                vec![Window { doc: 0, ids: self.tokenizer.window(&tokens.ids), scale: 1.0 }],
                 &mut pairs,
             )?;
         }
@@ -234,6 +242,7 @@ impl SparseEncoder {
             .map(|(doc, ids)| Window {
                 doc,
                 ids: self.tokenizer.window(&ids[..ids.len().min(per_window)]),
+                scale: 1.0,
             })
             .collect();
         let mut pairs = vec![Vec::new(); rows.len()];
@@ -300,6 +309,7 @@ impl SparseEncoder {
             for (w, row) in batch.iter().zip(out.chunks_exact(vocab)) {
                 let doc_pairs = &mut pairs[w.doc];
                 for (id, &weight) in row.iter().enumerate() {
+                    let weight = weight * w.scale;
                     // NaN is kept so that `to_vector` rejects it instead of hiding a broken model.
                     if weight.is_nan() || (weight > 0.0 && weight >= threshold) {
                         let id = u32::try_from(id).map_err(|_| {

@@ -21,8 +21,8 @@
 //! # Long documents
 //!
 //! The model sees at most `max_tokens` tokens at a time (256 by default, like the reference
-//! vectors). Longer documents are split into overlapping windows whose vectors are max-pooled,
-//! so the vector covers the whole text up to `max_windows` windows (3,614 text tokens with the
+//! vectors). Longer documents are split into overlapping windows whose vectors are max-pooled
+//! (the windows after the first at a discount, `later_windows`), so the vector covers the whole text up to `max_windows` windows (3,614 text tokens with the
 //! defaults); beyond that the document is flagged [`DocumentEncoding::truncated`]. See
 //! [`EncoderConfig`].
 //!

@@ -34,6 +34,35 @@ fn long_documents_are_windowed_and_max_pooled() {
 }
 
 #[test]
+fn later_windows_are_weighted_before_pooling() {
+    // Two different texts in two windows: the pooled vector is max(first, w x second).
+    let first_text = SENTENCE.repeat(254 / 20 + 4);
+    let second =
+        "Vaccines train the immune system to recognise a pathogen without causing disease. ";
+    let text = format!("{first_text}{}", second.repeat(40));
+    let cfg = |max_windows, later_windows| EncoderConfig {
+        max_windows,
+        later_windows,
+        ..EncoderConfig::default()
+    };
+    let plain = encoder("int8", cfg(2, 1.0)).encode_document(&text).unwrap();
+    let half = encoder("int8", cfg(2, 0.5)).encode_document(&text).unwrap();
+    let one = encoder("int8", cfg(1, 1.0)).encode_document(&text).unwrap();
+    assert_eq!((plain.windows, half.windows), (2, 2));
+    let (plain, half, one) = (plain.vector.unwrap(), half.vector.unwrap(), one.vector.unwrap());
+    assert_eq!(plain.ids(), half.ids(), "weighting keeps every term");
+    let mut lowered = 0;
+    for (id, w) in plain.iter() {
+        let first = one.get(id).unwrap_or(0.0);
+        let expected = first.max(if w > first { 0.5 * w } else { 0.0 });
+        let got = half.get(id).unwrap();
+        assert!((got - expected).abs() < 1e-4, "term {id}: {got} != max({first}, 0.5 x {w})");
+        lowered += usize::from(got < w - 1e-4);
+    }
+    assert!(lowered > 10, "the second window's own terms are halved ({lowered})");
+}
+
+#[test]
 fn documents_beyond_max_windows_are_truncated() {
     let cfg = EncoderConfig { max_windows: 2, ..EncoderConfig::default() };
     let enc = encoder("int8", cfg);

@@ -10,6 +10,8 @@
 //!   candidate tables it was chosen from); [`exact`]: the float what-if of the sparse arm;
 //! * [`run`]: the index of a dataset, one run of every query, and its typed [`RunReport`] with one
 //!   table renderer ([`render_table`]); [`runfile`]: runs as files (TREC or JSON);
+//! * [`significance`]: whether a difference from a baseline run is more than the queries' noise
+//!   (paired randomization test, bootstrap interval);
 //! * [`tune`]: the grid search of BM25 and fusion, fusing through the core's own fusion.
 //!
 //! Printing is the caller's: long steps report through [`Progress`], results are values.
@@ -23,6 +25,7 @@ pub mod lookup;
 pub mod metrics;
 pub mod run;
 pub mod runfile;
+pub mod significance;
 pub mod tune;
 pub mod vectors;
 

@@ -12,10 +12,10 @@
 //!   queries are never used: the corpus titles and, when evaluating `test`, the train queries),
 //!   falling back to `lookup-self`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::Result;
-use sparrow_core::{Query, SparseVector, WordPiece};
+use sparrow_core::{Index, Query, SparseVector, WordPiece};
 
 use crate::vectors::Model;
 
@@ -37,6 +37,9 @@ pub enum QueryArg {
     /// What-if (issue 13): the model's expansion scored as it is, without the index's IDF
     /// weighting the library applies (`Query::with_expansion`).
     ModelRaw,
+    /// What-if (issue 13): the model's expansion (times IDF, as `model`) plus the lookup query's
+    /// weights: the query's own tokens count twice.
+    ModelLookup,
 }
 
 impl QueryArg {
@@ -48,6 +51,7 @@ impl QueryArg {
             QueryArg::LookupSelf => "lookup-self",
             QueryArg::LookupCtx => "lookup-ctx",
             QueryArg::ModelRaw => "model-raw",
+            QueryArg::ModelLookup => "model+lookup",
         }
     }
 }
@@ -62,6 +66,9 @@ pub enum QueryEncoder<'a> {
     Table(&'a WordPiece, Vec<f32>),
     /// The model's expansion, scored as it is (no IDF weighting).
     ModelRaw(&'a Model),
+    /// The model's expansion times IDF plus the lookup query's weights, both as `index` weighs
+    /// them.
+    ModelLookup(&'a Model, &'a Index),
 }
 
 impl QueryEncoder<'_> {
@@ -78,6 +85,18 @@ impl QueryEncoder<'_> {
                 q.with_sparse(SparseVector::from_pairs(pairs)?)
             }
             QueryEncoder::ModelRaw(m) => q.with_sparse(m.encoder.encode_query(text)?),
+            QueryEncoder::ModelLookup(m, index) => {
+                let expansion = Query::new(text).with_expansion(m.encoder.encode_query(text)?);
+                let mut sum: BTreeMap<u32, f32> = BTreeMap::new();
+                let vectors = [
+                    index.query_vector(&expansion, None),
+                    Some(index.lookup_vector(&m.wordpiece.ids(text))),
+                ];
+                for (id, w) in vectors.iter().flatten().flat_map(|v| v.iter()) {
+                    *sum.entry(id).or_default() += w;
+                }
+                q.with_sparse(SparseVector::from_pairs(sum)?)
+            }
         })
     }
 }
@@ -93,7 +112,7 @@ pub fn table(
 ) -> Result<Option<Vec<f32>>> {
     let vocab = model.encoder.vocab_size();
     Ok(match arg {
-        QueryArg::Model | QueryArg::Lookup | QueryArg::ModelRaw => None,
+        QueryArg::Model | QueryArg::Lookup | QueryArg::ModelRaw | QueryArg::ModelLookup => None,
         QueryArg::LookupPostingsIdf => {
             let mut df = vec![0u32; vocab];
             for v in vectors.iter().flatten() {

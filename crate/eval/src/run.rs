@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::exact::ExactSparse;
 use crate::lookup::QueryEncoder;
 use crate::metrics::{Run, Summary};
+use crate::significance::VsBaseline;
 use crate::Progress;
 
 /// Depth of every run: Recall@100 needs the top 100.
@@ -196,6 +197,13 @@ pub struct EncoderInfo {
     pub max_windows: usize,
     /// Expansion weights below this were dropped.
     pub threshold: f32,
+    /// The weight of windows after the first in the max-pooling (absent in older run files: 1).
+    #[serde(default = "one")]
+    pub later_windows: f32,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 /// How the run's index was made.
@@ -314,6 +322,9 @@ pub struct RunReport {
     /// What the dataset loader left out (absent until scored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<InputReport>,
+    /// nDCG@10 against `--baseline`'s run, per query paired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vs_baseline: Option<VsBaseline>,
     /// A run file's other metadata, as it was.
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -379,10 +390,18 @@ impl RunReport {
 /// The runs as one Markdown table: run, mode, fusion, model, nDCG@10, Recall@100, MRR@10, p50
 /// and p95 latency (`-` where a run has no such field).
 pub fn render_table(reports: &[RunReport]) -> String {
+    let baseline = reports.iter().find_map(|r| r.vs_baseline.as_ref()).map(|v| v.baseline.clone());
     let mut out = String::from(
-        "| run | mode | fusion | model | nDCG@10 | Recall@100 | MRR@10 | p50 ms | p95 ms |\n\
-         | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
+        "| run | mode | fusion | model | nDCG@10 | Recall@100 | MRR@10 | p50 ms | p95 ms |",
     );
+    let mut rule = String::from("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    if let Some(b) = &baseline {
+        out.push_str(&format!(" Δ nDCG@10 vs {b} [95% CI] | p |"));
+        rule.push_str(" ---: | ---: |");
+    }
+    out.push('\n');
+    out.push_str(&rule);
+    out.push('\n');
     let dash = || "-".to_owned();
     for r in reports {
         let fusion = r.fusion.as_ref().map_or_else(dash, fusion_cell);
@@ -393,7 +412,7 @@ pub fn render_table(reports: &[RunReport]) -> String {
             r.latency.as_ref().and_then(f).map_or_else(dash, |x| format!("{x:.2}"))
         };
         out.push_str(&format!(
-            "| {} | {} | {fusion} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {fusion} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.mode.clone().unwrap_or_else(dash),
             r.model.clone().unwrap_or_else(dash),
@@ -403,6 +422,16 @@ pub fn render_table(reports: &[RunReport]) -> String {
             latency(|l| l.p50_ms),
             latency(|l| l.p95_ms),
         ));
+        if baseline.is_some() {
+            match &r.vs_baseline {
+                Some(v) => out.push_str(&format!(
+                    " {:+.4} [{:+.4}, {:+.4}] | {:.3} |",
+                    v.delta_ndcg10, v.ci95[0], v.ci95[1], v.p
+                )),
+                None => out.push_str(" - | - |"),
+            }
+        }
+        out.push('\n');
     }
     out
 }

@@ -40,6 +40,9 @@ pub(crate) struct EncodeArgs {
     /// Windows per document before truncation.
     #[arg(long, default_value_t = EncoderConfig::default().max_windows)]
     max_windows: usize,
+    /// Weight of every window after the first before max-pooling, in (0, 1].
+    #[arg(long, default_value_t = EncoderConfig::default().later_windows)]
+    later_windows: f32,
     /// Encode documents in any language (default: non-English documents are skipped).
     #[arg(long)]
     any_language: bool,
@@ -76,6 +79,7 @@ pub(crate) fn run(args: &EncodeArgs) -> Result<()> {
     let config = EncoderConfig {
         threshold: args.threshold,
         max_windows: args.max_windows,
+        later_windows: args.later_windows,
         language: if args.any_language { LanguagePolicy::Any } else { LanguagePolicy::EnglishOnly },
         ..EncoderConfig::default()
     };

@@ -26,6 +26,7 @@ use sparrow_eval::beir::{self, Dataset};
 use sparrow_eval::exact::ExactSparse;
 use sparrow_eval::lookup::{self, QueryArg, QueryEncoder};
 use sparrow_eval::run::{fusion_json, EncoderInfo, IndexInfo, Metrics};
+use sparrow_eval::significance::{self, VsBaseline};
 use sparrow_eval::vectors::{self, Model};
 use sparrow_eval::{metrics, render_table, runfile, tune, IndexWhatIf, RunReport, RunSpec, DEPTH};
 
@@ -74,6 +75,10 @@ pub(crate) struct EvalArgs {
     /// otherwise; 1 = the first 256 tokens only).
     #[arg(long, value_name = "N")]
     max_windows: Option<usize>,
+    /// What-if: weigh every window after a document's first by W in (0, 1] before max-pooling
+    /// (the encoder's default is used otherwise).
+    #[arg(long, value_name = "W")]
+    later_windows: Option<f32>,
     /// What-if: drop expansion weights below X (the encoder's default is used otherwise).
     #[arg(long, value_name = "X")]
     threshold: Option<f32>,
@@ -95,6 +100,11 @@ pub(crate) struct EvalArgs {
     /// Index without stop-word removal.
     #[arg(long)]
     no_stopwords: bool,
+    /// Compare every run's nDCG@10 with this run file's, query by query: the difference, its
+    /// paired bootstrap 95% interval and a paired randomization test's p-value (`vsBaseline` in
+    /// `--json`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Score these run files (TREC `qid Q0 doc rank score tag`, or JSON `{"results": {qid:
     /// [[doc, score], ...]}, ...metadata}`) against the split's qrels instead of running
     /// Sparrow. Repeatable.
@@ -185,6 +195,7 @@ impl EvalArgs {
         EncoderConfig {
             max_windows: self.max_windows.unwrap_or(d.max_windows),
             threshold: self.threshold.unwrap_or(d.threshold),
+            later_windows: self.later_windows.unwrap_or(d.later_windows),
             ..d
         }
     }
@@ -223,6 +234,7 @@ impl EvalArgs {
             && !self.no_stopwords
             && self.max_windows.is_none()
             && self.threshold.is_none()
+            && self.later_windows.is_none()
             && self.max_postings.is_none()
             && self.title_repeat.is_none()
             && spec.exact.is_none()
@@ -240,7 +252,11 @@ impl EvalArgs {
             exact_sparse: Some(spec.exact.is_some()),
             encoder: model.map(|m| {
                 let c = m.encoder.config();
-                EncoderInfo { max_windows: c.max_windows, threshold: c.threshold }
+                EncoderInfo {
+                    max_windows: c.max_windows,
+                    threshold: c.threshold,
+                    later_windows: c.later_windows,
+                }
             }),
             bm25: Some(bm25),
             candidates: Some(self.candidates),
@@ -328,12 +344,21 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         bail!("sparse and hybrid mode need at least one --variant");
     }
     let progress = Stderr::default();
+    let baseline = Baseline::read(args.baseline.as_deref())?;
     let mut results = Vec::new();
     // One index per variant (same lexical part, that variant's vectors); lexical-only without one.
     let slots: Vec<Option<Variant>> =
         if variants.is_empty() { vec![None] } else { variants.iter().copied().map(Some).collect() };
     for (slot, variant) in slots.into_iter().enumerate() {
-        let ctx = Ctx { args, dir: &dir, name: &name, data: &data, bm25, progress: &progress };
+        let ctx = Ctx {
+            args,
+            dir: &dir,
+            name: &name,
+            data: &data,
+            bm25,
+            progress: &progress,
+            baseline: baseline.as_ref(),
+        };
         results.extend(run_variant(&ctx, slot, variant)?);
     }
     print_results(args, &name, &results)
@@ -347,12 +372,35 @@ struct Ctx<'a> {
     data: &'a Dataset,
     bm25: Bm25Params,
     progress: &'a Stderr,
+    baseline: Option<&'a Baseline>,
+}
+
+/// `--baseline`: a run file's name and rankings.
+struct Baseline {
+    name: String,
+    run: metrics::Run,
+}
+
+impl Baseline {
+    fn read(path: Option<&Path>) -> Result<Option<Baseline>> {
+        let Some(path) = path else { return Ok(None) };
+        let file = runfile::read(path).with_context(|| format!("--baseline {}", path.display()))?;
+        let name =
+            file.meta.get("name").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or_else(
+                || path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+            );
+        Ok(Some(Baseline { name, run: file.run }))
+    }
+
+    fn compare(&self, qrels: &metrics::Qrels, run: &metrics::Run) -> VsBaseline {
+        significance::compare(qrels, run, &self.run, &self.name)
+    }
 }
 
 /// The runs of one model variant (or of none: lexical only): its index, then every mode, fusion
 /// and query encoder asked for, each scored.
 fn run_variant(ctx: &Ctx<'_>, slot: usize, variant: Option<Variant>) -> Result<Vec<RunReport>> {
-    let Ctx { args, dir, name, data, bm25, progress } = *ctx;
+    let Ctx { args, dir, name, data, bm25, progress, baseline } = *ctx;
     let mut results = Vec::new();
     let model = variant.map(|v| load_model(&args.model, v, args.encoder_config())).transpose()?;
     let vectors = match &model {
@@ -390,7 +438,7 @@ fn run_variant(ctx: &Ctx<'_>, slot: usize, variant: Option<Variant>) -> Result<V
             write_index(args, path, data, &index, model.as_ref(), doc_vectors, bm25)?;
         }
     }
-    let encoders = query_encoders(args, dir, data, model.as_ref(), doc_vectors)?;
+    let encoders = query_encoders(args, dir, data, model.as_ref(), &index, doc_vectors)?;
     let exact = match (doc_vectors, args.exact_sparse) {
         (Some(v), true) => Some(ExactSparse::new(data, v)),
         _ => None,
@@ -428,6 +476,7 @@ fn run_variant(ctx: &Ctx<'_>, slot: usize, variant: Option<Variant>) -> Result<V
                 runfile::write_json(&path, &report.to_json(), &out.run)?;
             }
             report.metrics = Some(metrics::evaluate(&data.qrels, &out.run).into());
+            report.vs_baseline = baseline.map(|b| b.compare(&data.qrels, &out.run));
             report.input = Some(data.report.clone());
             results.push(report);
         }
@@ -458,6 +507,7 @@ fn query_encoders<'a>(
     dir: &Path,
     data: &Dataset,
     model: Option<&'a Model>,
+    index: &'a Index,
     vectors: Option<&[Option<sparrow_core::SparseVector>]>,
 ) -> Result<Vec<(QueryArg, QueryEncoder<'a>)>> {
     let Some(m) = model else { return Ok(Vec::new()) };
@@ -469,6 +519,7 @@ fn query_encoders<'a>(
             QueryArg::Model => QueryEncoder::Model(m),
             QueryArg::Lookup => QueryEncoder::Lookup(wp),
             QueryArg::ModelRaw => QueryEncoder::ModelRaw(m),
+            QueryArg::ModelLookup => QueryEncoder::ModelLookup(m, index),
             _ => {
                 let t = Instant::now();
                 let table = lookup::table(q, wp, m, vectors.unwrap_or_default(), &pseudo)?
@@ -610,6 +661,7 @@ fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
     if let Some(line) = input.summary() {
         eprintln!("{name}: {line}");
     }
+    let baseline = Baseline::read(args.baseline.as_deref())?;
     let mut results = Vec::new();
     for path in &args.run {
         let file = runfile::read(path)?;
@@ -622,6 +674,7 @@ fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
         report.dataset = name.to_owned();
         report.split = args.split.clone();
         report.metrics = Some(Metrics::from(metrics::evaluate(&qrels, &file.run)));
+        report.vs_baseline = baseline.as_ref().map(|b| b.compare(&qrels, &file.run));
         report.input = Some(input.clone());
         results.push(report);
     }
