@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Sparrow } from '../../pkg/dist/index.js';
 
 const modelDir = new URL(`file://${process.env.SPARROW_MODEL_DIR ?? new URL('../../model/build/', import.meta.url).pathname}/`);
@@ -43,3 +45,35 @@ for (const [variant, minCosine] of [['f32', 0.9999], ['int8', 0.99]]) {
     sparrow.dispose();
   });
 }
+
+// The int8 decoder runs on an integer kernel in wasm (i16 hidden states, `i32x4.dot_i16x8_s`)
+// and on the dequantized f32 kernel natively: both must give the same vectors, term by term,
+// within what the per-token i16 quantization moves (the `sparrow encode` CLI is the native side).
+test('wasm int8 (integer kernel) gives the native encoder\'s weights', async () => {
+  const target = process.env.CARGO_TARGET_DIR ?? '/var/tmp/sparrow-target';
+  const cli = join(target, 'debug/sparrow');
+  assert.ok(existsSync(cli), `${cli} missing: cargo build -p sparrow-cli`);
+  const sparrow = await Sparrow.create({
+    model: {
+      model: new URL('splade-tiny.int8.onnx', modelDir),
+      tokenizer: new URL('tokenizer.json', modelDir),
+      config: { maxWindows: 1, language: 'any' },
+    },
+  });
+  let worst = 0;
+  let terms = 0;
+  for (const ref of refs.slice(0, 12)) {
+    const out = execFileSync(cli, ['encode', '--model', modelDir.pathname, '--int8', '--json', '--top', '0', '--max-windows', '1', '--any-language', ref.text], { encoding: 'utf8' });
+    const native = new Map(JSON.parse(out).terms.map((t) => [t.id, t.weight]));
+    const wasm = new Map(sparrow.encodeDocument(ref.text).terms.map((t) => [t.termId, t.weight]));
+    for (const id of new Set([...native.keys(), ...wasm.keys()])) {
+      const d = Math.abs((native.get(id) ?? 0) - (wasm.get(id) ?? 0));
+      worst = Math.max(worst, d);
+      assert.ok(d <= 2e-3, `term ${id} of ${JSON.stringify(ref.text.slice(0, 40))}: native ${native.get(id)} vs wasm ${wasm.get(id)}`);
+    }
+    terms += native.size;
+  }
+  assert.ok(terms > 200, `${terms} terms compared`);
+  console.log(`# int8 wasm vs native: ${terms} terms, largest difference ${worst.toExponential(2)}`);
+  sparrow.dispose();
+});

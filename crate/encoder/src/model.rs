@@ -258,7 +258,8 @@ fn find_head(proto: &pb::ModelProto) -> Result<Head<'_>, EncoderError> {
     Ok(Head { hidden: matmul.input[0].clone(), weight, scale, bias })
 }
 
-/// Reads the decoder weights and bias (dequantizing int8 once) and packs them for the kernel.
+/// Reads the decoder weights and bias and packs them for the kernel (an int8 decoder stays
+/// integer on wasm32 simd128, and is dequantized once elsewhere).
 fn load_projection(
     onnx: &tract_onnx::Onnx,
     head: &Head<'_>,
@@ -267,8 +268,24 @@ fn load_projection(
     let err = |e: TractError| EncoderError::Model(format!("decoder weights: {e:#}"));
     let load = |t: &pb::TensorProto| tract_onnx::tensor::load_tensor(&*onnx.provider, t, None);
     let weight = load(head.weight).map_err(err)?;
-    let weight: Vec<f32> = match head.scale {
-        None => values::<f32>(&weight).map_err(err)?,
+    let bias = values::<f32>(&load(head.bias).map_err(err)?).map_err(err)?;
+    let check = |len: usize, finite: bool| {
+        if vocab == 0 || len == 0 || !len.is_multiple_of(vocab) || bias.len() != vocab {
+            return Err(EncoderError::not_sparrow(
+                "the decoder weights do not match the vocabulary",
+            ));
+        }
+        if !finite || !bias.iter().all(|x| x.is_finite()) {
+            return Err(EncoderError::Model("the decoder weights are not all finite".into()));
+        }
+        Ok(len / vocab)
+    };
+    match head.scale {
+        None => {
+            let weight = values::<f32>(&weight).map_err(err)?;
+            let hidden = check(weight.len(), weight.iter().all(|x| x.is_finite()))?;
+            Ok(VocabProjection::new(Kernel::detect(), &weight, bias, vocab, hidden))
+        }
         Some((scale, zero)) => {
             if let Some(zero) = zero {
                 let zero = load(zero)
@@ -285,19 +302,11 @@ fn load_projection(
                 .map_err(err)?
                 .first()
                 .ok_or_else(|| EncoderError::not_sparrow("the decoder's int8 scale is empty"))?;
-            values::<i8>(&weight).map_err(err)?.into_iter().map(|q| f32::from(q) * scale).collect()
+            let q = values::<i8>(&weight).map_err(err)?;
+            let hidden = check(q.len(), scale.is_finite())?;
+            Ok(VocabProjection::new_int8(&q, scale, bias, vocab, hidden))
         }
-    };
-    let bias = values::<f32>(&load(head.bias).map_err(err)?).map_err(err)?;
-    if vocab == 0 || !weight.len().is_multiple_of(vocab) || weight.is_empty() || bias.len() != vocab
-    {
-        return Err(EncoderError::not_sparrow("the decoder weights do not match the vocabulary"));
     }
-    if !weight.iter().chain(&bias).all(|x| x.is_finite()) {
-        return Err(EncoderError::Model("the decoder weights are not all finite".into()));
-    }
-    let hidden = weight.len() / vocab;
-    Ok(VocabProjection::new(Kernel::detect(), &weight, bias, vocab, hidden))
 }
 
 /// A tensor's values in row-major order (a plain copy when it is contiguous, which ndarray's

@@ -28,6 +28,14 @@
 //! function with a fused multiply-add and 4 tokens × 16 columns (8 × f32x8 accumulators).
 //! Same micro-benchmark: 68 GFLOP/s vs 25–28 for the best SSE2 tile. Calling it is the crate's
 //! only `unsafe` (guarded by `is_x86_feature_detected!`).
+//!
+//! **wasm32 with simd128, int8 decoder** (issue 17): the f32 kernel is at simd128's peak without
+//! FMA, so the int8 model's decoder is kept as integers instead. Each token's hidden state is
+//! quantized to i16 with its own scale, and `i32x4.dot_i16x8_s` does 8 multiply-adds per
+//! instruction where the f32 kernel needs 2 instructions for 4 (standard simd128: Safari runs it
+//! too, unlike relaxed-SIMD FMA). The sums are exact i32; [`int16_reference`] is the arithmetic
+//! in plain Rust, tested against the definition, and `tests/wasm/parity.test.mjs` checks the wasm
+//! vectors against the native (dequantized f32) encoder term by term.
 
 /// Which instantiation of the kernel a projection was packed for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +84,10 @@ pub(crate) struct VocabProjection {
     vocab: usize,
     panels: Vec<f32>,
     bias: Vec<f32>,
+    /// The integer form of an int8 decoder, used instead of `panels` where it is faster
+    /// (wasm32 with simd128: [`int16`]).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    int16: Option<int16::Int16Projection>,
 }
 
 impl VocabProjection {
@@ -98,7 +110,41 @@ impl VocabProjection {
                 }
             }
         }
-        VocabProjection { kernel, hidden, vocab, panels, bias }
+        VocabProjection {
+            kernel,
+            hidden,
+            vocab,
+            panels,
+            bias,
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            int16: None,
+        }
+    }
+
+    /// An int8 decoder (`W = scale x q`, zero point 0): on wasm32 with simd128 it is kept as
+    /// integers and run by [`int16`]'s kernel (`i32x4.dot_i16x8_s`, 8 multiply-adds per
+    /// instruction against the f32 kernel's 4 per 2); elsewhere it is dequantized for the f32
+    /// kernels (natively AVX2 + FMA is faster than integer SSE2).
+    pub(crate) fn new_int8(
+        q: &[i8],
+        scale: f32,
+        bias: Vec<f32>,
+        vocab: usize,
+        hidden: usize,
+    ) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let Some(int16) = int16::Int16Projection::new(q, scale, vocab, hidden) {
+            return VocabProjection {
+                kernel: Kernel::Portable,
+                hidden,
+                vocab,
+                panels: Vec::new(),
+                bias,
+                int16: Some(int16),
+            };
+        }
+        let weight: Vec<f32> = q.iter().map(|&x| f32::from(x) * scale).collect();
+        VocabProjection::new(Kernel::detect(), &weight, bias, vocab, hidden)
     }
 
     /// Width of the hidden states this projection takes.
@@ -118,6 +164,11 @@ impl VocabProjection {
         let h = self.hidden;
         assert_eq!(hidden.len(), rows * len * h, "hidden shape");
         assert_eq!(mask.len(), rows * len, "mask shape");
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let Some(int16) = &self.int16 {
+            let max = int16.max_logits(rows, len, hidden, mask);
+            return self.finish(&max, int16.padded());
+        }
         // Each row's real tokens, transposed into tiles `[tiles][H][TILE_TOKENS]` so the kernel
         // reads one `[f32; TILE_TOKENS]` per k. A last partial tile repeats its first token:
         // duplicates do not change a max.
@@ -162,7 +213,12 @@ impl VocabProjection {
             }
         }
 
-        let mut out = Vec::with_capacity(rows * self.vocab);
+        self.finish(&max, padded)
+    }
+
+    /// `log(1 + relu(max + bias))` of each row's column maxima (`padded` columns per row).
+    fn finish(&self, max: &[f32], padded: usize) -> Vec<f32> {
+        let mut out = Vec::with_capacity(max.len() / padded.max(1) * self.vocab);
         for row in max.chunks_exact(padded) {
             out.extend(row[..self.vocab].iter().zip(&self.bias).map(|(&m, &b)| {
                 let x = m + b;
@@ -171,6 +227,39 @@ impl VocabProjection {
             }));
         }
         out
+    }
+}
+
+/// The integer kernel's arithmetic, in plain Rust: each token's hidden state is quantized to
+/// i16 with its own scale (`max |h| / 32767`), dotted exactly in i32 with the i8 decoder row,
+/// and scaled back: `logit = (dot as f32 * token_scale) * weight_scale`. [`int16`]'s SIMD
+/// kernel computes exactly this (integer sums are exact in any order, and the float steps are
+/// the same three operations), so this is its specification and its test oracle.
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) mod int16_reference {
+    /// Largest i16 magnitude used, symmetric.
+    pub(crate) const Q: f32 = 32767.0;
+
+    /// A token's i16 quantization and its scale (0 for an all-zero token).
+    pub(crate) fn quantize(h: &[f32]) -> (Vec<i16>, f32) {
+        let amax = h.iter().fold(0f32, |m, &x| if x.abs() > m { x.abs() } else { m });
+        if amax == 0.0 {
+            return (vec![0; h.len()], 0.0);
+        }
+        let inv = Q / amax;
+        (h.iter().map(|&x| (x * inv).round() as i16).collect(), amax / Q)
+    }
+
+    /// `max over tokens t of (q_t · w as f32 * s_t)`, before the weight scale.
+    #[cfg(test)]
+    pub(crate) fn column_max(tokens: &[(Vec<i16>, f32)], w: &[i8]) -> f32 {
+        let mut best = f32::NEG_INFINITY;
+        for (q, s) in tokens {
+            let dot: i32 = q.iter().zip(w).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
+            let x = dot as f32 * s;
+            best = if x > best { x } else { best };
+        }
+        best
     }
 }
 
@@ -261,6 +350,161 @@ fn tile_max<const P: usize, M: MulAdd>(panel: &[f32], tile: &[f32], colmax: &mut
     }
 }
 
+/// The int8 decoder on wasm32 simd128: `i32x4.dot_i16x8_s` over i16 hidden states and the
+/// decoder's i8 values widened to i16, 2 tokens × 4 vocabulary columns per tile (8 i32x4
+/// accumulators plus 6 operands: 14 of V8's 16 vector registers on x86-64). Computes exactly
+/// [`int16_reference`].
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod int16 {
+    use core::arch::wasm32::{
+        f32x4_convert_i32x4, f32x4_extract_lane, f32x4_gt, f32x4_mul, f32x4_splat, i16x8,
+        i32x4_add, i32x4_dot_i16x8, i32x4_shuffle, v128, v128_bitselect,
+    };
+
+    use super::int16_reference::quantize;
+
+    /// Columns per tile.
+    const COLS: usize = 4;
+
+    /// `W` as `[ceil(V / 4) * 4][ceil(H / 8)]` i16x8 vectors (zero-padded), and its scale.
+    #[derive(Debug)]
+    pub(super) struct Int16Projection {
+        chunks: usize,
+        columns: usize,
+        weights: Vec<v128>,
+        scale: f32,
+    }
+
+    impl Int16Projection {
+        /// `None` when the hidden width could overflow the i32 sums (`H * 32767 * 128`).
+        pub(super) fn new(q: &[i8], scale: f32, vocab: usize, hidden: usize) -> Option<Self> {
+            if hidden == 0 || hidden > 512 || q.len() != vocab * hidden {
+                return None;
+            }
+            let chunks = hidden.div_ceil(8);
+            let columns = vocab.div_ceil(COLS) * COLS;
+            let mut weights = Vec::with_capacity(columns * chunks);
+            for v in 0..columns {
+                let row = q.get(v * hidden..(v + 1) * hidden).unwrap_or(&[]);
+                weights.extend(pack(row.iter().map(|&x| i16::from(x)), chunks));
+            }
+            Some(Int16Projection { chunks, columns, weights, scale })
+        }
+
+        /// Columns per output row (the vocabulary rounded up to the tile).
+        pub(super) fn padded(&self) -> usize {
+            self.columns
+        }
+
+        /// `rows x padded` maxima of `h[t] · W[v]` over each row's real tokens (the weight
+        /// scale applied), `NEG_INFINITY` for a row without tokens.
+        pub(super) fn max_logits(
+            &self,
+            rows: usize,
+            len: usize,
+            hidden: &[f32],
+            mask: &[i64],
+        ) -> Vec<f32> {
+            let h = hidden.len() / (rows * len).max(1);
+            let c = self.chunks;
+            let mut out = vec![f32::NEG_INFINITY; rows * self.columns];
+            for r in 0..rows {
+                // Real tokens, quantized; an odd count repeats the last (a max is unchanged).
+                let mut tokens: Vec<v128> = Vec::new();
+                let mut scales: Vec<f32> = Vec::new();
+                for t in (0..len).filter(|&t| mask[r * len + t] != 0) {
+                    let (qt, st) = quantize(&hidden[(r * len + t) * h..][..h]);
+                    tokens.extend(pack(qt.into_iter(), c));
+                    scales.push(st);
+                }
+                if scales.is_empty() {
+                    continue;
+                }
+                if scales.len() % 2 == 1 {
+                    let last = tokens.len() - c;
+                    tokens.extend_from_within(last..);
+                    scales.push(scales[scales.len() - 1]);
+                }
+                let row = &mut out[r * self.columns..][..self.columns];
+                for (group, maxes) in
+                    self.weights.chunks_exact(COLS * c).zip(row.chunks_exact_mut(COLS))
+                {
+                    let mut best = f32x4_splat(f32::NEG_INFINITY);
+                    for (pair, s) in tokens.chunks_exact(2 * c).zip(scales.chunks_exact(2)) {
+                        let (t0, t1) = pair.split_at(c);
+                        let [a, b] = tile(t0, t1, group, c);
+                        for (sums, scale) in [(a, s[0]), (b, s[1])] {
+                            let x = f32x4_mul(f32x4_convert_i32x4(sums), f32x4_splat(scale));
+                            best = v128_bitselect(x, best, f32x4_gt(x, best));
+                        }
+                    }
+                    let best: [f32; 4] = lanes(best);
+                    for (m, b) in maxes.iter_mut().zip(best) {
+                        *m = b * self.scale;
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    /// The dot products of two tokens with 4 columns: `[t0 · w0..w3]`, `[t1 · w0..w3]`.
+    #[inline(always)]
+    fn tile(t0: &[v128], t1: &[v128], group: &[v128], c: usize) -> [v128; 2] {
+        let zero = i16x8(0, 0, 0, 0, 0, 0, 0, 0);
+        let mut acc = [[zero; COLS]; 2];
+        let (w0, rest) = group.split_at(c);
+        let (w1, rest) = rest.split_at(c);
+        let (w2, w3) = rest.split_at(c);
+        for k in 0..c {
+            let (x0, x1) = (t0[k], t1[k]);
+            let w = [w0[k], w1[k], w2[k], w3[k]];
+            for j in 0..COLS {
+                acc[0][j] = i32x4_add(acc[0][j], i32x4_dot_i16x8(x0, w[j]));
+                acc[1][j] = i32x4_add(acc[1][j], i32x4_dot_i16x8(x1, w[j]));
+            }
+        }
+        [hsum4(acc[0]), hsum4(acc[1])]
+    }
+
+    /// `[sum(a0), sum(a1), sum(a2), sum(a3)]` of four i32x4.
+    #[inline(always)]
+    fn hsum4(a: [v128; 4]) -> v128 {
+        let lo01 = i32x4_shuffle::<0, 4, 1, 5>(a[0], a[1]);
+        let hi01 = i32x4_shuffle::<2, 6, 3, 7>(a[0], a[1]);
+        let s01 = i32x4_add(lo01, hi01); // [a0.0+a0.2, a1.0+a1.2, a0.1+a0.3, a1.1+a1.3]
+        let lo23 = i32x4_shuffle::<0, 4, 1, 5>(a[2], a[3]);
+        let hi23 = i32x4_shuffle::<2, 6, 3, 7>(a[2], a[3]);
+        let s23 = i32x4_add(lo23, hi23);
+        let x = i32x4_shuffle::<0, 1, 4, 5>(s01, s23);
+        let y = i32x4_shuffle::<2, 3, 6, 7>(s01, s23);
+        i32x4_add(x, y)
+    }
+
+    /// i16 values as `chunks` i16x8 vectors, zero-padded.
+    fn pack(values: impl Iterator<Item = i16>, chunks: usize) -> Vec<v128> {
+        let mut lanes = vec![0i16; chunks * 8];
+        for (l, x) in lanes.iter_mut().zip(values) {
+            *l = x;
+        }
+        lanes
+            .chunks_exact(8)
+            .map(|l| i16x8(l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]))
+            .collect()
+    }
+
+    /// The four f32 lanes of a vector.
+    #[inline(always)]
+    fn lanes(v: v128) -> [f32; 4] {
+        [
+            f32x4_extract_lane::<0>(v),
+            f32x4_extract_lane::<1>(v),
+            f32x4_extract_lane::<2>(v),
+            f32x4_extract_lane::<3>(v),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +543,64 @@ mod tests {
                 ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
             })
             .collect()
+    }
+
+    #[test]
+    fn int16_arithmetic_matches_the_definition() {
+        // The integer kernel's specification against the f64 definition with the dequantized
+        // decoder: per-token i16 quantization moves a logit by at most sum|W[v]| x max|h| /
+        // 65534 (~1e-4 for the model's values).
+        use int16_reference::{column_max, quantize};
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for (v, h, len) in [(37, 5, 9), (64, 128, 7), (9, 33, 1)] {
+            let q: Vec<i8> =
+                rand(v * h, &mut seed).iter().map(|&x| (x * 127.0).round() as i8).collect();
+            let scale = 0.01;
+            let w: Vec<f32> = q.iter().map(|&x| f32::from(x) * scale).collect();
+            let b = rand(v, &mut seed);
+            let hid: Vec<f32> = rand(len * h, &mut seed).iter().map(|x| x * 3.0).collect();
+            let mut mask = vec![1i64; len];
+            mask[len / 2] = i64::from(len == 1); // a hole (none in a 1-token window)
+            let want = naive(&w, &b, v, h, &hid, &mask);
+            let tokens: Vec<(Vec<i16>, f32)> = hid
+                .chunks_exact(h)
+                .zip(&mask)
+                .filter(|(_, &m)| m != 0)
+                .map(|(t, _)| quantize(t))
+                .collect();
+            let amax = hid.iter().fold(0f32, |m, x| m.max(x.abs()));
+            for (j, &want) in want.iter().enumerate() {
+                let row = &q[j * h..(j + 1) * h];
+                let m = column_max(&tokens, row) * scale;
+                let got = (1.0 + (m + b[j]).max(0.0)).ln();
+                // Rounding moves each h[k] by at most max|h| / 65534; log(1 + relu) is
+                // 1-Lipschitz.
+                let l1: f32 = row.iter().map(|&x| f32::from(x).abs() * scale).sum();
+                let bound = l1 * amax / 65534.0 * 1.01 + 1e-6;
+                assert!((got - want).abs() <= bound, "v={v} h={h} col {j}: {got} vs {want}");
+            }
+            // An all-zero token quantizes to zeros with scale 0 (no division by zero).
+            assert_eq!(quantize(&[0.0; 4]), (vec![0; 4], 0.0));
+        }
+    }
+
+    #[test]
+    fn int8_decoders_pool_like_their_dequantized_form() {
+        // `new_int8` natively dequantizes (the integer kernel is wasm32's); on every target
+        // it must give what the f32 projection of the dequantized weights gives.
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let (v, h, len) = (41, 24, 5);
+        let q: Vec<i8> =
+            rand(v * h, &mut seed).iter().map(|&x| (x * 127.0).round() as i8).collect();
+        let w: Vec<f32> = q.iter().map(|&x| f32::from(x) * 0.02).collect();
+        let b = rand(v, &mut seed);
+        let hid = rand(len * h, &mut seed);
+        let mask = vec![1i64; len];
+        let int8 = VocabProjection::new_int8(&q, 0.02, b.clone(), v, h).pool(1, len, &hid, &mask);
+        let f32 = VocabProjection::new(Kernel::detect(), &w, b, v, h).pool(1, len, &hid, &mask);
+        for (a, b) in int8.iter().zip(&f32) {
+            assert!((a - b).abs() <= 1e-4, "{a} vs {b}");
+        }
     }
 
     #[test]
