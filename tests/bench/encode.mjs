@@ -3,7 +3,10 @@
 // through the npm package) vs onnxruntime-node (native) and onnxruntime-web (wasm) running the
 // same ONNX files on the same token ids. One thread everywhere; 256-token documents.
 //
-//   node tests/bench/encode.mjs [--docs 24] [--reps 3] [--json out.json]
+//   node tests/bench/encode.mjs [--docs 24] [--reps 3] [--batch-tokens N] [--json out.json]
+//
+// --batch-tokens sets Sparrow's `batchTokens` (padded tokens per model run; the encoder's default
+// otherwise).
 //
 // Needs: pkg/ (node pkg-config/scripts/build.mjs), model/build (model/build.sh), `npm ci` in tests/.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ const args = process.argv.slice(2);
 const flag = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const DOCS = Number(flag('--docs', 24));
 const REPS = Number(flag('--reps', 3));
+const BATCH_TOKENS = flag('--batch-tokens', null);
 const modelDir = new URL(`file://${process.env.SPARROW_MODEL_DIR ?? new URL('../../model/build', import.meta.url).pathname}/`);
 const buildInfo = JSON.parse(readFileSync(new URL('../../pkg/build-info.json', import.meta.url), 'utf8'));
 
@@ -47,7 +51,7 @@ const rows = [];
 for (const variant of ['int8', 'f32']) {
   const modelUrl = new URL(`splade-tiny.${variant}.onnx`, modelDir);
   const t0 = performance.now();
-  const sparrow = await Sparrow.create({ model: { model: modelUrl, tokenizer: new URL('tokenizer.json', modelDir), config: { maxTokens: 256, maxWindows: 1, language: 'any' } } });
+  const sparrow = await Sparrow.create({ model: { model: modelUrl, tokenizer: new URL('tokenizer.json', modelDir), config: { maxTokens: 256, maxWindows: 1, language: 'any', ...(BATCH_TOKENS ? { batchTokens: Number(BATCH_TOKENS) } : {}) } } });
   const sparrowLoadMs = performance.now() - t0;
   const ids = texts.map((t) => sparrow.tokenIds(t));
   if (ids.some((x) => x.length !== 256)) throw new Error('documents must be 256 tokens');
@@ -87,4 +91,4 @@ console.log('| model | runtime | docs/s | ms/doc | GFLOP/s | load ms |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.variant} | ${r.name} | ${r.docsPerSec} | ${r.msPerDoc} | ${r.gflops} | ${r.loadMs ?? ''} |`);
 const out = flag('--json');
-if (out) writeFileSync(out, JSON.stringify({ docs: DOCS, reps: REPS, flopsPerDoc, buildInfo, rows }, null, 2));
+if (out) writeFileSync(out, JSON.stringify({ docs: DOCS, reps: REPS, batchTokens: BATCH_TOKENS ? Number(BATCH_TOKENS) : null, flopsPerDoc, buildInfo, rows }, null, 2));
