@@ -552,3 +552,44 @@ fn write_vocab_gives_an_index_for_the_search_only_module() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--write-vocab needs a model"));
     std::fs::remove_dir_all(&work).unwrap();
 }
+
+#[test]
+fn prf_is_a_named_what_if_of_the_float_path() {
+    let (model, dir, work) = (model_dir(), fixture(), tmp("prf"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--beir",
+            dir.to_str().unwrap(),
+            "--split",
+            "test",
+            "--model",
+            model.to_str().unwrap(),
+            "--mode",
+            "sparse",
+            "--variant",
+            "int8",
+            "--query",
+            "model",
+            "--cache",
+            work.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        ok_json_lines(&sparrow(&args))
+    };
+    let plain = run(&["--exact-sparse"]);
+    let prf = run(&["--prf-docs", "2", "--prf-weight", "0.5", "--prf-terms", "10"]);
+    let none = run(&["--prf-docs", "2", "--prf-weight", "0"]);
+    std::fs::remove_dir_all(&work).ok();
+    assert_eq!(prf[0]["name"], "sparrow-native-sparse-int8-exact-prf2");
+    assert_eq!(
+        (prf[0]["exactSparse"].as_bool(), prf[0]["libraryDefaults"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert!((0.0..=1.0).contains(&num(&prf[0], "ndcg@10")), "{}", prf[0]);
+    // A feedback weight of 0 leaves the query as it was.
+    for k in ["ndcg@10", "recall@100", "mrr@10"] {
+        assert_eq!(none[0][k], plain[0][k], "{k}");
+    }
+}

@@ -23,7 +23,7 @@ use sparrow_core::{
 };
 use sparrow_encoder::EncoderConfig;
 use sparrow_eval::beir::{self, Dataset};
-use sparrow_eval::exact::ExactSparse;
+use sparrow_eval::exact::{ExactSparse, Prf};
 use sparrow_eval::lookup::{self, QueryArg, QueryEncoder};
 use sparrow_eval::run::{fusion_json, EncoderInfo, IndexInfo, Metrics};
 use sparrow_eval::significance::{self, VsBaseline};
@@ -86,6 +86,16 @@ pub(crate) struct EvalArgs {
     /// the index's 8-bit impacts (hybrid runs fuse it with the index's BM25 as the core does).
     #[arg(long)]
     exact_sparse: bool,
+    /// What-if: pseudo-relevance feedback (Rocchio) on the sparse vectors from the first pass's
+    /// top N documents (implies --exact-sparse: the index keeps no per-document vectors).
+    #[arg(long, value_name = "N")]
+    prf_docs: Option<usize>,
+    /// --prf-docs: the feedback vector's weight relative to the query's norm.
+    #[arg(long, value_name = "B", default_value_t = 0.5)]
+    prf_weight: f32,
+    /// --prf-docs: terms kept from the feedback vector.
+    #[arg(long, value_name = "M", default_value_t = 20)]
+    prf_terms: usize,
     /// What-if: static pruning, keep each learned-sparse term's N strongest postings (what
     /// `sparrow index --max-postings` does to a site; not applied to --exact-sparse).
     #[arg(long, value_name = "N")]
@@ -226,6 +236,9 @@ impl EvalArgs {
         let mut name = run_name(spec.mode, spec.fusion, model, query);
         if spec.exact.is_some() {
             name.push_str("-exact");
+        }
+        if let (Some(docs), Some(_)) = (self.prf_docs, spec.exact) {
+            name.push_str(&format!("-prf{docs}"));
         }
         // Whether this run used the library's defaults (what `search(q)` does).
         let defaults = bm25 == Bm25Params::default()
@@ -439,8 +452,10 @@ fn run_variant(ctx: &Ctx<'_>, slot: usize, variant: Option<Variant>) -> Result<V
         }
     }
     let encoders = query_encoders(args, dir, data, model.as_ref(), &index, doc_vectors)?;
-    let exact = match (doc_vectors, args.exact_sparse) {
-        (Some(v), true) => Some(ExactSparse::new(data, v)),
+    let prf =
+        args.prf_docs.map(|docs| Prf { docs, weight: args.prf_weight, terms: args.prf_terms });
+    let exact = match (doc_vectors, args.exact_sparse || prf.is_some()) {
+        (Some(v), true) => Some(ExactSparse::new(data, v, prf)),
         _ => None,
     };
     let mut index_info = IndexInfo {
