@@ -124,7 +124,7 @@ impl VocabProjection {
     /// An int8 decoder (`W = scale x q`, zero point 0): on wasm32 with simd128 it is kept as
     /// integers and run by [`int16`]'s kernel (`i32x4.dot_i16x8_s`, 8 multiply-adds per
     /// instruction against the f32 kernel's 4 per 2); elsewhere it is dequantized for the f32
-    /// kernels (natively AVX2 + FMA is faster than integer SSE2).
+    /// kernels (natively the AVX2 + FMA one; an integer kernel there is not measured).
     pub(crate) fn new_int8(
         q: &[i8],
         scale: f32,

@@ -398,15 +398,20 @@ impl Baseline {
     fn read(path: Option<&Path>) -> Result<Option<Baseline>> {
         let Some(path) = path else { return Ok(None) };
         let file = runfile::read(path).with_context(|| format!("--baseline {}", path.display()))?;
-        let name =
-            file.meta.get("name").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or_else(
-                || path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
-            );
+        let name = run_file_name(file.meta.get("name").and_then(|v| v.as_str()), path);
         Ok(Some(Baseline { name, run: file.run }))
     }
 
     fn compare(&self, qrels: &metrics::Qrels, run: &metrics::Run) -> VsBaseline {
         significance::compare(qrels, run, &self.run, &self.name)
+    }
+}
+
+/// A run file's name: its `name` metadata when it has one, else the file's stem.
+fn run_file_name(name: Option<&str>, path: &Path) -> String {
+    match name.filter(|n| !n.is_empty()) {
+        Some(n) => n.to_owned(),
+        None => path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
     }
 }
 
@@ -681,10 +686,7 @@ fn score_run_files(args: &EvalArgs, dir: &Path, name: &str) -> Result<()> {
     for path in &args.run {
         let file = runfile::read(path)?;
         let mut report = RunReport::from_meta(file.meta);
-        if report.name.is_empty() {
-            report.name =
-                path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        }
+        report.name = run_file_name(Some(report.name.as_str()), path);
         report.run_file = Some(path.display().to_string());
         report.dataset = name.to_owned();
         report.split = args.split.clone();
