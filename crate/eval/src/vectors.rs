@@ -129,7 +129,7 @@ fn cache_path(dir: &Path, model: &Model, corpus_sha256: &str) -> PathBuf {
         "sparrow-eval-vectors v1 title+' '+text",
         &model.sha256,
         &model.tokenizer_sha256,
-        &config_key(model.encoder.config()),
+        &serde_json::to_string(model.encoder.config()).unwrap_or_default(),
         corpus_sha256,
     ] {
         h.update(part.as_bytes());
@@ -137,17 +137,6 @@ fn cache_path(dir: &Path, model: &Model, corpus_sha256: &str) -> PathBuf {
     }
     let key = hex(&h.finalize());
     dir.join(format!("{}-{}-{}.vec", model.variant, &model.sha256[..12], &key[..16]))
-}
-
-/// The encoder settings a cache file depends on. `laterWindows` is left out at 1 (plain
-/// max-pooling), so files written before it existed stay valid.
-fn config_key(config: &EncoderConfig) -> String {
-    let key = serde_json::to_string(config).unwrap_or_default();
-    if config.later_windows == 1.0 {
-        key.replace(",\"laterWindows\":1.0", "")
-    } else {
-        key
-    }
 }
 
 const MAGIC: &[u8; 8] = b"SPRWVEC1";
