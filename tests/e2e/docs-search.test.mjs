@@ -27,6 +27,12 @@ const DOCS = nodejsDocs;
 export const PAGES = ['child_process', 'events', 'os', 'path', 'readline', 'timers', 'url', 'worker_threads'];
 // The semantic-only query, its expected section, and the words the section must not contain.
 export const SEMANTIC = { query: 'wait some seconds before calling my function', expected: 'timers.html#settimeoutcallback-delay-args' };
+// A query that shares no word with its answers, on the whole Node.js corpus: the two sections
+// whose text is "Silence deprecation warnings." and "Silence all process warnings (including
+// deprecations)." The model expanded them with `quiet` when they were indexed; the query is
+// looked up, not encoded. (Found by listing the expansion terms the index holds for sections
+// whose text lacks them; see docs/BENCHMARKS.md, "A match by meaning alone".)
+export const MEANING_ONLY = { query: 'be quiet', expected: /^cli\.html#--no-(warnings|deprecation)$/, words: /\b(be|quiet\w*)\b/i };
 
 /** Hash of every file under `dir` (recursively), for the rebuild check. */
 function hashTree(h, dir) {
@@ -239,9 +245,9 @@ test('docs search, whole nodejs corpus: first query within 300 kB over the wire,
     const opened = await openPage(browser, server, 'e2e-nodejs');
     const first = await firstQuery(opened, SEMANTIC.query);
     assertNoModel(first.byUrl);
-    // Recorded, not asserted: on the whole corpus the lookup query does not bring this answer
-    // into the results (see docs/BENCHMARKS.md, "Static-site search"; issue 12 stays open on it).
-    const ids = await opened.page.$$eval('#results .section', (els) => els.map((e) => e.getAttribute('data-id')));
+    // Recorded, not asserted: on the whole corpus the lookup query ranks this answer outside the
+    // first page (it shares "wait", "function", ... with many sections; see docs/BENCHMARKS.md).
+    const ids = first.last.hits.map(([id]) => id);
     assert.ok(ids.length > 0, 'the first query shows results');
     const kinds = {};
     for (const [u, bytes] of first.byUrl) {
@@ -249,7 +255,24 @@ test('docs search, whole nodejs corpus: first query within 300 kB over the wire,
         : /\.spv$|vocab/.test(u) ? 'vocabulary' : /\/shard-/.test(u) ? 'shards' : /\/frag-/.test(u) ? 'fragments' : /\.sp[ib]$|base/.test(u) ? 'base' : /\/docs\/$|\.html$/.test(u) ? 'html' : 'other';
       kinds[kind] = (kinds[kind] ?? 0) + bytes;
     }
-    const figures = { query: SEMANTIC.query, bytes: first.bytes, requests: first.requests, byKind: kinds, load: first.last.load, top5: ids.slice(0, 5), answerRank: ids.indexOf(SEMANTIC.expected) + 1, log, byUrl: first.byUrl };
+    // A match by meaning alone, still without the model: both answers share no word with the
+    // query (no BM25 term matched, and neither word is in their stored title or text), yet one of
+    // them is the first hit and both are in the first 5.
+    const before = opened.requests.length;
+    await opened.page.fill('#q', MEANING_ONLY.query);
+    await opened.page.waitForFunction((q) => document.body.dataset.query === q, MEANING_ONLY.query);
+    const why = await opened.page.evaluate(() => window.sparrowWhy);
+    const answers = why.slice(0, 5).filter((h) => MEANING_ONLY.expected.test(h.id));
+    assert.equal(answers.length, 2, `top 5 for "${MEANING_ONLY.query}": ${why.slice(0, 5).map((h) => h.id).join(', ')}`);
+    assert.match(why[0].id, MEANING_ONLY.expected);
+    for (const a of answers) {
+      assert.deepEqual(a.words, [], `${a.id} shares words with the query`);
+      assert.ok(a.text.length > 20 && !MEANING_ONLY.words.test(a.text), `${a.id}'s text has a query word: ${a.text}`);
+    }
+    assertNoModel(opened.requests.map((r) => [new URL(r.url).pathname, r.bytes]));
+    const meaningOnly = { query: MEANING_ONLY.query, top5: why.slice(0, 5).map((h) => h.id), answers, requests: opened.requests.length - before };
+
+    const figures = { query: SEMANTIC.query, bytes: first.bytes, requests: first.requests, byKind: kinds, load: first.last.load, top5: ids.slice(0, 5), answerRank: ids.indexOf(SEMANTIC.expected) + 1, meaningOnly, log, byUrl: first.byUrl };
     writeFileSync(join(artifacts, 'docs-search-nodejs.json'), JSON.stringify(figures, null, 2) + '\n');
     console.log(`first query, whole nodejs corpus: ${first.bytes} bytes in ${first.requests} requests ${JSON.stringify(kinds)}`);
     assert.ok(first.bytes <= BUDGET_BYTES, `first query cost ${first.bytes} bytes over the wire (budget ${BUDGET_BYTES}): ${JSON.stringify(kinds)}`);

@@ -106,7 +106,12 @@ async function run(): Promise<void> {
   const load = site.load();
   const shards = load.shardCount ? `; shards ${load.shardsLoaded}/${load.shardCount}, fragments ${load.fragmentsLoaded}/${load.fragmentCount}, index ${(load.indexBytes / 1024).toFixed(0)} kB in ${load.indexRequests} requests` : '';
   status.textContent = `${hits.length} sections in ${(performance.now() - start).toFixed(0)} ms (${mode}${shards})`;
-  Object.assign(window, { sparrowLast: { query, mode, hits: hits.map((h) => [h.id, h.score]), load } });
+  // For tests and the curious: the hits in rank order, the words each shares with the query
+  // (an empty list is a match by meaning alone) and its stored text.
+  Object.assign(window, {
+    sparrowLast: { query, mode, hits: hits.map((h) => [h.id, h.score]), load },
+    sparrowWhy: hits.map((h) => ({ id: h.id, words: (h.explanation?.lexical ?? []).map((t) => t.term), text: `${h.title ?? ''}\n${sparrow.getDocument(h.id)?.text ?? ''}` })),
+  });
   document.body.dataset.query = query;
 }
 q.addEventListener('input', () => {
