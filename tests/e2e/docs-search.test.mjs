@@ -14,7 +14,8 @@
 // lower), only some shards fetched, highlighting and HTML escaping of a document that contains
 // `<script>`, the lexical switch, keyboard navigation; then the whole index answers the first
 // query with exactly the same hits and scores. On the whole corpus: the first query, everything
-// included, within 300 kB, and no model or encoder module fetched. Figures go to
+// included, within 300 kB, no model or encoder module fetched, and a query sharing no word with
+// its answers ("be quiet") finds them by their expansions alone. Figures go to
 // tests/artifacts/docs-search.json and docs-search-nodejs.json, a screenshot to docs-search.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -230,7 +231,7 @@ test('docs search: lookup query lifts its answer into the top 5, lazy shards, hi
 // nothing here times anything.
 export const BUDGET_BYTES = 300_000;
 
-test('docs search, whole nodejs corpus: first query within 300 kB over the wire, no model', async () => {
+test('docs search, whole nodejs corpus: first query within 300 kB over the wire, no model, a match by meaning alone', async () => {
   pkgDir();
   run('cargo', ['build', '--workspace', '--all-targets', '--locked', '--quiet'], { cwd: root });
   if (!existsSync(join(DOCS, 'fs.html'))) throw new Error(`${DOCS}/fs.html is missing: run scripts/setup.sh`);
