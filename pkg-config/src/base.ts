@@ -81,6 +81,27 @@ export class SparrowBase {
   }
 
   /**
+   * Loads a part of a site's vocabulary (the manifest's `vocabParts`: the vocabulary split by the
+   * tokens' first byte); returns the first of the first bytes it covers. The first part is
+   * needed before any lookup query, the others as {@link missingVocabLeads} names them
+   * (`SiteSearch` does all of it). `VOCAB_MISMATCH` for another index's vocabulary.
+   */
+  loadVocabPart(bytes: Uint8Array): number {
+    return guard(() => this.index.loadVocabPart(bytes), this.wasm);
+  }
+
+  /**
+   * The first bytes (ascending) whose vocabulary parts `search(query, options)` needs and that
+   * are not loaded yet; empty when the whole vocabulary (or none) is loaded. Ask again after
+   * loading them: the first part names the added tokens a query may contain.
+   */
+  missingVocabLeads(query: string, options: SearchOptions = {}): number[] {
+    expectString(query, 'INVALID_QUERY', 'the query');
+    const opts = toJson({ ...this.defaults, ...options }, 'INVALID_OPTION', 'search options');
+    return Array.from(guard(() => this.index.missingVocabLeads(query, opts), this.wasm));
+  }
+
+  /**
    * The postings shards (ascending numbers) that `search(query, options)` needs and that are not
    * loaded yet; always empty for an index that is not sharded.
    */

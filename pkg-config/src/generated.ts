@@ -626,6 +626,13 @@ export type SiteManifest = {
    */
   vocab: ManifestFile;
   /**
+   * The same vocabulary in parts by the tokens' first byte
+   * (`VocabParts`), in order: a page loads the first before the first
+   * query and the others as its queries need them, instead of `vocab`. Empty:
+   * load `vocab` (and what readers before parts do: they ignore this field).
+   */
+  vocabParts?: Array<ManifestVocabPart>;
+  /**
    * Mode `whole`: the index file.
    */
   index?: ManifestFile | null;
@@ -709,6 +716,27 @@ export type ManifestFile = {
    * SHA-256 (lowercase hex).
    */
   sha256: string;
+};
+
+/**
+ * One part of the vocabulary (`SiteManifest::vocab_parts`): its file and the first bytes of
+ * the tokens it holds. Like shards, a part is checked inside (its CRC-32, the vocabulary's
+ * identity against the index's, the first bytes it says it covers), not by a SHA-256 here: a
+ * site has a score of them, and the manifest is fetched before anything else.
+ */
+export type ManifestVocabPart = {
+  /**
+   * File name, relative to the manifest (content-addressed: `vocab-<16 hex>.spv`).
+   */
+  file: string;
+  /**
+   * The first of the first bytes it covers.
+   */
+  first: number;
+  /**
+   * The last of the first bytes it covers.
+   */
+  last: number;
 };
 
 /**

@@ -24,6 +24,8 @@ export const FORWARDED = [
   'loadShard',
   'loadFragment',
   'loadVocab',
+  'loadVocabPart',
+  'missingVocabLeads',
   'encodeQuery',
   'encodeDocument',
   'tokenIds',

@@ -5,9 +5,10 @@
  * and validates the manifest (its shape is defined once, in `sparrow-core`).
  *
  * What a page fetches (the loading rule, also the manifest's `rule`): the manifest, the
- * vocabulary and the whole index or the base before the first query; then, for each query, only
- * the postings shards its terms hash to and the fragments holding the hits it shows, each once
- * (cached). The vocabulary, index and base are checked against the manifest's size and SHA-256
+ * vocabulary (or, when the site has `vocabParts`, only its first part) and the whole index or the
+ * base before the first query; then, for each query, only the vocabulary parts its words start
+ * with, the postings shards its terms hash to and the fragments holding the hits it shows, each
+ * once (cached). The vocabulary, index and base are checked against the manifest's size and SHA-256
  * (`INDEX_INTEGRITY`); shards and fragments, named by the build, carry their own CRC-32 and the
  * base's index id, checked in wasm (`INDEX_CHECKSUM`, `INDEX_SHARD_MISMATCH`).
  *
@@ -57,6 +58,8 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
   #requests: number;
   #shards = new Set<number>();
   #fragments = new Set<number>();
+  /** Vocabulary parts loaded (indexes into the manifest's `vocabParts`). */
+  #vocabParts = new Set<number>();
   #inflight = new Map<string, Promise<void>>();
   #fetch: FetchOptions;
 
@@ -83,8 +86,20 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
     };
   }
 
-  /** Fetches and loads the postings shards `search(query, options)` needs (none for a whole index). */
+  /**
+   * Fetches and loads what `search(query, options)` needs: the vocabulary parts its words start
+   * with (when the site's vocabulary comes in parts), then the postings shards its terms hash to
+   * (none for a whole index).
+   */
   async prepare(query: string, options: SearchOptions = {}): Promise<void> {
+    // Twice at most: the first part names the added tokens a query may contain.
+    for (let round = 0; round < 3; round++) {
+      const leads = this.sparrow.missingVocabLeads(query, options);
+      if (!leads.length) break;
+      const parts = new Set(leads.map((lead) => this.manifest.vocabParts?.findIndex((p) => p.first <= lead && lead <= p.last) ?? -1));
+      if (parts.has(-1)) throw new SparrowError('INVALID_MANIFEST', `the query needs vocabulary parts of first bytes ${leads.join(', ')}, which the manifest does not list`);
+      await Promise.all([...parts].map((i) => this.#part('vocab', i)));
+    }
     const missing = this.sparrow.missingShards(query, options);
     await Promise.all(missing.map((n) => this.#part('shard', n)));
   }
@@ -120,11 +135,31 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
     return full.queryVector(query, options);
   }
 
-  #part(kind: 'shard' | 'fragment', n: number): Promise<void> {
-    const loaded = kind === 'shard' ? this.#shards : this.#fragments;
+  /** @internal Marks vocabulary part `n` as loaded (the first, by {@link openSite}). */
+  markVocabPart(n: number): void {
+    this.#vocabParts.add(n);
+  }
+
+  #part(kind: 'shard' | 'fragment' | 'vocab', n: number): Promise<void> {
+    const loaded = kind === 'shard' ? this.#shards : kind === 'fragment' ? this.#fragments : this.#vocabParts;
     if (loaded.has(n)) return Promise.resolve();
     const key = `${kind}${n}`;
     let p = this.#inflight.get(key);
+    if (!p && kind === 'vocab') {
+      const part = this.manifest.vocabParts![n];
+      p = readBytes(new URL(part.file, this.#base), `vocabulary part ${n}`, undefined, this.#fetch)
+        .then((bytes) => {
+          this.#bytes += bytes.byteLength;
+          this.#requests += 1;
+          // The file carries its CRC-32 and the vocabulary's identity (checked in wasm); the
+          // first byte it covers must be the manifest's.
+          const first = this.sparrow.loadVocabPart(bytes);
+          if (first !== part.first) throw new SparrowError('INDEX_SHARD_MISMATCH', `${part.file} holds the vocabulary part of first byte ${first}, not ${part.first}`);
+          loaded.add(n);
+        })
+        .finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
     if (!p) {
       const count = kind === 'shard' ? this.manifest.shards : this.manifest.fragments;
       if (!(n < count)) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest has ${count}`));
@@ -172,18 +207,26 @@ export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSo
   const main = sharded ? manifest.base! : manifest.index!;
   const fetch = (f: { file: string; bytes: number; sha256: string }, what: string) =>
     readBytes(new URL(f.file, base), what, { bytes: f.bytes, sha256: f.sha256 }, fetchOptions);
-  const [vocab, bytes] = await Promise.all([fetch(manifest.vocab, 'vocabulary'), fetch(main, sharded ? 'index base' : 'index')]);
+  // The vocabulary in parts, when the site has them and no model will expand queries (whose
+  // terms start with any byte): the first part now, the others as queries need them.
+  const parts = modelSha256 === undefined && manifest.vocabParts?.length ? manifest.vocabParts : undefined;
+  const [vocab, bytes] = await Promise.all([
+    parts ? readBytes(new URL(parts[0].file, base), 'vocabulary part 0', undefined, fetchOptions) : fetch(manifest.vocab, 'vocabulary'),
+    fetch(main, sharded ? 'index base' : 'index'),
+  ]);
   const sparrow = sharded ? await opener.loadBase(bytes, options) : await opener.load(bytes, options);
   try {
     if (sharded && (sparrow.shardCount !== manifest.shards || sparrow.fragmentCount !== manifest.fragments)) {
       throw new SparrowError('INVALID_MANIFEST', `the manifest has ${manifest.shards} shards and ${manifest.fragments} fragments but the base expects ${sparrow.shardCount} and ${sparrow.fragmentCount}`);
     }
-    sparrow.loadVocab(vocab);
+    if (parts && sparrow.loadVocabPart(vocab) !== parts[0].first) throw new SparrowError('INDEX_SHARD_MISMATCH', `${parts[0].file} is not the first vocabulary part`);
+    if (!parts) sparrow.loadVocab(vocab);
   } catch (e) {
     sparrow.dispose();
     throw e;
   }
   const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + vocab.byteLength + bytes.byteLength, 3, fetchOptions);
+  if (parts) site.markVocabPart(0);
   return { sparrow, site, ...site.load() };
 }
 

@@ -2,6 +2,7 @@
 // query with the weights Sparrow scores it with (shapes and rules live in Rust,
 // `sparrow_core::export`; the CLI's `sparrow query-vector` returns the same). Full module with the
 // bundled model, the search-only module on the golden site, the worker, and bad input.
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -83,10 +84,15 @@ test('a sharded site: the shards are fetched first; the search-only module has n
   const manifest = pathToFileURL(fileURLToPath(new URL('../../tests/fixtures/format/v2/site/manifest.json', import.meta.url)));
   const { sparrow: lite, site } = await loadSite(manifest);
   assert.equal(lite.module, 'full');
-  // Straight into a sharded index whose shards are not loaded: refused with the shards named,
-  // never weights computed from missing postings.
+  // Straight into a sharded index whose vocabulary parts and shards are not loaded: refused
+  // with what is missing named, never a query tokenized without its parts or weights computed
+  // from missing postings.
   const [c] = code(() => lite.queryVector('rust browsers', { format: 'opensearch', mode: 'hybrid' }));
-  assert.equal(c, 'SHARDS_NOT_LOADED');
+  assert.equal(c, 'VOCAB_PARTS_NOT_LOADED');
+  lite.loadVocabPart(readFileSync(new URL(site.manifest.vocabParts.find((p) => p.first <= 98 && 98 <= p.last).file, manifest)));
+  lite.loadVocabPart(readFileSync(new URL(site.manifest.vocabParts.find((p) => p.first <= 114 && 114 <= p.last).file, manifest)));
+  const [c2] = code(() => lite.queryVector('rust browsers', { format: 'opensearch', mode: 'hybrid' }));
+  assert.equal(c2, 'SHARDS_NOT_LOADED');
   const r = await site.queryVector('rust browsers', { format: 'opensearch', mode: 'hybrid' });
   assert.ok(site.load().shardsLoaded > 0);
   assert.equal(r.body.query.hybrid.queries[0].match.content.query, 'rust browsers');

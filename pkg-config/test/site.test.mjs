@@ -47,6 +47,34 @@ test('the golden site loads in the full and the search-only module, and answers 
   assert.deepEqual(formatVersions(), { indexFormat: 2, manifest: 2 });
 });
 
+test('vocabulary parts: a query fetches only the parts its words start with, and answers as with the whole vocabulary', async () => {
+  const manifest = JSON.parse(readFileSync(join(fixture, 'manifest.json'), 'utf8'));
+  assert.ok(manifest.vocabParts.length > 3);
+  const { site: parts } = await loadSiteLite(site());
+  const { site: whole } = await loadSiteLite(site((_, m) => delete m.vocabParts));
+  assert.equal(parts.load().indexRequests, 3, 'manifest, first vocabulary part, base');
+  for (const q of expected.queries.filter((q) => q.options.mode !== 'lexical')) {
+    assert.deepEqual(rounded(await parts.search(q.text, q.options)), rounded(await whole.search(q.text, q.options)), q.name);
+  }
+  // "rust" needs the part of `r` and no other; a second query of the same letters fetches nothing.
+  const before = parts.load().indexRequests;
+  await parts.search('rusty browser searching', { mode: 'sparse' });
+  const after = parts.load().indexRequests;
+  await parts.search('browsers rust', { mode: 'hybrid' });
+  assert.equal(parts.load().indexRequests, after, 'parts and shards are fetched once');
+  assert.ok(after > before);
+  // A manifest whose parts do not cover every first byte is refused before anything is fetched.
+  const code = (edit) => loadSiteLite(site(edit)).then(() => 'ok', (e) => e.code);
+  assert.equal(await code((_, m) => m.vocabParts.pop()), 'INVALID_MANIFEST');
+  assert.equal(await code((_, m) => (m.vocabParts[1].file = '../x.spv')), 'INVALID_MANIFEST');
+  // A part file that holds another part than the manifest says.
+  const swapped = site((dir, m) => writeFileSync(join(dir, m.vocabParts[2].file), readFileSync(join(dir, m.vocabParts[1].file))));
+  const s2 = await loadSiteLite(swapped).then((l) => l.site);
+  const word = String.fromCharCode(manifest.vocabParts[2].first) + 'x';
+  await assert.rejects(s2.search(word), (e) => e.code === 'INDEX_SHARD_MISMATCH' && /holds the vocabulary part of first byte/.test(e.message));
+  await assert.rejects(loadSiteLite(site((dir, m) => writeFileSync(join(dir, m.vocabParts[0].file), readFileSync(join(dir, m.vocabParts[1].file))))), (e) => e.code === 'INDEX_SHARD_MISMATCH');
+});
+
 test('manifests are checked in wasm before any index file is fetched', async () => {
   const code = (edit) => loadSiteLite(site(edit)).then(() => 'ok', (e) => e.code);
   assert.equal(await code((_, m) => (m.version = 1)), 'INDEX_VERSION');
@@ -77,7 +105,12 @@ test('every fetched file is checked: size and SHA-256 against the manifest, shar
   };
   // The base and vocabulary: size and full SHA-256.
   await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.base.file))), (e) => e.code === 'INDEX_INTEGRITY');
-  await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.vocab.file))), (e) => e.code === 'INDEX_INTEGRITY');
+  await assert.rejects(loadSiteLite(site((dir, m) => flip(dir, m.vocabParts[0].file))), (e) => e.code === 'INDEX_CHECKSUM');
+  // Without parts the whole vocabulary file is loaded, and checked the same way.
+  await assert.rejects(loadSiteLite(site((dir, m) => (flip(dir, m.vocab.file), delete m.vocabParts))), (e) => e.code === 'INDEX_INTEGRITY');
+  // A later vocabulary part: checked when a query needs it.
+  const { site: v } = await loadSiteLite(site((dir, m) => flip(dir, m.vocabParts.find((p) => p.first <= 114 && 114 <= p.last).file)));
+  await assert.rejects(v.search('rust'), (e) => e.code === 'INDEX_CHECKSUM');
   await assert.rejects(loadSiteLite(site((_, m) => (m.base.bytes += 1))), (e) => e.code === 'INDEX_INTEGRITY');
   // Shards and fragments: their CRC-32, checked in wasm when a query needs them.
   const url = site((dir) => {
@@ -183,7 +216,7 @@ test('fetches over HTTP: 404, truncated, short, wrong hash and hanging responses
   assert.equal(r.result, 'ok');
   assert.equal(r.server.requests(manifest.base.file), 2);
   // A connection closed mid-body: retried, then a fetch error.
-  r = await attempt({ [manifest.vocab.file]: 'truncate' });
+  r = await attempt({ [manifest.vocabParts[0].file]: 'truncate' });
   assert.equal(r.result.code, 'FETCH_FAILED', r.result.message);
   assert.match(r.result.message, /after 2 attempts/);
   // A complete response of the wrong size, or the wrong bytes: the manifest's integrity check.

@@ -80,7 +80,26 @@ fn index_site_writes_manifest_vocabulary_and_loadable_index() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 1 + 1 + 1 + (sharded.shards + sharded.fragments) as usize, "{names:?}");
+    let parts = sharded.vocab_parts.len();
+    assert_eq!(
+        names.len(),
+        1 + 1 + 1 + parts + (sharded.shards + sharded.fragments) as usize,
+        "{names:?}"
+    );
+    // The vocabulary in parts by first byte (one per letter at the default 4 KiB of tokens),
+    // each a file of the manifest; the query's parts tokenize it as the whole file does.
+    assert!(parts > 15, "{parts} vocabulary parts");
+    let part = |lead: u8| {
+        let p = sharded.vocab_parts.iter().find(|p| (p.first..=p.last).contains(&lead)).unwrap();
+        sparrow_core::VocabPart::from_bytes(&std::fs::read(out.join(&p.file)).unwrap()).unwrap()
+    };
+    let mut vocab_parts = sparrow_core::VocabParts::new(part(b'#')).unwrap();
+    for lead in vocab_parts.missing_leads("quokkafish example") {
+        vocab_parts.add(part(lead)).unwrap();
+    }
+    assert_eq!(vocab_parts.missing_leads("quokkafish example"), b"");
+    assert_eq!(vocab_parts.ids("quokkafish example").unwrap(), vocab.ids("quokkafish example"));
+    assert_eq!(vocab_parts.term_space(), lazy.term_space());
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -118,6 +118,15 @@ pub enum Error {
         /// The missing shard numbers, ascending.
         shards: Vec<u32>,
     },
+    /// A lookup query needs vocabulary parts that are not loaded yet (a static site's vocabulary
+    /// comes in parts by the tokens' first byte, see
+    /// [`WordPiece::to_vocab_parts`](crate::WordPiece::to_vocab_parts)); the list is
+    /// [`VocabParts::missing_leads`](crate::VocabParts::missing_leads).
+    #[error("the query needs the vocabulary parts of first bytes {leads:?}, which are not loaded")]
+    VocabPartsNotLoaded {
+        /// The first bytes (of tokens) whose parts are missing, ascending.
+        leads: Vec<u8>,
+    },
     /// A mutation of a sharded index whose shards are not all loaded (it would corrupt the
     /// postings of the shards still to come). Load every shard and fragment first.
     #[error("this sharded index has {missing} shards or fragments not loaded; it is read-only until all are")]
@@ -203,6 +212,7 @@ impl Error {
             Error::NoQueryVector => "NO_QUERY_VECTOR",
             Error::CapacityExceeded { .. } => "CAPACITY_EXCEEDED",
             Error::ShardsNotLoaded { .. } => "SHARDS_NOT_LOADED",
+            Error::VocabPartsNotLoaded { .. } => "VOCAB_PARTS_NOT_LOADED",
             Error::PartialIndex { .. } => "INDEX_PARTIAL",
             Error::FragmentsNotLoaded { .. } => "FRAGMENTS_NOT_LOADED",
             Error::TermSpaceMismatch { .. } => "VOCAB_MISMATCH",

@@ -76,6 +76,7 @@ mod search;
 mod sparse;
 #[cfg(feature = "ts")]
 pub mod ts;
+mod vocab_parts;
 mod wordpiece;
 
 pub use analysis::Analyzer;
@@ -95,6 +96,7 @@ pub use search::{
     SparseTermContribution, MAX_QUERY_BYTES, MAX_QUERY_TERMS,
 };
 pub use sparse::{dequantize, quantization_scale, quantize, SparseVector, MAX_WEIGHT};
+pub use vocab_parts::{VocabPart, VocabParts};
 pub use wordpiece::{WordPiece, WordPieceSettings};
 
 impl Index {

@@ -52,6 +52,9 @@ pub struct WordPiece {
     unk_id: u32,
     /// CRC-32 of the sorted tokens, each followed by `\n`: the vocabulary's identity.
     crc: u32,
+    /// Set when this holds only some parts of a vocabulary file ([`VocabParts`]): ids are that
+    /// file's ranks, and this is its identity (`crc` is then the loaded tokens').
+    whole_crc: Option<u32>,
 }
 
 /// The tokenizer settings a [`WordPiece`] reproduces (`tokenizer.json`'s normalizer and model).
@@ -207,7 +210,7 @@ impl WordPiece {
         let mut pairs: Vec<(String, u32)> = t.model.vocab.into_iter().collect();
         pairs.sort_unstable();
         let added = t.added_tokens.into_iter().map(|a| (a.content, a.id)).collect();
-        Self::build(settings, pairs, added, false)
+        Self::build(settings, pairs, added, false, None)
     }
 
     /// A vocabulary whose ids are the tokens' sorted ranks: `tokens` must be sorted (by bytes) and
@@ -234,14 +237,18 @@ impl WordPiece {
             return Err(vocab_error(format!("added token {t:?} has rank {r} of {n}")));
         }
         let pairs = tokens.into_iter().enumerate().map(|(r, t)| (t, r as u32)).collect();
-        Self::build(settings, pairs, added, true)
+        Self::build(settings, pairs, added, true, None)
     }
 
+    /// `sorted` `(token, id)` pairs; ids are ranks (`ranks_are_ids`) or any ids up to a bound:
+    /// `whole` = `(tokens, crc)` of the vocabulary file a partial vocabulary's ids are ranks of,
+    /// else about the number of tokens (model vocabularies).
     fn build(
         settings: WordPieceSettings,
         sorted: Vec<(String, u32)>,
         mut added: Vec<(String, u32)>,
         ranks_are_ids: bool,
+        whole: Option<(u32, u32)>,
     ) -> Result<Self> {
         if sorted.len() > (u32::MAX as usize) {
             return Err(vocab_error("more than 2^32 tokens"));
@@ -263,7 +270,8 @@ impl WordPiece {
         let mut ranks = Vec::new();
         if !ranks_are_ids {
             let max = ids.iter().copied().max().map_or(0, |m| m as usize + 1);
-            if max > 4 * sorted.len() + 1024 {
+            let bound = whole.map_or(4 * sorted.len() + 1024, |(total, _)| total as usize);
+            if max > bound {
                 return Err(vocab_error(format!("ids up to {max} for {} tokens", sorted.len())));
             }
             ranks = vec![u32::MAX; max];
@@ -283,7 +291,9 @@ impl WordPiece {
             hasher.update(b"\n");
         }
         let crc = hasher.finalize();
-        let mut wp = WordPiece { settings, text, ends, ids, ranks, added, unk_id: 0, crc };
+        let whole_crc = whole.map(|(_, crc)| crc);
+        let mut wp =
+            WordPiece { settings, text, ends, ids, ranks, added, unk_id: 0, crc, whole_crc };
         wp.unk_id = wp.id(&wp.settings.unk_token.clone()).ok_or_else(|| {
             vocab_error(format!(
                 "the unknown token {:?} is not in the vocabulary",
@@ -386,22 +396,28 @@ impl WordPiece {
     /// ranks (built from a vocabulary file or sorted tokens), and the vocabulary's identity.
     /// An index records the term space of its vectors ([`Index::set_term_space`](crate::Index::set_term_space)).
     pub fn term_space(&self) -> TermSpace {
-        if self.ids.is_empty() {
+        if let Some(vocab_crc) = self.whole_crc {
+            TermSpace::VocabRanks { vocab_crc }
+        } else if self.ids.is_empty() {
             TermSpace::VocabRanks { vocab_crc: self.crc }
         } else {
             TermSpace::ModelIds { vocab_crc: self.crc }
         }
     }
 
-    /// The vocabulary's identity: CRC-32 of its sorted tokens (in [`term_space`](Self::term_space)).
+    /// The vocabulary's identity: CRC-32 of its sorted tokens (in [`term_space`](Self::term_space);
+    /// for some [`VocabParts`], the whole file's).
     pub fn term_space_crc(&self) -> u32 {
-        self.crc
+        self.whole_crc.unwrap_or(self.crc)
     }
 
     /// The sorted rank of the token with this id (the id itself when ids are ranks): how a
     /// model-id vector is written in a vocabulary file's id space.
     pub fn rank(&self, id: u32) -> Option<u32> {
-        if self.ranks.is_empty() {
+        if self.whole_crc.is_some() {
+            // A partial vocabulary's ids are the whole file's ranks.
+            self.ranks.get(id as usize).filter(|&&r| r != u32::MAX).map(|_| id)
+        } else if self.ranks.is_empty() {
             ((id as usize) < self.ends.len()).then_some(id)
         } else {
             self.ranks.get(id as usize).copied().filter(|&r| r != u32::MAX)
@@ -433,6 +449,9 @@ impl WordPiece {
     /// The same vocabulary with sorted ranks as ids (what a vocabulary file holds).
     pub fn with_rank_ids(&self) -> WordPiece {
         let mut wp = self.clone();
+        if self.whole_crc.is_some() {
+            return wp; // some parts of a vocabulary file: its ids are that file's ranks already
+        }
         wp.added =
             self.added.iter().filter_map(|(t, id)| Some((t.clone(), self.rank(*id)?))).collect();
         wp.unk_id = self.rank(self.unk_id).unwrap_or(self.unk_id);
@@ -501,41 +520,125 @@ impl WordPiece {
 
     /// `BertNormalizer`, appending to `out`.
     fn normalize(&self, text: &str, out: &mut String) {
-        let s = &self.settings;
-        let mut step = String::with_capacity(text.len());
-        for c in text.chars() {
-            if s.clean_text {
-                if c == '\0' || c == '\u{fffd}' || is_control(c) {
-                    continue;
-                }
-                if is_whitespace(c) {
-                    step.push(' ');
-                    continue;
-                }
-            }
-            if s.handle_chinese_chars && is_chinese_char(c) {
-                step.push(' ');
-                step.push(c);
-                step.push(' ');
-            } else {
-                step.push(c);
-            }
-        }
-        let strip = s.strip_accents.unwrap_or(s.lowercase);
-        let mut push = |c: char| {
-            if s.lowercase {
-                out.extend(c.to_lowercase());
-            } else {
-                out.push(c);
-            }
-        };
-        if strip {
-            strip_accents(&step, &mut push);
-        } else {
-            step.chars().for_each(push);
-        }
+        normalize(&self.settings, text, out);
     }
 
+    /// The vocabulary as parts by the tokens' first byte (format module, "Vocabulary parts"),
+    /// so a static site's page fetches only what its queries' words start with: the first part
+    /// holds every first byte up to the continuing prefix's, the unknown token's and the added
+    /// tokens' (for BERT: punctuation, digits, `##…` and `[…]`, always needed); the others group
+    /// consecutive first bytes until a part holds at least `target_bytes` of tokens (one per
+    /// letter for BERT's). Ids stay the whole file's ranks.
+    ///
+    /// ```
+    /// use sparrow_core::{VocabParts, WordPiece, WordPieceSettings};
+    /// let tokens = ["##s", "[UNK]", "cat", "dog", "emu"].map(String::from).to_vec();
+    /// let wp = WordPiece::from_sorted(WordPieceSettings::default(), tokens, vec![])?;
+    /// let parts = wp.to_vocab_parts(1);
+    /// assert_eq!(parts.len(), 4); // "##s" and "[UNK]", then c, d, e
+    /// let mut vocab = VocabParts::new(parts[0].clone())?;
+    /// assert_eq!(vocab.missing_leads("dogs"), [b'd']);
+    /// vocab.add(parts[2].clone())?;
+    /// assert_eq!(vocab.ids("dogs")?, wp.ids("dogs"));
+    /// assert_eq!(vocab.ids("cats").unwrap_err().code(), "VOCAB_PARTS_NOT_LOADED");
+    /// # Ok::<(), sparrow_core::Error>(())
+    /// ```
+    pub fn to_vocab_parts(&self, target_bytes: usize) -> Vec<crate::VocabPart> {
+        crate::vocab_parts::split(self, target_bytes)
+    }
+
+    /// The first byte of every word `text` splits into (after its added tokens are cut out, and
+    /// normalised): which parts of a vocabulary its WordPiece lookups read, with the continuing
+    /// prefix's and the unknown token's.
+    pub(crate) fn leads(
+        settings: &WordPieceSettings,
+        added: &[(String, u32)],
+        text: &str,
+    ) -> [bool; 256] {
+        let mut leads = [false; 256];
+        let mut mark = |b: Option<u8>| {
+            if let Some(b) = b {
+                leads[usize::from(b)] = true;
+            }
+        };
+        mark(settings.continuing_subword_prefix.bytes().next());
+        mark(settings.unk_token.bytes().next());
+        let mut normalized = String::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let found = added
+                .iter()
+                .filter_map(|(t, _)| rest.find(t.as_str()).map(|at| (at, t.len())))
+                .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
+            let (piece, next) = match found {
+                Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
+                None => (rest, None),
+            };
+            normalized.clear();
+            normalize(settings, piece, &mut normalized);
+            pre_tokenize(&normalized).for_each(|w| mark(w.bytes().next()));
+            match next {
+                Some(after) => rest = after,
+                None => break,
+            }
+        }
+        leads
+    }
+
+    /// Some parts of a vocabulary file: `sorted` `(token, rank)` pairs and added tokens of the
+    /// loaded parts, ids = the whole file's ranks; `whole` = its `(tokens, crc)`.
+    pub(crate) fn partial(
+        settings: WordPieceSettings,
+        sorted: Vec<(String, u32)>,
+        added: Vec<(String, u32)>,
+        whole: (u32, u32),
+    ) -> Result<Self> {
+        Self::build(settings, sorted, added, false, Some(whole))
+    }
+
+    /// The sorted `(token, rank)` pairs (ranks = ids for a vocabulary file's ids).
+    pub(crate) fn sorted_pairs(&self) -> impl Iterator<Item = (&str, u32)> {
+        (0..self.ends.len()).map(|r| (self.sorted_token(r), r as u32))
+    }
+}
+
+/// `BertNormalizer` with `settings`, appending to `out`.
+fn normalize(s: &WordPieceSettings, text: &str, out: &mut String) {
+    let mut step = String::with_capacity(text.len());
+    for c in text.chars() {
+        if s.clean_text {
+            if c == '\0' || c == '\u{fffd}' || is_control(c) {
+                continue;
+            }
+            if is_whitespace(c) {
+                step.push(' ');
+                continue;
+            }
+        }
+        if s.handle_chinese_chars && is_chinese_char(c) {
+            step.push(' ');
+            step.push(c);
+            step.push(' ');
+        } else {
+            step.push(c);
+        }
+    }
+    let strip = s.strip_accents.unwrap_or(s.lowercase);
+    let mut push = |c: char| {
+        if s.lowercase {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    };
+    if strip {
+        strip_accents(&step, &mut push);
+    } else {
+        step.chars().for_each(push);
+    }
+}
+
+impl WordPiece {
     /// `WordPiece.tokenize` of one pre-tokenized word.
     fn word_piece(&self, word: &str, buf: &mut String, f: &mut impl FnMut(u32)) {
         if word.chars().count() > self.settings.max_input_chars_per_word {

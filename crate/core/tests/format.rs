@@ -312,7 +312,7 @@ fn sha256(bytes: &[u8]) -> String {
 /// as `sparrow index --site` writes them.
 fn sharded_files() -> Vec<(String, Vec<u8>)> {
     use sparrow_core::format::{
-        ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode,
+        ManifestCounts, ManifestFile, ManifestModel, ManifestVocabPart, SiteManifest, SiteMode,
     };
     let parts = small_index().to_sharded_bytes(&sharding()).unwrap();
     let file = |prefix: &str, ext: &str, bytes: &[u8]| ManifestFile {
@@ -321,6 +321,17 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
         sha256: sha256(bytes),
     };
     let vocab = small_vocab().to_vocab_bytes();
+    // Parts of one first byte each (a target of 1 byte): the first holds `##…` and `[…]`.
+    let vocab_parts: Vec<(ManifestVocabPart, Vec<u8>)> = small_vocab()
+        .to_vocab_parts(1)
+        .iter()
+        .map(|p| {
+            let bytes = p.to_bytes();
+            let f = file("vocab", "spv", &bytes);
+            let (first, last) = (*p.leads().start(), *p.leads().end());
+            (ManifestVocabPart { file: f.file, first, last }, bytes)
+        })
+        .collect();
     let manifest = SiteManifest {
         version: sparrow_core::format::MANIFEST_VERSION,
         index_format: FORMAT_VERSION,
@@ -336,6 +347,7 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
         shard_bytes: Some(0),
         fragment_bytes: Some(200),
         vocab: file("vocab", "spv", &vocab),
+        vocab_parts: vocab_parts.iter().map(|(p, _)| p.clone()).collect(),
         index: None,
         base: Some(file("base", "spb", &parts.base)),
         build: sha256(
@@ -350,6 +362,7 @@ fn sharded_files() -> Vec<(String, Vec<u8>)> {
         (manifest.vocab.file.clone(), vocab),
         (manifest.base.clone().unwrap().file, parts.base),
     ];
+    files.extend(vocab_parts.into_iter().map(|(p, bytes)| (p.file, bytes)));
     for (i, s) in parts.shards.into_iter().enumerate() {
         files.push((manifest.shard_file(i as u32).unwrap(), s));
     }
@@ -404,6 +417,20 @@ fn golden_site_fixture_matches_and_answers_like_the_whole_index() {
     }
     let wp = WordPiece::from_vocab_bytes(&read(&m.vocab.file)).unwrap();
     assert_eq!(wp, small_vocab());
+    // The vocabulary parts: the first, then what a query's words start with, tokenize as the
+    // whole file does.
+    assert!(m.vocab_parts.len() > 3, "{} parts", m.vocab_parts.len());
+    let part =
+        |i: usize| sparrow_core::VocabPart::from_bytes(&read(&m.vocab_parts[i].file)).unwrap();
+    let mut parts = sparrow_core::VocabParts::new(part(0)).unwrap();
+    let text = "searching Rust [MASK] browsers";
+    assert_eq!(parts.missing_leads(text), b"brs");
+    for lead in parts.missing_leads(text) {
+        let i = m.vocab_parts.iter().position(|p| (p.first..=p.last).contains(&lead)).unwrap();
+        assert!(parts.add(part(i)).unwrap());
+    }
+    assert_eq!(parts.ids(text).unwrap(), wp.ids(text));
+    assert_eq!(parts.term_space(), wp.term_space());
 }
 
 #[test]
@@ -431,6 +458,20 @@ fn manifests_are_validated() {
     assert_eq!(code(&|m| m["shards"] = json!(-1)), "INVALID_MANIFEST");
     assert_eq!(code(&|m| m["shards"] = json!(70000)), "INVALID_MANIFEST");
     assert_eq!(code(&|m| m["vocab"]["sha256"] = json!("x")), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["vocabParts"][1]["first"] = json!(0)), "INVALID_MANIFEST");
+    assert_eq!(code(&|m| m["vocabParts"][0]["file"] = json!("../v.spv")), "INVALID_MANIFEST");
+    assert_eq!(
+        code(&|m| {
+            m["vocabParts"].as_array_mut().unwrap().pop();
+        }),
+        "INVALID_MANIFEST"
+    );
+    assert_eq!(
+        code(&|m| {
+            m.as_object_mut().unwrap().remove("vocabParts");
+        }),
+        "ok"
+    );
     assert_eq!(
         code(&|m| {
             m.as_object_mut().unwrap().remove("base");

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use sparrow_core::{WordPiece, WordPieceSettings};
+use sparrow_core::{VocabPart, VocabParts, WordPiece, WordPieceSettings};
 use tokenizers::Tokenizer;
 
 /// `model/build/tokenizer.json` (or `$SPARROW_MODEL_DIR/tokenizer.json`).
@@ -178,6 +178,121 @@ proptest! {
         BOTH.with(|(t, wp)| {
             prop_assert_eq!(wp.ids(&text), reference_ids(t, &text));
             prop_assert_eq!(wp.normalized(&text), reference_normalized(t, &text));
+            Ok(())
+        })?;
+    }
+}
+
+/// The site vocabulary (ids = ranks) and its parts as a static site gets them.
+fn ranked_and_parts() -> (WordPiece, Vec<VocabPart>) {
+    let ranked = WordPiece::from_vocab_bytes(&wordpiece().with_rank_ids().to_vocab_bytes())
+        .expect("site vocabulary");
+    let parts = ranked
+        .to_vocab_parts(4096)
+        .iter()
+        .map(|p| VocabPart::from_bytes(&p.to_bytes()).expect("part reads back"))
+        .collect();
+    (ranked, parts)
+}
+
+/// Loads the first part, then the parts `missing_leads` names (twice: added tokens are known
+/// only once the first part is in), and tokenizes.
+fn ids_from_parts(parts: &[VocabPart], text: &str) -> (Vec<u32>, usize) {
+    let mut vocab = VocabParts::new(parts[0].clone()).expect("first part");
+    for _ in 0..2 {
+        for lead in vocab.missing_leads(text) {
+            let part = parts.iter().find(|p| p.leads().contains(&lead)).expect("a part per byte");
+            vocab.add(part.clone()).expect("part adds");
+        }
+    }
+    let loaded = parts.iter().filter(|p| p.leads().all(|l| vocab.covers(l))).count();
+    (vocab.ids(text).expect("every needed part loaded"), loaded)
+}
+
+#[test]
+fn vocabulary_parts_cover_every_first_byte_once() {
+    let (ranked, parts) = ranked_and_parts();
+    assert!(parts.len() > 10, "{} parts", parts.len());
+    assert_eq!(*parts[0].leads().start(), 0);
+    assert_eq!(*parts[parts.len() - 1].leads().end(), u8::MAX);
+    for w in parts.windows(2) {
+        assert_eq!(*w[0].leads().end() + 1, *w[1].leads().start());
+    }
+    assert_eq!(parts.iter().map(VocabPart::len).sum::<usize>(), ranked.len());
+    // The first part holds `##…`, `[UNK]` and the added tokens: every query needs it.
+    assert!(parts[0].leads().contains(&b'#') && parts[0].leads().contains(&b'['));
+    assert!(parts.iter().all(|p| p.term_space() == ranked.term_space()));
+    // One letter per part (BERT's letters each hold more than the 4 KiB target but a few).
+    let s = parts.iter().find(|p| p.leads().contains(&b's')).expect("s");
+    assert_eq!(s.leads(), b's'..=b's');
+    // All parts loaded: the whole vocabulary, same ids.
+    let mut all = VocabParts::new(parts[3].clone()).expect("any part first");
+    for p in &parts {
+        all.add(p.clone()).expect("adds");
+    }
+    assert!(!all.add(parts[1].clone()).expect("twice is a no-op"));
+    let wp = all.wordpiece().expect("complete");
+    assert_eq!(wp.term_space(), ranked.term_space());
+    for (tok, rank) in ranked.sorted_tokens().zip(0u32..) {
+        assert_eq!(wp.id(tok), Some(rank), "{tok}");
+        assert_eq!(wp.token(rank), Some(tok));
+    }
+}
+
+#[test]
+fn vocabulary_parts_tokenize_like_tokenizers_with_only_the_parts_a_text_needs() {
+    let (t, ranked, (_, parts)) = (tokenizer(), wordpiece(), ranked_and_parts());
+    let site = ranked.with_rank_ids();
+    for text in [
+        "add two numbers without overflowing",
+        "wait some seconds before calling my function",
+        "Hello, World! naïve café [MASK] 東京タワー ﬁx",
+        "",
+    ] {
+        let (ids, loaded) = ids_from_parts(&parts, text);
+        let names: Vec<&str> = ids.iter().map(|&r| site.token(r).expect("rank")).collect();
+        let reference: Vec<String> =
+            reference_ids(&t, text).iter().map(|&id| t.id_to_token(id).expect("id")).collect();
+        assert_eq!(names, reference, "{text}");
+        assert!(loaded < parts.len(), "{text}: loaded {loaded} of {} parts", parts.len());
+    }
+    // A part missing: an error naming it, never another tokenization.
+    let vocab = VocabParts::new(parts[0].clone()).expect("first part");
+    let err = vocab.ids("numbers").unwrap_err();
+    assert_eq!(err.code(), "VOCAB_PARTS_NOT_LOADED");
+    assert!(matches!(err, sparrow_core::Error::VocabPartsNotLoaded { ref leads } if leads == b"n"));
+}
+
+#[test]
+fn vocabulary_parts_refuse_what_is_not_theirs() {
+    let (ranked, parts) = ranked_and_parts();
+    // A whole file is not a part, and a part is not a whole file.
+    assert!(VocabPart::from_bytes(&ranked.to_vocab_bytes()).is_err());
+    let err = WordPiece::from_vocab_bytes(&parts[1].to_bytes()).unwrap_err();
+    assert!(err.to_string().contains("part"), "{err}");
+    // Truncated or flipped bytes fail on the header's length or CRC.
+    let bytes = parts[2].to_bytes();
+    assert!(VocabPart::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    // A part of another vocabulary.
+    let other = WordPiece::from_sorted(
+        WordPieceSettings::default(),
+        ["##s", "[UNK]", "numbers"].map(String::from).to_vec(),
+        vec![],
+    )
+    .expect("tiny vocab");
+    let mut vocab = VocabParts::new(parts[0].clone()).expect("first part");
+    let foreign = other.to_vocab_parts(1).pop().expect("a part");
+    assert_eq!(vocab.add(foreign).unwrap_err().code(), "INVALID_VOCAB");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn vocabulary_parts_give_the_whole_vocabularys_ids(text in tricky_text()) {
+        thread_local! { static BOTH: (WordPiece, Vec<VocabPart>) = ranked_and_parts(); }
+        BOTH.with(|(ranked, parts)| {
+            prop_assert_eq!(ids_from_parts(parts, &text).0, ranked.ids(&text));
             Ok(())
         })?;
     }

@@ -15,7 +15,8 @@ pub struct BindingError {
     code: &'static str,
     message: String,
     /// Numbers the caller acts on, as a property of the JS error (`shards` of
-    /// `SHARDS_NOT_LOADED`, `fragments` of `FRAGMENTS_NOT_LOADED`).
+    /// `SHARDS_NOT_LOADED`, `fragments` of `FRAGMENTS_NOT_LOADED`, `leads` of
+    /// `VOCAB_PARTS_NOT_LOADED`).
     details: Option<(&'static str, Vec<u32>)>,
 }
 
@@ -52,6 +53,9 @@ impl From<sparrow_core::Error> for BindingError {
             sparrow_core::Error::ShardsNotLoaded { shards } => Some(("shards", shards.clone())),
             sparrow_core::Error::FragmentsNotLoaded { fragments } => {
                 Some(("fragments", fragments.clone()))
+            }
+            sparrow_core::Error::VocabPartsNotLoaded { leads } => {
+                Some(("leads", leads.iter().map(|&l| u32::from(l)).collect()))
             }
             _ => None,
         };

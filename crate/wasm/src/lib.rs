@@ -18,7 +18,9 @@
 //! lookup-hybrid queries with no model and no writer code, for static sites.
 
 use serde::Serialize;
-use sparrow_core::{Index, Mode, Query, QueryEncoder, SearchOptions, WordPiece};
+use sparrow_core::{
+    Index, Mode, Query, QueryEncoder, SearchOptions, VocabPart, VocabParts, WordPiece,
+};
 use wasm_bindgen::prelude::*;
 
 pub mod error;
@@ -109,6 +111,8 @@ pub struct SparrowIndex {
     /// A site's vocabulary file (`loadVocab`): wins over the model's, whose ids a site index
     /// does not use.
     site_vocab: Option<WordPiece>,
+    /// A site's vocabulary in parts (`loadVocabPart`), when the whole file is not loaded.
+    site_parts: Option<VocabParts>,
     /// The loaded model's vocabulary (from its `tokenizer.json`).
     model_vocab: Option<WordPiece>,
     /// The last model-encoded query (text → vector): `missingShards` then `search` encode once.
@@ -140,6 +144,41 @@ impl SparrowIndex {
         self.index.check_term_space(vocab.term_space())?;
         self.site_vocab = Some(vocab);
         Ok(())
+    }
+
+    /// Loads a part of a site's vocabulary (`sparrow index` writes them next to the whole file;
+    /// the manifest's `vocabParts`); returns the first of the first bytes it covers. The first
+    /// part is needed before any lookup query, the others as `missingVocabLeads` names them.
+    /// `VOCAB_MISMATCH` if the index was built for another vocabulary, `INVALID_VOCAB` for a
+    /// part of another vocabulary than the parts loaded, `INDEX_*` for bad bytes.
+    #[wasm_bindgen(js_name = loadVocabPart)]
+    pub fn load_vocab_part(&mut self, bytes: &[u8]) -> Result<u8> {
+        let part = VocabPart::from_bytes(bytes)?;
+        self.index.check_term_space(part.term_space())?;
+        let first = *part.leads().start();
+        match &mut self.site_parts {
+            Some(parts) => {
+                parts.add(part)?;
+            }
+            None => self.site_parts = Some(VocabParts::new(part)?),
+        }
+        Ok(first)
+    }
+
+    /// The first bytes (ascending) whose vocabulary parts `search(query, options)` needs and
+    /// that are not loaded; empty without parts (a whole vocabulary or a model), for lexical
+    /// mode, and once they are in. Ask again after loading them: a query's added tokens are
+    /// known only once the first part is in.
+    #[wasm_bindgen(js_name = missingVocabLeads)]
+    pub fn missing_vocab_leads(&self, query: &str, options: &str) -> Result<Vec<u8>> {
+        let options: SearchOptions = parse_or_default(options, "INVALID_OPTION", "search options")?;
+        Query::new(query).check()?;
+        Ok(match &self.site_parts {
+            Some(parts) if self.site_vocab.is_none() && options.mode != Mode::Lexical => {
+                parts.missing_leads(query)
+            }
+            _ => Vec::new(),
+        })
     }
 
     /// Whether lookup queries can be made: a vocabulary file or a model is loaded.
@@ -278,6 +317,7 @@ impl SparrowIndex {
             index,
             encoder: None,
             site_vocab: None,
+            site_parts: None,
             model_vocab: None,
             last_query: Default::default(),
         }
@@ -285,7 +325,10 @@ impl SparrowIndex {
 
     /// The vocabulary lookup queries and explanations use: the site's, else the model's.
     fn vocab(&self) -> Option<&WordPiece> {
-        self.site_vocab.as_ref().or(self.model_vocab.as_ref())
+        self.site_vocab
+            .as_ref()
+            .or_else(|| self.site_parts.as_ref().and_then(VocabParts::wordpiece))
+            .or(self.model_vocab.as_ref())
     }
 
     /// The core query for `text` under `options`: its WordPiece tokens when a vocabulary is
@@ -300,7 +343,13 @@ impl SparrowIndex {
         if options.mode == Mode::Lexical {
             return Ok(query);
         }
-        if let Some(vocab) = self.vocab() {
+        let parts = self.site_parts.as_ref().filter(|_| self.site_vocab.is_none());
+        if let Some(parts) = parts {
+            // Only the parts the query's words start with are loaded: refused, never tokenized
+            // differently, until they all are (`missingVocabLeads`).
+            self.index.check_term_space(parts.term_space())?;
+            query.tokens = Some(parts.ids(&query.text)?);
+        } else if let Some(vocab) = self.vocab() {
             self.index.check_term_space(vocab.term_space())?;
             query.tokens = Some(vocab.ids(&query.text));
         }
@@ -317,9 +366,16 @@ impl SparrowIndex {
                     v
                 }
             };
-            query = query.with_expansion(match &self.site_vocab {
-                Some(site) => site.rekey(&v, |id| encoder.token(id)),
-                None => v,
+            query = query.with_expansion(match (&self.site_vocab, parts) {
+                (Some(site), _) => site.rekey(&v, |id| encoder.token(id)),
+                // The expansion's terms start with any byte: it needs the whole vocabulary.
+                (None, Some(_)) => {
+                    return Err(BindingError::new(
+                        "VOCAB_PARTS_NOT_LOADED",
+                        "a model's query expansion needs the site's whole vocabulary (loadVocab), not parts",
+                    ))
+                }
+                (None, None) => v,
             });
         }
         if options.mode == Mode::Sparse && !query.has_sparse_side() {

@@ -15,7 +15,7 @@ mod tests {
 
     use sparrow_core::export::{Engine, EngineQueryOptions};
     use sparrow_core::format::{
-        ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode,
+        ManifestCounts, ManifestFile, ManifestModel, ManifestVocabPart, SiteManifest, SiteMode,
     };
     use sparrow_core::{
         AnalyzerConfig, Bm25Params, Document, Explanation, Filter, Fusion, Hit, IndexConfig,
@@ -156,7 +156,10 @@ mod tests {
         d.add::<NamedTerm>().add::<Expansion>();
         // Static sites, format versions, other engines.
         d.add::<SiteManifest>().add::<SiteMode>().add::<ManifestModel>();
-        d.add::<ManifestCounts>().add::<ManifestFile>().add::<Versions>();
+        d.add::<ManifestCounts>()
+            .add::<ManifestFile>()
+            .add::<ManifestVocabPart>()
+            .add::<Versions>();
         d.add::<Engine>().add::<EngineQueryOptions>();
         let missing = d.needs.difference(&d.names).cloned().collect();
         (d.out.trim_end().to_owned() + "\n", missing)

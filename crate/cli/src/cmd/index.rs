@@ -35,8 +35,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use sparrow_core::format::{
-    ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode, FORMAT_VERSION,
-    MANIFEST_VERSION,
+    ManifestCounts, ManifestFile, ManifestModel, ManifestVocabPart, SiteManifest, SiteMode,
+    FORMAT_VERSION, MANIFEST_VERSION,
 };
 use sparrow_core::{
     Document, Index, IndexConfig, ShardingOptions, SparseVector, WordPiece, MAX_ID_BYTES,
@@ -97,6 +97,11 @@ pub(crate) struct IndexArgs {
     /// fragments would exceed --max-files).
     #[arg(long, default_value_t = FRAGMENT_BYTES)]
     fragment_bytes: u64,
+    /// Target bytes of tokens per vocabulary part (0: no parts). A page loads the part of
+    /// `##…` and `[…]` before the first query and then only the parts its queries' words start
+    /// with (one per letter at the default), not the whole vocabulary (~49 kB brotli).
+    #[arg(long, default_value_t = 4096)]
+    vocab_part_bytes: usize,
     /// Most shards + fragments to write (default: the site's pages + 16,384). When the targets
     /// above would need more, both kinds of part grow in proportion.
     #[arg(long)]
@@ -363,6 +368,7 @@ fn part_sizes(
 struct Written {
     mode: SiteMode,
     vocab: ManifestFile,
+    vocab_parts: Vec<ManifestVocabPart>,
     index: Option<ManifestFile>,
     base: Option<ManifestFile>,
     build: String,
@@ -411,14 +417,25 @@ fn write_files(
         names.push(name.clone());
         Ok(ManifestFile { file: name, bytes: bytes.len() as u64, sha256: sha256(bytes) })
     };
-    let vocab_bytes = vocab.with_rank_ids().to_vocab_bytes();
+    let ranked = vocab.with_rank_ids();
+    let vocab_bytes = ranked.to_vocab_bytes();
     let vocab = write(format!("vocab-{}.spv", &sha256(&vocab_bytes)[..16]), &vocab_bytes)?;
+    let mut vocab_parts = Vec::new();
+    if args.vocab_part_bytes > 0 {
+        for part in ranked.to_vocab_parts(args.vocab_part_bytes) {
+            let bytes = part.to_bytes();
+            let f = write(format!("vocab-{}.spv", &sha256(&bytes)[..16]), &bytes)?;
+            let (first, last) = (*part.leads().start(), *part.leads().end());
+            vocab_parts.push(ManifestVocabPart { file: f.file, first, last });
+        }
+    }
     let whole = index.to_bytes();
     if whole.len() as u64 <= args.whole_index_threshold {
         let file = write(format!("index-{}.spi", &sha256(&whole)[..16]), &whole)?;
         return Ok(Written {
             mode: SiteMode::Whole,
             vocab,
+            vocab_parts,
             index: Some(file),
             base: None,
             build: String::new(),
@@ -456,6 +473,7 @@ fn write_files(
     Ok(Written {
         mode: SiteMode::Sharded,
         vocab,
+        vocab_parts,
         index: None,
         base: Some(base),
         build,
@@ -608,13 +626,18 @@ fn step_manifest(
         counts,
         mode: w.mode,
         rule: format!(
-            "manifest, vocabulary and (whole index, up to {} bytes | base) before the first query; per query, only the postings shards its terms hash to (about {} bytes each) and the fragments holding the hits shown (about {} bytes of documents each)",
-            args.whole_index_threshold, w.shard_bytes, w.fragment_bytes
+            "manifest, {} and (whole index, up to {} bytes | base) before the first query; per query, {}only the postings shards its terms hash to (about {} bytes each) and the fragments holding the hits shown (about {} bytes of documents each)",
+            if w.vocab_parts.is_empty() { "vocabulary" } else { "the first vocabulary part" },
+            args.whole_index_threshold,
+            if w.vocab_parts.is_empty() { "" } else { "the vocabulary parts its words start with, then " },
+            w.shard_bytes,
+            w.fragment_bytes
         ),
         whole_index_threshold: args.whole_index_threshold,
         shard_bytes: sharded.then_some(w.shard_bytes),
         fragment_bytes: sharded.then_some(w.fragment_bytes),
         vocab: w.vocab.clone(),
+        vocab_parts: w.vocab_parts.clone(),
         index: w.index.clone(),
         base: w.base.clone(),
         build: w.build.clone(),

@@ -14,6 +14,10 @@
 //!   "rule": "...",                      // the loading rule, in words
 //!   "wholeIndexThreshold": bytes, "shardBytes": bytes, "fragmentBytes": bytes,
 //!   "vocab": {"file", "bytes", "sha256"},           // the WordPiece vocabulary (lookup queries)
+//!   "vocabParts": [{"file", "first", "last"}],      // optional: the same vocabulary in
+//!                                       // parts by the tokens' first byte (first..=last, they
+//!                                       // cover 0..=255 in order): a page loads the first, then
+//!                                       // those its queries' words start with (VocabParts)
 //!   "index": {"file", "bytes", "sha256"},           // mode "whole": the whole index
 //!   "base": {"file", "bytes", "sha256"},            // mode "sharded": the base ...
 //!   "build": "<16 hex>",                // ... the parts' name: SHA-256 of all of them, 64 bits
@@ -64,6 +68,12 @@ pub struct SiteManifest {
     pub fragment_bytes: Option<u64>,
     /// The vocabulary file lookup queries are tokenized with.
     pub vocab: ManifestFile,
+    /// The same vocabulary in parts by the tokens' first byte
+    /// ([`VocabParts`](crate::VocabParts)), in order: a page loads the first before the first
+    /// query and the others as its queries need them, instead of [`vocab`](Self::vocab). Empty:
+    /// load `vocab` (and what readers before parts do: they ignore this field).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vocab_parts: Vec<ManifestVocabPart>,
     /// Mode `whole`: the index file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<ManifestFile>,
@@ -132,6 +142,22 @@ pub struct ManifestFile {
     pub bytes: u64,
     /// SHA-256 (lowercase hex).
     pub sha256: String,
+}
+
+/// One part of the vocabulary ([`SiteManifest::vocab_parts`]): its file and the first bytes of
+/// the tokens it holds. Like shards, a part is checked inside (its CRC-32, the vocabulary's
+/// identity against the index's, the first bytes it says it covers), not by a SHA-256 here: a
+/// site has a score of them, and the manifest is fetched before anything else.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestVocabPart {
+    /// File name, relative to the manifest (content-addressed: `vocab-<16 hex>.spv`).
+    pub file: String,
+    /// The first of the first bytes it covers.
+    pub first: u8,
+    /// The last of the first bytes it covers.
+    pub last: u8,
 }
 
 fn invalid(reason: impl Into<String>) -> Error {
@@ -225,6 +251,23 @@ impl SiteManifest {
             return Err(invalid("model.sha256 is not 64 lowercase hex digits"));
         }
         self.vocab.check("vocabulary")?;
+        if !self.vocab_parts.is_empty() {
+            let mut next = 0u16;
+            for (i, p) in self.vocab_parts.iter().enumerate() {
+                let f = ManifestFile { file: p.file.clone(), bytes: 0, sha256: "0".repeat(64) };
+                f.check("vocabulary part")?;
+                if u16::from(p.first) != next || p.last < p.first {
+                    return Err(invalid(format!(
+                        "vocabulary part {i} covers first bytes {}..={}, expected to start at {next}",
+                        p.first, p.last
+                    )));
+                }
+                next = u16::from(p.last) + 1;
+            }
+            if next != 256 {
+                return Err(invalid("the vocabulary parts do not cover every first byte"));
+            }
+        }
         match self.mode {
             SiteMode::Whole => {
                 let index = self

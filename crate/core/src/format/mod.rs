@@ -85,6 +85,24 @@
 //!             varint; per added token: rank varint
 //! ```
 //!
+//! # Vocabulary parts
+//!
+//! ```text
+//! vocabulary  13 vocabulary: flags u8 (as above, plus 32 part), unknown token string,
+//!   part      continuing prefix string, maxInputCharsPerWord varint; then the whole
+//!             vocabulary's: tokens varint, CRC-32 u32 (its identity), added tokens varint; then
+//!             this part's: first rank varint, first bytes covered (first u8, last u8), tokens
+//!             varint; per token (sorted, each starting with a covered byte): front-coded as
+//!             above; added tokens varint; per added token: rank varint (in the whole file)
+//! ```
+//!
+//! [`WordPiece::to_vocab_parts`](crate::WordPiece::to_vocab_parts) splits a vocabulary by the
+//! tokens' first byte (a static site's page then fetches only the parts its queries' words start
+//! with, [`VocabParts`](crate::VocabParts)); ranks are the whole file's. A part and a whole file
+//! share the magic and the section: each reader refuses the other by the part flag. Whole
+//! vocabulary files are unchanged by parts (no version change: no existing byte means anything
+//! new, and a reader that predates parts refuses a part by its unknown flag).
+//!
 //! A vocabulary file's ids are the tokens' ranks; an index built for it declares
 //! [`TermSpace::VocabRanks`](crate::TermSpace) with the same CRC. Sorted and front-coded, the
 //! 30,522 tokens of BERT's vocabulary take about half the bytes of the same list in id order.
@@ -121,7 +139,8 @@ pub(crate) mod write;
 
 pub use encoded::{read_encoded, write_encoded, EncodedDoc};
 pub use manifest::{
-    ManifestCounts, ManifestFile, ManifestModel, SiteManifest, SiteMode, MANIFEST_VERSION,
+    ManifestCounts, ManifestFile, ManifestModel, ManifestVocabPart, SiteManifest, SiteMode,
+    MANIFEST_VERSION,
 };
 
 /// The 8 bytes every Sparrow index starts with.
