@@ -59,13 +59,14 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
   #shards = new Set<number>();
   #fragments = new Set<number>();
   /** Vocabulary parts loaded (indexes into the manifest's `vocabParts`). */
-  #vocabParts = new Set<number>();
+  #vocabParts: Set<number>;
   #inflight = new Map<string, Promise<void>>();
   #fetch: FetchOptions;
 
   /** @internal */
-  constructor(sparrow: T, manifest: SiteManifest, base: URL, bytes: number, requests: number, fetchOptions: FetchOptions = {}) {
+  constructor(sparrow: T, manifest: SiteManifest, base: URL, bytes: number, requests: number, fetchOptions: FetchOptions = {}, vocabParts: number[] = []) {
     this.#fetch = fetchOptions;
+    this.#vocabParts = new Set(vocabParts);
     this.sparrow = sparrow;
     this.manifest = manifest;
     this.#base = base;
@@ -92,8 +93,9 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
    * (none for a whole index).
    */
   async prepare(query: string, options: SearchOptions = {}): Promise<void> {
-    // Twice at most: the first part names the added tokens a query may contain.
-    for (let round = 0; round < 3; round++) {
+    // Twice at most: the first part (loaded with the site) names the added tokens a query may
+    // contain; without it, the second round asks again with them known.
+    for (let round = 0; round < 2; round++) {
       const leads = this.sparrow.missingVocabLeads(query, options);
       if (!leads.length) break;
       const parts = new Set(leads.map((lead) => this.manifest.vocabParts?.findIndex((p) => p.first <= lead && lead <= p.last) ?? -1));
@@ -135,43 +137,33 @@ export class SiteSearch<T extends SparrowBase = SparrowBase> {
     return full.queryVector(query, options);
   }
 
-  /** @internal Marks vocabulary part `n` as loaded (the first, by {@link openSite}). */
-  markVocabPart(n: number): void {
-    this.#vocabParts.add(n);
-  }
-
   #part(kind: 'shard' | 'fragment' | 'vocab', n: number): Promise<void> {
     const loaded = kind === 'shard' ? this.#shards : kind === 'fragment' ? this.#fragments : this.#vocabParts;
     if (loaded.has(n)) return Promise.resolve();
     const key = `${kind}${n}`;
     let p = this.#inflight.get(key);
-    if (!p && kind === 'vocab') {
-      const part = this.manifest.vocabParts![n];
-      p = readBytes(new URL(part.file, this.#base), `vocabulary part ${n}`, undefined, this.#fetch)
-        .then((bytes) => {
-          this.#bytes += bytes.byteLength;
-          this.#requests += 1;
-          // The file carries its CRC-32 and the vocabulary's identity (checked in wasm); the
-          // first byte it covers must be the manifest's.
-          const first = this.sparrow.loadVocabPart(bytes);
-          if (first !== part.first) throw new SparrowError('INDEX_SHARD_MISMATCH', `${part.file} holds the vocabulary part of first byte ${first}, not ${part.first}`);
-          loaded.add(n);
-        })
-        .finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, p);
-    }
     if (!p) {
-      const count = kind === 'shard' ? this.manifest.shards : this.manifest.fragments;
-      if (!(n < count)) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest has ${count}`));
-      const file = kind === 'shard' ? `shard-${this.manifest.build}-${n}.sps` : `frag-${this.manifest.build}-${n}.spf`;
-      p = readBytes(new URL(file, this.#base), `index ${kind} ${n}`, undefined, this.#fetch)
+      // What the file must say it is: its number (shards, fragments; checked with the index id
+      // in wasm), or the first byte it covers (vocabulary parts, which carry the vocabulary's
+      // identity, checked in wasm). A file holding another part is refused.
+      let file: string, label: string, what: string, expect: number, load: (bytes: Uint8Array) => number;
+      if (kind === 'vocab') {
+        const part = this.manifest.vocabParts![n];
+        [file, label, what, expect] = [part.file, `vocabulary part ${n}`, 'the vocabulary part of first byte', part.first];
+        load = (bytes) => this.sparrow.loadVocabPart(bytes);
+      } else {
+        const count = kind === 'shard' ? this.manifest.shards : this.manifest.fragments;
+        if (!(n < count)) return Promise.reject(new SparrowError('INVALID_MANIFEST', `the index needs ${kind} ${n}, but the manifest has ${count}`));
+        file = kind === 'shard' ? `shard-${this.manifest.build}-${n}.sps` : `frag-${this.manifest.build}-${n}.spf`;
+        [label, what, expect] = [`index ${kind} ${n}`, kind, n];
+        load = (bytes) => (kind === 'shard' ? this.sparrow.loadShard(bytes) : this.sparrow.loadFragment(bytes));
+      }
+      p = readBytes(new URL(file, this.#base), label, undefined, this.#fetch)
         .then((bytes) => {
           this.#bytes += bytes.byteLength;
           this.#requests += 1;
-          // The file names the part; its bytes say which part they are (checked, with the
-          // index id, in wasm). A file holding another part of this index is refused too.
-          const got = kind === 'shard' ? this.sparrow.loadShard(bytes) : this.sparrow.loadFragment(bytes);
-          if (got !== n) throw new SparrowError('INDEX_SHARD_MISMATCH', `${file} holds ${kind} ${got} of this index, not ${kind} ${n}`);
+          const got = load(bytes);
+          if (got !== expect) throw new SparrowError('INDEX_SHARD_MISMATCH', `${file} holds ${what} ${got} of this index, not ${what} ${expect}`);
           loaded.add(n);
         })
         .finally(() => this.#inflight.delete(key));
@@ -225,8 +217,7 @@ export async function openSite<T extends SparrowBase, O extends { wasm?: BytesSo
     sparrow.dispose();
     throw e;
   }
-  const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + vocab.byteLength + bytes.byteLength, 3, fetchOptions);
-  if (parts) site.markVocabPart(0);
+  const site = new SiteSearch(sparrow, manifest, base, manifestBytes.byteLength + vocab.byteLength + bytes.byteLength, 3, fetchOptions, parts ? [0] : []);
   return { sparrow, site, ...site.load() };
 }
 

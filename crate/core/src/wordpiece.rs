@@ -479,48 +479,19 @@ impl WordPiece {
 
     /// Calls `f` with each id of `text`, in order (see [`ids`](Self::ids)).
     pub fn tokenize(&self, text: &str, mut f: impl FnMut(u32)) {
-        let mut normalized = String::new();
         let mut buf = String::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            // The leftmost added token; at one position, the longest (they are sorted so).
-            let found = self
-                .added
-                .iter()
-                .filter_map(|(t, id)| rest.find(t.as_str()).map(|at| (at, t.len(), *id)))
-                .min_by_key(|&(at, len, _)| (at, std::cmp::Reverse(len)));
-            let (piece, next) = match found {
-                Some((at, len, id)) => (&rest[..at], Some((id, &rest[at + len..]))),
-                None => (rest, None),
-            };
-            if !piece.is_empty() {
-                normalized.clear();
-                self.normalize(piece, &mut normalized);
-                for word in pre_tokenize(&normalized) {
-                    self.word_piece(word, &mut buf, &mut f);
-                }
-            }
-            match next {
-                Some((id, after)) => {
-                    f(id);
-                    rest = after;
-                }
-                None => break,
-            }
-        }
+        for_each_piece(&self.settings, &self.added, text, |piece| match piece {
+            Piece::Word(word) => self.word_piece(word, &mut buf, &mut f),
+            Piece::Added(id) => f(id),
+        });
     }
 
     /// `text` as `BertNormalizer` normalises it (cleaned, CJK spaced, accents stripped,
     /// lowercased): what WordPiece then splits, exposed to check it against `tokenizers`.
     pub fn normalized(&self, text: &str) -> String {
         let mut out = String::new();
-        self.normalize(text, &mut out);
+        normalize(&self.settings, text, &mut out);
         out
-    }
-
-    /// `BertNormalizer`, appending to `out`.
-    fn normalize(&self, text: &str, out: &mut String) {
-        normalize(&self.settings, text, out);
     }
 
     /// The vocabulary as parts by the tokens' first byte (format module, "Vocabulary parts"),
@@ -563,25 +534,11 @@ impl WordPiece {
         };
         mark(settings.continuing_subword_prefix.bytes().next());
         mark(settings.unk_token.bytes().next());
-        let mut normalized = String::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            let found = added
-                .iter()
-                .filter_map(|(t, _)| rest.find(t.as_str()).map(|at| (at, t.len())))
-                .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
-            let (piece, next) = match found {
-                Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
-                None => (rest, None),
-            };
-            normalized.clear();
-            normalize(settings, piece, &mut normalized);
-            pre_tokenize(&normalized).for_each(|w| mark(w.bytes().next()));
-            match next {
-                Some(after) => rest = after,
-                None => break,
+        for_each_piece(settings, added, text, |piece| {
+            if let Piece::Word(word) = piece {
+                mark(word.bytes().next());
             }
-        }
+        });
         leads
     }
 
@@ -600,45 +557,7 @@ impl WordPiece {
     pub(crate) fn sorted_pairs(&self) -> impl Iterator<Item = (&str, u32)> {
         (0..self.ends.len()).map(|r| (self.sorted_token(r), r as u32))
     }
-}
 
-/// `BertNormalizer` with `settings`, appending to `out`.
-fn normalize(s: &WordPieceSettings, text: &str, out: &mut String) {
-    let mut step = String::with_capacity(text.len());
-    for c in text.chars() {
-        if s.clean_text {
-            if c == '\0' || c == '\u{fffd}' || is_control(c) {
-                continue;
-            }
-            if is_whitespace(c) {
-                step.push(' ');
-                continue;
-            }
-        }
-        if s.handle_chinese_chars && is_chinese_char(c) {
-            step.push(' ');
-            step.push(c);
-            step.push(' ');
-        } else {
-            step.push(c);
-        }
-    }
-    let strip = s.strip_accents.unwrap_or(s.lowercase);
-    let mut push = |c: char| {
-        if s.lowercase {
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    };
-    if strip {
-        strip_accents(&step, &mut push);
-    } else {
-        step.chars().for_each(push);
-    }
-}
-
-impl WordPiece {
     /// `WordPiece.tokenize` of one pre-tokenized word.
     fn word_piece(&self, word: &str, buf: &mut String, f: &mut impl FnMut(u32)) {
         if word.chars().count() > self.settings.max_input_chars_per_word {
@@ -676,6 +595,85 @@ impl WordPiece {
             start = end;
         }
         pieces.into_iter().for_each(f);
+    }
+}
+
+/// What [`for_each_piece`] finds in a text, in order.
+enum Piece<'a> {
+    /// A pre-tokenized word of normalised text (what WordPiece splits).
+    Word(&'a str),
+    /// An added token, cut out of the raw text before normalisation.
+    Added(u32),
+}
+
+/// `tokenizers`' steps before WordPiece: the leftmost added token (at one position, the longest:
+/// `added` is sorted so) is cut out of the raw text; the text between is normalised and
+/// pre-tokenized into words.
+fn for_each_piece(
+    settings: &WordPieceSettings,
+    added: &[(String, u32)],
+    text: &str,
+    mut f: impl FnMut(Piece<'_>),
+) {
+    let mut normalized = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let found = added
+            .iter()
+            .filter_map(|(t, id)| rest.find(t.as_str()).map(|at| (at, t.len(), *id)))
+            .min_by_key(|&(at, len, _)| (at, std::cmp::Reverse(len)));
+        let (piece, next) = match found {
+            Some((at, len, id)) => (&rest[..at], Some((id, &rest[at + len..]))),
+            None => (rest, None),
+        };
+        if !piece.is_empty() {
+            normalized.clear();
+            normalize(settings, piece, &mut normalized);
+            pre_tokenize(&normalized).for_each(|w| f(Piece::Word(w)));
+        }
+        match next {
+            Some((id, after)) => {
+                f(Piece::Added(id));
+                rest = after;
+            }
+            None => break,
+        }
+    }
+}
+
+/// `BertNormalizer` with `settings`, appending to `out`.
+fn normalize(s: &WordPieceSettings, text: &str, out: &mut String) {
+    let mut step = String::with_capacity(text.len());
+    for c in text.chars() {
+        if s.clean_text {
+            if c == '\0' || c == '\u{fffd}' || is_control(c) {
+                continue;
+            }
+            if is_whitespace(c) {
+                step.push(' ');
+                continue;
+            }
+        }
+        if s.handle_chinese_chars && is_chinese_char(c) {
+            step.push(' ');
+            step.push(c);
+            step.push(' ');
+        } else {
+            step.push(c);
+        }
+    }
+    let strip = s.strip_accents.unwrap_or(s.lowercase);
+    let mut push = |c: char| {
+        if s.lowercase {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    };
+    if strip {
+        strip_accents(&step, &mut push);
+    } else {
+        step.chars().for_each(push);
     }
 }
 
