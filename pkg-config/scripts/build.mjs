@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds the npm package into <repo>/pkg: the two wasm modules (cargo for wasm32 with build-std ->
+// Builds the npm package into <repo>/pkg: the wasm modules (cargo for wasm32 with build-std ->
 // wasm-bindgen --target web, which also runs in node via bytes -> wasm-opt): the search-only one
-// (always size-optimised) and the full one (wasm-opt in release only), then tsc, model, manifest.
+// (always size-optimised) and the full one, twice: simd128 and relaxed-SIMD, one JS glue (wasm-opt
+// in release only), then tsc, model, manifest.
 //
 //   node pkg-config/scripts/build.mjs                         # release: fat LTO + wasm-opt -O3
 //   node pkg-config/scripts/build.mjs --profile wasm-dev      # tests/CI: no LTO, no wasm-opt
@@ -79,6 +80,33 @@ if (runWasmOpt) {
   sh(`"$WASM_OPT" -O3 ${WASM_FEATURES} ${JSON.stringify(wasmOut)} -o ${JSON.stringify(wasmOut)}`);
 }
 
+// The full module once more with relaxed-SIMD (issue 17): the int8 projection's
+// `i32x4.relaxed_dot_i8x16_i7x16_add_s` kernel and tract's fused multiply-add matrix kernels. The
+// package loads it where `WebAssembly.validate` accepts relaxed-SIMD, the simd128 one elsewhere
+// (Safari). Its own target dir: other RUSTFLAGS would otherwise rebuild std and tract each time
+// the two builds alternate. Same sources, so wasm-bindgen writes the same JS glue: checked, and
+// only the .wasm is kept.
+const relaxedTarget = join(targetDir, 'relaxed-simd');
+step(`cargo build -p sparrow-wasm --profile ${profile}, +relaxed-simd (target dir ${relaxedTarget})`);
+sh(`CARGO_TARGET_DIR=${JSON.stringify(relaxedTarget)} RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" wcargo build -p sparrow-wasm --profile ${profile} --locked`);
+const relaxedGen = join(pkgConfig, 'wasm-relaxed');
+rmSync(relaxedGen, { recursive: true, force: true });
+sh(`wasm-bindgen --target web --out-dir ${JSON.stringify(relaxedGen)} ${JSON.stringify(join(relaxedTarget, 'wasm32-unknown-unknown', profile, 'sparrow_wasm.wasm'))}`);
+for (const f of ['sparrow_wasm.js', 'sparrow_wasm.d.ts', 'sparrow_wasm_bg.wasm.d.ts']) {
+  if (readFileSync(join(relaxedGen, f), 'utf8') !== readFileSync(join(gen, f), 'utf8')) {
+    console.error(`build: wasm-bindgen wrote a different ${f} for the relaxed-SIMD build; the package cannot share one glue`);
+    process.exit(1);
+  }
+}
+const relaxedOut = join(gen, 'sparrow_wasm_relaxed_bg.wasm');
+cpSync(join(relaxedGen, 'sparrow_wasm_bg.wasm'), relaxedOut);
+rmSync(relaxedGen, { recursive: true, force: true });
+const relaxedRaw = statSync(relaxedOut).size;
+if (runWasmOpt) {
+  step('wasm-opt -O3 (relaxed-SIMD module)');
+  sh(`"$WASM_OPT" -O3 ${WASM_FEATURES} --enable-relaxed-simd ${JSON.stringify(relaxedOut)} -o ${JSON.stringify(relaxedOut)}`);
+}
+
 step('tsc');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -98,6 +126,7 @@ writeFileSync(join(out, 'package.json'), JSON.stringify(manifest, null, 2) + '\n
 cpSync(join(pkgConfig, 'README.md'), join(out, 'README.md'));
 
 const wasmBytes = readFileSync(join(out, 'wasm', 'sparrow_wasm_bg.wasm'));
+const relaxedBytes = readFileSync(join(out, 'wasm', 'sparrow_wasm_relaxed_bg.wasm'));
 const liteBytes = readFileSync(join(out, 'wasm-lite', 'sparrow_lite_bg.wasm'));
 const sizes = {
   profile,
@@ -105,6 +134,9 @@ const sizes = {
   wasmBytesBeforeOpt: rawSize,
   wasmBytes: wasmBytes.length,
   wasmGzipBytes: gzipSync(wasmBytes, { level: 9 }).length,
+  relaxedWasmBytesBeforeOpt: relaxedRaw,
+  relaxedWasmBytes: relaxedBytes.length,
+  relaxedWasmGzipBytes: gzipSync(relaxedBytes, { level: 9 }).length,
   liteWasmBytesBeforeOpt: liteRaw,
   liteWasmBytes: liteBytes.length,
   liteWasmGzipBytes: gzipSync(liteBytes, { level: 9 }).length,

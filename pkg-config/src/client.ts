@@ -121,7 +121,14 @@ export class SparrowWorker {
     method: M,
     args: (o: Omit<SparrowWorkerOptions, 'worker'>) => Parameters<Methods[M]>,
   ): Promise<[SparrowWorker, Awaited<ReturnType<Methods[M]>>]> {
-    const { worker, encoders, spawnWorker, ...rest } = options;
+    const { worker, encoders, spawnWorker, ...given } = options;
+    // A URL object cannot be posted to a worker (DataCloneError); its href can, and means the same.
+    const href = (source: BytesSource | undefined) => (source instanceof URL ? source.href : source);
+    const rest: typeof given = {
+      ...given,
+      ...(given.wasm !== undefined ? { wasm: href(given.wasm) } : {}),
+      ...(typeof given.model === 'object' ? { model: { ...given.model, model: href(given.model.model)!, tokenizer: href(given.model.tokenizer)! } } : {}),
+    };
     if (encoders !== undefined && !(Number.isInteger(encoders) && encoders >= 1)) {
       throw new SparrowError('INVALID_OPTION', `encoders must be a whole number of at least 1, not ${String(encoders)}`);
     }

@@ -1,6 +1,6 @@
 /** The full wasm module (encoder + model runtime). @module */
-import initWasm, { initSync, SparrowIndex, checkManifest, formatVersions } from '../wasm/sparrow_wasm.js';
-import { moduleLoader } from './load.js';
+import initWasm, { initSync, SparrowIndex, checkManifest, formatVersions, simdLevel } from '../wasm/sparrow_wasm.js';
+import { hasRelaxedSimd, moduleLoader } from './load.js';
 import type { WasmModule } from './wasm.js';
 
 /** The full module's index class (with the writer and model methods). */
@@ -9,8 +9,21 @@ export { SparrowIndex as FullIndex };
 /** The full module: indexes, search, and the SPLADE encoder. */
 export const fullWasm: WasmModule = {
   kind: 'full',
-  ...moduleLoader(initWasm, initSync, () => new URL('../wasm/sparrow_wasm_bg.wasm', import.meta.url), 'full'),
+  // Two builds of the same code behind one JS glue: relaxed-SIMD where the engine has it, plain
+  // simd128 elsewhere (Safari). Two literal `new URL`s so that bundlers emit both files.
+  ...moduleLoader(
+    initWasm,
+    initSync,
+    () =>
+      hasRelaxedSimd()
+        ? new URL('../wasm/sparrow_wasm_relaxed_bg.wasm', import.meta.url)
+        : new URL('../wasm/sparrow_wasm_bg.wasm', import.meta.url),
+    'full',
+  ),
   SparrowIndex,
   checkManifest: (json, sha) => JSON.parse(checkManifest(json, sha ?? undefined)),
   formatVersions: () => JSON.parse(formatVersions()),
 };
+
+/** Which build of the full module is instantiated (after `init`). */
+export const fullSimdLevel = (): 'relaxed-simd' | 'simd128' => simdLevel() as 'relaxed-simd' | 'simd128';

@@ -11,7 +11,7 @@
  * For search only (a prebuilt index, no model in the page), import `sparrow-search/lite`.
  * @module
  */
-import { fullWasm } from './full-wasm.js';
+import { fullSimdLevel, fullWasm } from './full-wasm.js';
 import { readBytes, sha256Hex } from './load.js';
 import { openSite, type SiteLoad, type SiteSearch } from './site.js';
 import { resolveModel, Sparrow } from './sparrow.js';
@@ -25,7 +25,7 @@ export type { SparrowWorkerOptions, WorkerLike } from './client.js';
 export { SparrowError } from './errors.js';
 export { escapeHtml, highlightTerms, renderHit, safeHref, snippet, snippetHtml } from './render.js';
 export type { Highlight, RenderedHit, SnippetPart } from './render.js';
-export { sha256Hex } from './load.js';
+export { hasRelaxedSimd, RELAXED_SIMD_PROBE, sha256Hex } from './load.js';
 export { SiteSearch } from './site.js';
 export type { SiteLoad } from './site.js';
 export type * from './types.js';
@@ -36,6 +36,14 @@ export const init = (wasm?: BytesSource): Promise<void> => fullWasm.init(wasm);
 export const isInitialized = (): boolean => fullWasm.isInitialized();
 /** The versions this package reads: `{ indexFormat, manifest }` (after {@link init}). */
 export const formatVersions = (): FormatVersions => fullWasm.formatVersions();
+/**
+ * Which build of the full module {@link init} instantiated: `'relaxed-simd'` (chosen by default
+ * where {@link hasRelaxedSimd}: its encoder runs the int8 projection on
+ * `i32x4.relaxed_dot_i8x16_i7x16_add_s` and tract's matrix kernels on fused multiply-add) or
+ * `'simd128'`. To force one, pass its file to `init` (`sparrow-search/wasm/sparrow_wasm_bg.wasm`
+ * or `.../sparrow_wasm_relaxed_bg.wasm`).
+ */
+export const simdLevel = (): 'relaxed-simd' | 'simd128' => fullSimdLevel();
 
 /**
  * Loads a prebuilt site index (`sparrow index --site`) into the full module: the manifest, the

@@ -112,3 +112,18 @@ test('worker: extra encoders that cannot start leave encoding to the index worke
   }
   await assert.rejects(SparrowWorker.create({ encoders: 0 }), (e) => e.code === 'INVALID_OPTION');
 });
+
+test('worker: URL objects for the wasm and the model are accepted (posted as their href)', async () => {
+  // A URL object cannot be structured-cloned; the client must not hand one to postMessage.
+  const worker = await SparrowWorker.create({
+    wasm: new URL('../../pkg/wasm/sparrow_wasm_bg.wasm', import.meta.url),
+    model: { model: new URL('../../pkg/model/splade-tiny.int8.onnx', import.meta.url), tokenizer: new URL('../../pkg/model/tokenizer.json', import.meta.url) },
+  });
+  try {
+    await worker.addDocuments(docs.slice(0, 2));
+    assert.equal(await worker.size(), 2);
+    assert.ok((await worker.search(docs[0].text.split(' ').slice(0, 3).join(' '))).length > 0);
+  } finally {
+    await worker.terminate();
+  }
+});

@@ -3,7 +3,13 @@
 // through the npm package) vs onnxruntime-node (native) and onnxruntime-web (wasm) running the
 // same ONNX files on the same token ids. One thread everywhere; 256-token documents.
 //
-//   node tests/bench/encode.mjs [--docs 24] [--reps 3] [--batch-tokens N] [--json out.json]
+//   node tests/bench/encode.mjs [--docs 24] [--reps 3] [--batch-tokens N] [--json out.json] [--simd L]
+//
+// The package's full module has two builds (issue 17); one process instantiates one. --simd
+// simd128 forces the plain one; --simd relaxed-simd needs a node that runs relaxed-SIMD, e.g.
+// `node --experimental-wasm-relaxed-simd` (Node 20); --simd both runs this script twice, one
+// child per build, each with onnxruntime in the same process, and writes both into --json.
+// Without --simd the package's default choice is measured.
 //
 // --batch-tokens sets Sparrow's `batchTokens` (padded tokens per model run; the encoder's default
 // otherwise).
@@ -12,7 +18,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
-import { Sparrow } from '../../pkg/dist/index.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { init, simdLevel, Sparrow } from '../../pkg/dist/index.js';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -20,6 +28,24 @@ const flag = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const DOCS = Number(flag('--docs', 24));
 const REPS = Number(flag('--reps', 3));
 const BATCH_TOKENS = flag('--batch-tokens', null);
+const SIMD = flag('--simd', null);
+if (SIMD === 'both') {
+  // One child per build, sequentially; each prints its own table (onnxruntime in each).
+  const out = flag('--json');
+  const rest = args.filter((a, i) => !['--simd', '--json'].includes(a) && !['--simd', '--json'].includes(args[i - 1]));
+  const runs = [];
+  for (const [level, node] of [['simd128', []], ['relaxed-simd', ['--experimental-wasm-relaxed-simd']]]) {
+    const json = `${out ?? '/tmp/encode-bench'}.${level}.json`;
+    const child = spawnSync(process.execPath, [...node, fileURLToPath(import.meta.url), ...rest, '--simd', level, '--json', json], { stdio: 'inherit' });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+    runs.push(JSON.parse(readFileSync(json, 'utf8')));
+  }
+  if (out) writeFileSync(out, JSON.stringify({ runs }, null, 2));
+  process.exit(0);
+}
+if (SIMD === 'simd128') await init(new URL('../../pkg/wasm/sparrow_wasm_bg.wasm', import.meta.url));
+else await init();
+if (SIMD && simdLevel() !== SIMD) throw new Error(`--simd ${SIMD}: this node instantiated the ${simdLevel()} build (relaxed-SIMD in Node 20 needs --experimental-wasm-relaxed-simd)`);
 const modelDir = new URL(`file://${process.env.SPARROW_MODEL_DIR ?? new URL('../../model/build', import.meta.url).pathname}/`);
 const buildInfo = JSON.parse(readFileSync(new URL('../../pkg/build-info.json', import.meta.url), 'utf8'));
 
@@ -64,9 +90,9 @@ for (const variant of ['int8', 'f32']) {
     }
     return out;
   };
-  rows.push({ variant, ...(await timeIt(`sparrow wasm (tract, ${buildInfo.profile}), 1 doc/run`, () => texts.forEach((t) => sparrow.encodeDocument(t)))), loadMs: +sparrowLoadMs.toFixed(0) });
+  rows.push({ variant, ...(await timeIt(`sparrow wasm (${simdLevel()}, ${buildInfo.profile}), 1 doc/run`, () => texts.forEach((t) => sparrow.encodeDocument(t)))), loadMs: +sparrowLoadMs.toFixed(0) });
   let round = 0; // addDocuments encodes 8 documents per model run; fresh ids each round
-  rows.push({ variant, ...(await timeIt(`sparrow wasm (tract, ${buildInfo.profile}), addDocuments 8/run`, () => {
+  rows.push({ variant, ...(await timeIt(`sparrow wasm (${simdLevel()}, ${buildInfo.profile}), addDocuments 8/run`, () => {
     round++;
     sparrow.addDocuments(texts.map((text, i) => ({ id: `${round}-${i}`, text })), { batchSize: 8 });
   })) });
@@ -86,9 +112,9 @@ for (const variant of ['int8', 'f32']) {
 }
 
 console.log(`\n${DOCS} documents x 256 tokens, median of ${REPS} runs after a warm-up; ${(flopsPerDoc / 1e9).toFixed(2)} GFLOP per document`);
-console.log(`sparrow build: ${JSON.stringify(buildInfo)}`);
+console.log(`sparrow build: ${simdLevel()} module, ${JSON.stringify(buildInfo)}`);
 console.log('| model | runtime | docs/s | ms/doc | GFLOP/s | load ms |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.variant} | ${r.name} | ${r.docsPerSec} | ${r.msPerDoc} | ${r.gflops} | ${r.loadMs ?? ''} |`);
 const out = flag('--json');
-if (out) writeFileSync(out, JSON.stringify({ docs: DOCS, reps: REPS, batchTokens: BATCH_TOKENS ? Number(BATCH_TOKENS) : null, flopsPerDoc, buildInfo, rows }, null, 2));
+if (out) writeFileSync(out, JSON.stringify({ simd: simdLevel(), node: process.version, docs: DOCS, reps: REPS, batchTokens: BATCH_TOKENS ? Number(BATCH_TOKENS) : null, flopsPerDoc, buildInfo, rows }, null, 2));

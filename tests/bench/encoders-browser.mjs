@@ -4,7 +4,7 @@
 // fresh worker set (their start-up, wasm compile and model load, is timed apart), then one
 // untimed warm-up call, then `--reps` timed calls of `--docs` new documents each.
 //
-//   node tests/bench/encoders-browser.mjs [--docs 96] [--reps 3] [--encoders 1,2,4] [--out FILE]
+//   node tests/bench/encoders-browser.mjs [--docs 96] [--reps 3] [--encoders 1,2,4] [--simd simd128,relaxed-simd] [--out FILE]
 //
 // Needs pkg/ (node pkg-config/scripts/build.mjs). On a machine with fewer cores than encoders the
 // extra workers share the cores: the figure then says what the overhead of more workers costs,
@@ -19,6 +19,11 @@ const flag = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const DOCS = Number(flag('--docs', 96));
 const REPS = Number(flag('--reps', 3));
 const COUNTS = flag('--encoders', '1,2,4').split(',').map(Number);
+// --simd simd128,relaxed-simd: measure each build of the full module (passed to the workers as
+// their wasm file) in the same page; default: the package's own choice (relaxed-SIMD in Chromium).
+const SIMDS = flag('--simd', 'default').split(',');
+const WASM_FILE = { simd128: 'sparrow_wasm_bg.wasm', 'relaxed-simd': 'sparrow_wasm_relaxed_bg.wasm', default: null };
+for (const l of SIMDS) if (!(l in WASM_FILE)) throw new Error(`--simd: ${l} is not simd128, relaxed-simd or default`);
 
 const dir = mkdtempSync(join(tmpdir(), 'sparrow-encoders-'));
 symlinkSync(pkgDir(), join(dir, 'pkg'));
@@ -34,9 +39,10 @@ let serial = 0;
 const batch = (n) => Array.from({ length: n }, () => { const id = 'n' + serial++; return { id, title: words[rnd(words.length)] + ' ' + id, text: Array.from({ length: 60 }, () => words[rnd(words.length)]).join(' ') }; });
 const out = { docs: ${DOCS}, reps: ${REPS}, hardwareConcurrency: navigator.hardwareConcurrency, runs: [] };
 try {
+  for (const [simd, file] of ${JSON.stringify(SIMDS.map((l) => [l, WASM_FILE[l]]))})
   for (const encoders of ${JSON.stringify(COUNTS)}) {
     let t = performance.now();
-    const w = await SparrowWorker.create({ encoders });
+    const w = await SparrowWorker.create({ encoders, ...(file ? { wasm: new URL('./pkg/wasm/' + file, location.href).href } : {}) });
     const startMs = performance.now() - t;
     t = performance.now();
     await w.addDocuments(batch(${DOCS}));
@@ -49,7 +55,7 @@ try {
     }
     ms.sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)];
-    out.runs.push({ encoders, startMs: Math.round(startMs), firstCallMs: Math.round(warmMs), medianMs: Math.round(median), docsPerSecond: +(${DOCS} / (median / 1000)).toFixed(2), size: await w.size() });
+    out.runs.push({ simd, encoders, startMs: Math.round(startMs), firstCallMs: Math.round(warmMs), medianMs: Math.round(median), docsPerSecond: +(${DOCS} / (median / 1000)).toFixed(2), size: await w.size() });
     await w.terminate();
   }
 } catch (e) {
@@ -70,8 +76,10 @@ try {
   await page.goto(url);
   await page.waitForSelector('body[data-done="true"]', { timeout: 3_600_000 });
   const result = JSON.parse(await page.textContent('#out'));
-  const base = result.runs?.find((r) => r.encoders === 1)?.docsPerSecond;
-  for (const r of result.runs ?? []) r.vsOne = base ? +(r.docsPerSecond / base).toFixed(2) : null;
+  for (const r of result.runs ?? []) {
+    const base = result.runs.find((b) => b.encoders === 1 && b.simd === r.simd)?.docsPerSecond;
+    r.vsOne = base ? +(r.docsPerSecond / base).toFixed(2) : null;
+  }
   const buildInfo = JSON.parse(readFileSync(join(root, 'pkg/build-info.json'), 'utf8'));
   const report = { command: `node tests/bench/encoders-browser.mjs ${args.join(' ')}`.trim(), date: new Date().toISOString(), chromium: browser.version(), cores: cpus().length, profile: buildInfo.profile, ...result };
   console.log(JSON.stringify(report, null, 2));

@@ -87,6 +87,15 @@ test('pwa: works offline after the first visit; a note is found by meaning, surv
   const { server, context, page, errors, url } = await open(t);
   await page.waitForSelector('body[data-offline-ready="true"]', { timeout: 180_000 });
   assert.equal((await page.textContent('#offline-status'))?.trim(), 'Ready to work offline');
+  // The package ships its full module twice; Chromium has relaxed-SIMD, so the service worker
+  // caches that build only, and the app works offline on it below.
+  const cached = await page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) urls.push(r.url);
+    return urls.filter((u) => u.endsWith('.wasm')).map((u) => u.split('/').pop());
+  });
+  assert.ok(cached.some((u) => u.startsWith('sparrow_wasm_relaxed_bg-')), `relaxed-SIMD build cached: ${cached}`);
+  assert.ok(!cached.some((u) => u.startsWith('sparrow_wasm_bg-')), `simd128 build not cached: ${cached}`);
   for (const note of OTHERS) await addNote(page, note);
 
   // No network from here on: the browser is offline and the server is gone.

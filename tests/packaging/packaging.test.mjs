@@ -27,7 +27,7 @@ function freshProject(name, pkg) {
 
 test('the tarball holds the wasm, the model with its license, types and no sources', () => {
   const listing = run('tar', ['tzf', tarball]);
-  for (const f of ['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/worker.js', 'package/dist/lite.js', 'package/dist/lite.d.ts', 'package/wasm/sparrow_wasm_bg.wasm', 'package/wasm-lite/sparrow_lite_bg.wasm', 'package/model/splade-tiny.int8.onnx', 'package/model/tokenizer.json', 'package/model/LICENSE', 'package/model/NOTICE.md', 'package/README.md']) {
+  for (const f of ['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/worker.js', 'package/dist/lite.js', 'package/dist/lite.d.ts', 'package/wasm/sparrow_wasm_bg.wasm', 'package/wasm/sparrow_wasm_relaxed_bg.wasm', 'package/wasm-lite/sparrow_lite_bg.wasm', 'package/model/splade-tiny.int8.onnx', 'package/model/tokenizer.json', 'package/model/LICENSE', 'package/model/NOTICE.md', 'package/README.md']) {
     assert.ok(listing.includes(f), `${f} in tarball`);
   }
   assert.ok(!/\.rs$|scifact|corpus\.jsonl/m.test(listing), 'no Rust sources or evaluation data');
@@ -82,12 +82,16 @@ test('fresh Vite app: builds, and the built page finds a semantic-only match in 
   `);
   run(process.execPath, [join(root, 'tests/node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir });
   const assets = readdirSync(join(dir, 'dist/assets'));
-  assert.ok(assets.some((f) => f.endsWith('.wasm')), `wasm emitted: ${assets}`);
+  // Both builds of the full module are emitted; the browser fetches one (relaxed-SIMD in Chromium).
+  assert.ok(assets.some((f) => /^sparrow_wasm_bg-.*\.wasm$/.test(f)), `simd128 wasm emitted: ${assets}`);
+  assert.ok(assets.some((f) => /^sparrow_wasm_relaxed_bg-.*\.wasm$/.test(f)), `relaxed-SIMD wasm emitted: ${assets}`);
   assert.ok(assets.some((f) => f.endsWith('.onnx')), `model emitted: ${assets}`);
   const server = await serveDir(join(dir, 'dist'));
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
+    const wasmFetched = [];
+    page.context().on('request', (r) => { if (/\.wasm$/.test(r.url())) wasmFetched.push(r.url().split('/').pop()); });
     await page.goto(server.url);
     await page.waitForSelector('body[data-done="true"]', { timeout: 120_000 });
     const text = await page.textContent('#out');
@@ -95,6 +99,8 @@ test('fresh Vite app: builds, and the built page finds a semantic-only match in 
     const result = JSON.parse(text);
     assert.equal(result.top, 'vaccines', text);
     assert.ok(result.terms > 0);
+    assert.equal(wasmFetched.length, 1, `one wasm module fetched: ${wasmFetched}`);
+    assert.match(wasmFetched[0], /^sparrow_wasm_relaxed_bg-/, 'Chromium has relaxed-SIMD: the worker loads that build');
   } finally {
     await browser.close();
     await server.close();

@@ -1,5 +1,6 @@
 // Service worker of Sparrow Notes. The build (pwa/build/plugin.ts) replaces the marker below with
-// { version, files: [{ url, size }] }: every file the app needs, URLs relative to this script.
+// { version, relaxedSimdProbe, files: [{ url, size, when? }] }: every file the app needs, URLs
+// relative to this script (`when`: which SIMD level a wasm build is for).
 //
 // install: download every file into the cache `sparrow-notes-<version>` (reusing identical hashed
 //          files from the previous version's cache), reporting progress to the open pages.
@@ -12,7 +13,10 @@ const MANIFEST = /*__PRECACHE_MANIFEST__*/ null;
 const PREFIX = 'sparrow-notes-';
 const CACHE = PREFIX + MANIFEST.version;
 const SHELL = new URL('index.html', self.location.href).href;
-const FILES = MANIFEST.files.map((f) => ({ ...f, href: new URL(f.url, self.location.href).href }));
+// The package ships its full wasm module twice (relaxed-SIMD and plain simd128) and loads the one
+// this engine validates the package's probe for; only that one is cached.
+const SIMD = WebAssembly.validate(new Uint8Array(MANIFEST.relaxedSimdProbe)) ? 'relaxed-simd' : 'simd128';
+const FILES = MANIFEST.files.filter((f) => !f.when || f.when === SIMD).map((f) => ({ ...f, href: new URL(f.url, self.location.href).href }));
 const LISTED = new Set(FILES.map((f) => f.href));
 const TOTAL_BYTES = FILES.reduce((s, f) => s + f.size, 0);
 // Content-hashed files (Vite's assets dir) never change under the same name: safe to reuse.

@@ -85,9 +85,9 @@ pub(crate) struct VocabProjection {
     panels: Vec<f32>,
     bias: Vec<f32>,
     /// The integer form of an int8 decoder, used instead of `panels` where it is faster
-    /// (wasm32 with simd128: [`int16`]).
+    /// (wasm32 with simd128: [`int16`]; with relaxed-SIMD too: [`relaxed`]).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    int16: Option<int16::Int16Projection>,
+    integer: Option<IntegerProjection>,
 }
 
 impl VocabProjection {
@@ -117,7 +117,7 @@ impl VocabProjection {
             panels,
             bias,
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            int16: None,
+            integer: None,
         }
     }
 
@@ -133,14 +133,14 @@ impl VocabProjection {
         hidden: usize,
     ) -> Self {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if let Some(int16) = int16::Int16Projection::new(q, scale, vocab, hidden) {
+        if let Some(integer) = IntegerProjection::new(q, scale, vocab, hidden) {
             return VocabProjection {
                 kernel: Kernel::Portable,
                 hidden,
                 vocab,
                 panels: Vec::new(),
                 bias,
-                int16: Some(int16),
+                integer: Some(integer),
             };
         }
         let weight: Vec<f32> = q.iter().map(|&x| f32::from(x) * scale).collect();
@@ -165,9 +165,9 @@ impl VocabProjection {
         assert_eq!(hidden.len(), rows * len * h, "hidden shape");
         assert_eq!(mask.len(), rows * len, "mask shape");
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if let Some(int16) = &self.int16 {
-            let max = int16.max_logits(rows, len, hidden, mask);
-            return self.finish(&max, int16.padded());
+        if let Some(integer) = &self.integer {
+            let max = integer.max_logits(rows, len, hidden, mask);
+            return self.finish(&max, integer.padded());
         }
         // Each row's real tokens, transposed into tiles `[tiles][H][TILE_TOKENS]` so the kernel
         // reads one `[f32; TILE_TOKENS]` per k. A last partial tile repeats its first token:
@@ -237,17 +237,45 @@ impl VocabProjection {
 /// the same three operations), so this is its specification and its test oracle.
 #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(crate) mod int16_reference {
-    /// Largest i16 magnitude used, symmetric.
+    /// Largest magnitude the simd128 kernel quantizes to (i16, symmetric).
+    #[cfg(any(test, not(target_feature = "relaxed-simd")))]
     pub(crate) const Q: f32 = 32767.0;
+    /// Largest magnitude the relaxed-SIMD kernel quantizes to: 14 bits, so that `q + 8192`
+    /// splits into two 7-bit halves (`i32x4.relaxed_dot_i8x16_i7x16_add_s`'s second operand).
+    #[cfg(any(test, target_feature = "relaxed-simd"))]
+    pub(crate) const Q14: f32 = 8191.0;
 
-    /// A token's i16 quantization and its scale (0 for an all-zero token).
-    pub(crate) fn quantize(h: &[f32]) -> (Vec<i16>, f32) {
+    /// A token's quantization to `[-q, q]` and its scale (0 for an all-zero token).
+    pub(crate) fn quantize_to(h: &[f32], q: f32) -> (Vec<i16>, f32) {
         let amax = h.iter().fold(0f32, |m, &x| if x.abs() > m { x.abs() } else { m });
         if amax == 0.0 {
             return (vec![0; h.len()], 0.0);
         }
-        let inv = Q / amax;
-        (h.iter().map(|&x| (x * inv).round() as i16).collect(), amax / Q)
+        let inv = q / amax;
+        (h.iter().map(|&x| (x * inv).round() as i16).collect(), amax / q)
+    }
+
+    /// A token's i16 quantization ([`Q`]) and its scale.
+    #[cfg(any(test, not(target_feature = "relaxed-simd")))]
+    pub(crate) fn quantize(h: &[f32]) -> (Vec<i16>, f32) {
+        quantize_to(h, Q)
+    }
+
+    /// `q · w` the way the relaxed-SIMD kernel computes it, in plain Rust: `q` (14 bits) is
+    /// offset to `u = q + 8192` in `[1, 16383]` and split into `hi = u >> 7` and `lo = u & 127`
+    /// (both 7-bit, where the instruction is exact on every engine), so
+    /// `q · w = 128 (hi · w) + lo · w - 8192 Σ w`. Every partial sum fits i32 for `H <= 512`.
+    #[cfg(test)]
+    pub(crate) fn split_dot(q: &[i16], w: &[i8]) -> i32 {
+        let (mut hi, mut lo, mut sum) = (0i32, 0i32, 0i32);
+        for (&x, &wk) in q.iter().zip(w) {
+            let u = i32::from(x) + 8192;
+            assert!((1..=16383).contains(&u), "{x} is not a 14-bit value");
+            hi += (u >> 7) * i32::from(wk);
+            lo += (u & 127) * i32::from(wk);
+            sum += i32::from(wk);
+        }
+        128 * hi + lo - 8192 * sum
     }
 
     /// `max over tokens t of (q_t · w as f32 * s_t)`, before the weight scale.
@@ -350,18 +378,66 @@ fn tile_max<const P: usize, M: MulAdd>(panel: &[f32], tile: &[f32], colmax: &mut
     }
 }
 
+/// What both integer kernels share: horizontal sums and lane extraction.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes {
+    use core::arch::wasm32::{f32x4_extract_lane, i32x4_add, i32x4_shuffle, v128};
+
+    /// `[sum(a0), sum(a1), sum(a2), sum(a3)]` of four i32x4.
+    #[inline(always)]
+    pub(super) fn hsum4(a: [v128; 4]) -> v128 {
+        let lo01 = i32x4_shuffle::<0, 4, 1, 5>(a[0], a[1]);
+        let hi01 = i32x4_shuffle::<2, 6, 3, 7>(a[0], a[1]);
+        let s01 = i32x4_add(lo01, hi01); // [a0.0+a0.2, a1.0+a1.2, a0.1+a0.3, a1.1+a1.3]
+        let lo23 = i32x4_shuffle::<0, 4, 1, 5>(a[2], a[3]);
+        let hi23 = i32x4_shuffle::<2, 6, 3, 7>(a[2], a[3]);
+        let s23 = i32x4_add(lo23, hi23);
+        let x = i32x4_shuffle::<0, 1, 4, 5>(s01, s23);
+        let y = i32x4_shuffle::<2, 3, 6, 7>(s01, s23);
+        i32x4_add(x, y)
+    }
+
+    /// The four f32 lanes of a vector.
+    #[inline(always)]
+    pub(super) fn lanes(v: v128) -> [f32; 4] {
+        [
+            f32x4_extract_lane::<0>(v),
+            f32x4_extract_lane::<1>(v),
+            f32x4_extract_lane::<2>(v),
+            f32x4_extract_lane::<3>(v),
+        ]
+    }
+}
+
+/// The int8 decoder's integer kernel this build has: [`relaxed`] in a module built with
+/// relaxed-SIMD, [`int16`] in the plain simd128 one (the package ships both and picks one by
+/// feature detection).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+type IntegerProjection = relaxed::RelaxedProjection;
+#[cfg(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    not(target_feature = "relaxed-simd")
+))]
+type IntegerProjection = int16::Int16Projection;
+
 /// The int8 decoder on wasm32 simd128: `i32x4.dot_i16x8_s` over i16 hidden states and the
 /// decoder's i8 values widened to i16, 2 tokens × 4 vocabulary columns per tile (8 i32x4
 /// accumulators plus 6 operands: 14 of V8's 16 vector registers on x86-64). Computes exactly
 /// [`int16_reference`].
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[cfg(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    not(target_feature = "relaxed-simd")
+))]
 mod int16 {
     use core::arch::wasm32::{
-        f32x4_convert_i32x4, f32x4_extract_lane, f32x4_gt, f32x4_mul, f32x4_splat, i16x8,
-        i32x4_add, i32x4_dot_i16x8, i32x4_shuffle, v128, v128_bitselect,
+        f32x4_convert_i32x4, f32x4_gt, f32x4_mul, f32x4_splat, i16x8, i32x4_add, i32x4_dot_i16x8,
+        v128, v128_bitselect,
     };
 
     use super::int16_reference::quantize;
+    use super::lanes::{hsum4, lanes};
 
     /// Columns per tile.
     const COLS: usize = 4;
@@ -467,20 +543,6 @@ mod int16 {
         [hsum4(acc[0]), hsum4(acc[1])]
     }
 
-    /// `[sum(a0), sum(a1), sum(a2), sum(a3)]` of four i32x4.
-    #[inline(always)]
-    fn hsum4(a: [v128; 4]) -> v128 {
-        let lo01 = i32x4_shuffle::<0, 4, 1, 5>(a[0], a[1]);
-        let hi01 = i32x4_shuffle::<2, 6, 3, 7>(a[0], a[1]);
-        let s01 = i32x4_add(lo01, hi01); // [a0.0+a0.2, a1.0+a1.2, a0.1+a0.3, a1.1+a1.3]
-        let lo23 = i32x4_shuffle::<0, 4, 1, 5>(a[2], a[3]);
-        let hi23 = i32x4_shuffle::<2, 6, 3, 7>(a[2], a[3]);
-        let s23 = i32x4_add(lo23, hi23);
-        let x = i32x4_shuffle::<0, 1, 4, 5>(s01, s23);
-        let y = i32x4_shuffle::<2, 3, 6, 7>(s01, s23);
-        i32x4_add(x, y)
-    }
-
     /// i16 values as `chunks` i16x8 vectors, zero-padded.
     fn pack(values: impl Iterator<Item = i16>, chunks: usize) -> Vec<v128> {
         let mut lanes = vec![0i16; chunks * 8];
@@ -492,16 +554,156 @@ mod int16 {
             .map(|l| i16x8(l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]))
             .collect()
     }
+}
 
-    /// The four f32 lanes of a vector.
+/// The int8 decoder on wasm32 with relaxed-SIMD: `i32x4.relaxed_dot_i8x16_i7x16_add_s` does 16
+/// multiply-adds and the accumulation in one instruction (`vpdpbusd` on x86 with VNNI, `sdot`
+/// on ARM) where [`int16`] needs two instructions for 8. Its second operand is only exact on
+/// every engine in `[0, 127]`, so each token is quantized to 14 bits and offset into two 7-bit
+/// halves ([`int16_reference::split_dot`] is the arithmetic, tested natively); the decoder stays
+/// i8 (half [`int16`]'s bytes). One token × 4 vocabulary columns per tile, high and low halves
+/// in separate accumulators (8 i32x4, plus 4 decoder and 2 token operands).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+mod relaxed {
+    use core::arch::wasm32::{
+        f32x4_convert_i32x4, f32x4_gt, f32x4_mul, f32x4_splat, i32x4, i32x4_add,
+        i32x4_relaxed_dot_i8x16_i7x16_add, i32x4_shl, i32x4_splat, i32x4_sub, i8x16, u8x16, v128,
+        v128_bitselect,
+    };
+
+    use super::int16_reference::{quantize_to, Q14};
+    use super::lanes::{hsum4, lanes};
+
+    /// Columns per tile.
+    const COLS: usize = 4;
+
+    /// `W` as `[ceil(V / 4) * 4][ceil(H / 16)]` i8x16 vectors (zero-padded), `8192 Σ_k W[v][k]`
+    /// per column (as i32x4 per tile), and the weight scale.
+    #[derive(Debug)]
+    pub(super) struct RelaxedProjection {
+        chunks: usize,
+        columns: usize,
+        weights: Vec<v128>,
+        offsets: Vec<v128>,
+        scale: f32,
+    }
+
+    impl RelaxedProjection {
+        /// `None` when the hidden width could overflow the i32 sums (`128 · H · 127 · 128`).
+        pub(super) fn new(q: &[i8], scale: f32, vocab: usize, hidden: usize) -> Option<Self> {
+            if hidden == 0 || hidden > 512 || q.len() != vocab * hidden {
+                return None;
+            }
+            let chunks = hidden.div_ceil(16);
+            let columns = vocab.div_ceil(COLS) * COLS;
+            let mut weights = Vec::with_capacity(columns * chunks);
+            let mut sums = Vec::with_capacity(columns);
+            for v in 0..columns {
+                let row = q.get(v * hidden..(v + 1) * hidden).unwrap_or(&[]);
+                let mut lanes = vec![0i8; chunks * 16];
+                lanes[..row.len()].copy_from_slice(row);
+                weights.extend(lanes.chunks_exact(16).map(|l| {
+                    i8x16(
+                        l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7], l[8], l[9], l[10], l[11],
+                        l[12], l[13], l[14], l[15],
+                    )
+                }));
+                sums.push(8192 * row.iter().map(|&x| i32::from(x)).sum::<i32>());
+            }
+            let offsets = sums.chunks_exact(COLS).map(|s| i32x4(s[0], s[1], s[2], s[3])).collect();
+            Some(RelaxedProjection { chunks, columns, weights, offsets, scale })
+        }
+
+        /// Columns per output row (the vocabulary rounded up to the tile).
+        pub(super) fn padded(&self) -> usize {
+            self.columns
+        }
+
+        /// `rows x padded` maxima of `h[t] · W[v]` over each row's real tokens (the weight
+        /// scale applied), `NEG_INFINITY` for a row without tokens.
+        pub(super) fn max_logits(
+            &self,
+            rows: usize,
+            len: usize,
+            hidden: &[f32],
+            mask: &[i64],
+        ) -> Vec<f32> {
+            let h = hidden.len() / (rows * len).max(1);
+            let c = self.chunks;
+            let mut out = vec![f32::NEG_INFINITY; rows * self.columns];
+            for r in 0..rows {
+                // Real tokens as `[hi chunks][lo chunks]`, 7-bit halves of `q + 8192`; the
+                // padding lanes (k >= H) meet zero weights.
+                let mut tokens: Vec<v128> = Vec::new();
+                let mut scales: Vec<f32> = Vec::new();
+                for t in (0..len).filter(|&t| mask[r * len + t] != 0) {
+                    let (qt, st) = quantize_to(&hidden[(r * len + t) * h..][..h], Q14);
+                    let mut hi = vec![64u8; c * 16];
+                    let mut lo = vec![0u8; c * 16];
+                    for ((x, hi), lo) in qt.iter().zip(&mut hi).zip(&mut lo) {
+                        let u = (i32::from(*x) + 8192) as u16;
+                        *hi = (u >> 7) as u8;
+                        *lo = (u & 127) as u8;
+                    }
+                    tokens.extend(pack(&hi));
+                    tokens.extend(pack(&lo));
+                    scales.push(st);
+                }
+                let row = &mut out[r * self.columns..][..self.columns];
+                for ((group, offset), maxes) in self
+                    .weights
+                    .chunks_exact(COLS * c)
+                    .zip(&self.offsets)
+                    .zip(row.chunks_exact_mut(COLS))
+                {
+                    let mut best = f32x4_splat(f32::NEG_INFINITY);
+                    for (token, &s) in tokens.chunks_exact(2 * c).zip(&scales) {
+                        let (hi, lo) = token.split_at(c);
+                        let dots = i32x4_sub(tile(hi, lo, group, c), *offset);
+                        let x = f32x4_mul(f32x4_convert_i32x4(dots), f32x4_splat(s));
+                        best = v128_bitselect(x, best, f32x4_gt(x, best));
+                    }
+                    for (m, b) in maxes.iter_mut().zip(lanes(best)) {
+                        *m = b * self.scale;
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    /// `[u · w0, u · w1, u · w2, u · w3]` with `u = 128 hi + lo` (the token offset by 8192).
     #[inline(always)]
-    fn lanes(v: v128) -> [f32; 4] {
-        [
-            f32x4_extract_lane::<0>(v),
-            f32x4_extract_lane::<1>(v),
-            f32x4_extract_lane::<2>(v),
-            f32x4_extract_lane::<3>(v),
-        ]
+    fn tile(hi: &[v128], lo: &[v128], group: &[v128], c: usize) -> v128 {
+        let zero = i32x4_splat(0);
+        let mut acc_hi = [zero; COLS];
+        let mut acc_lo = [zero; COLS];
+        let (w0, rest) = group.split_at(c);
+        let (w1, rest) = rest.split_at(c);
+        let (w2, w3) = rest.split_at(c);
+        for k in 0..c {
+            let (xh, xl) = (hi[k], lo[k]);
+            let w = [w0[k], w1[k], w2[k], w3[k]];
+            for j in 0..COLS {
+                acc_hi[j] = i32x4_relaxed_dot_i8x16_i7x16_add(w[j], xh, acc_hi[j]);
+                acc_lo[j] = i32x4_relaxed_dot_i8x16_i7x16_add(w[j], xl, acc_lo[j]);
+            }
+        }
+        let mut acc = [zero; COLS];
+        for j in 0..COLS {
+            acc[j] = i32x4_add(i32x4_shl(acc_hi[j], 7), acc_lo[j]);
+        }
+        hsum4(acc)
+    }
+
+    /// Bytes as i8x16 vectors (a multiple of 16 long).
+    fn pack(bytes: &[u8]) -> impl Iterator<Item = v128> + '_ {
+        bytes.chunks_exact(16).map(|l| {
+            u8x16(
+                l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7], l[8], l[9], l[10], l[11], l[12],
+                l[13], l[14], l[15],
+            )
+        })
     }
 }
 
@@ -582,6 +784,32 @@ mod tests {
             // An all-zero token quantizes to zeros with scale 0 (no division by zero).
             assert_eq!(quantize(&[0.0; 4]), (vec![0; 4], 0.0));
         }
+    }
+
+    #[test]
+    fn relaxed_split_dot_is_the_dot_product() {
+        // The relaxed-SIMD kernel's arithmetic: 14-bit tokens offset and split into 7-bit
+        // halves give exactly the integer dot product, extremes included.
+        use int16_reference::{quantize_to, split_dot, Q14};
+        let mut seed = 0x0bad_cafe_dead_beefu64;
+        for h in [1, 16, 33, 128, 512] {
+            let mut q: Vec<i16> =
+                rand(h, &mut seed).iter().map(|&x| (x * Q14).round() as i16).collect();
+            let mut w: Vec<i8> = rand(h, &mut seed)
+                .iter()
+                .map(|&x| (x * 128.0).clamp(-128.0, 127.0) as i8)
+                .collect();
+            q[0] = if h % 2 == 0 { 8191 } else { -8191 };
+            w[h - 1] = -128;
+            let want: i32 = q.iter().zip(&w).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
+            assert_eq!(split_dot(&q, &w), want, "h={h}");
+            // The worst case for the i32 partial sums: every lane at its largest magnitude.
+            let all = vec![8191i16; h];
+            let min = vec![-128i8; h];
+            assert_eq!(split_dot(&all, &min), -8191 * 128 * h as i32);
+        }
+        let (q, s) = quantize_to(&[0.5, -2.0, 1.0], Q14);
+        assert_eq!((q, s), (vec![2048, -8191, 4096], 2.0 / Q14));
     }
 
     #[test]

@@ -83,6 +83,14 @@ pub fn format_versions() -> Result<String> {
     })
 }
 
+/// The SIMD instruction set this module was built for: `"relaxed-simd"` (the full module's
+/// second build, whose integer projection and tract's matrix kernels use relaxed-SIMD) or
+/// `"simd128"`. The package picks the relaxed build where `WebAssembly.validate` accepts it.
+#[wasm_bindgen(js_name = simdLevel)]
+pub fn simd_level() -> String {
+    if cfg!(target_feature = "relaxed-simd") { "relaxed-simd" } else { "simd128" }.to_owned()
+}
+
 /// `value` as JSON text.
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| BindingError::internal(e.to_string()))

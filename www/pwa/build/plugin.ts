@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { OutputBundle, PreRenderedChunk } from 'rollup';
 import type { HtmlTagDescriptor, Plugin, ResolvedConfig } from 'vite';
 import { iconPng, iconSvg } from './icons';
@@ -91,6 +92,8 @@ export function sparrowNotesPwa(options: NotesPwaOptions): Plugin {
   const html = resolve(options.dir, 'index.html');
   const statics = staticFiles();
   let config: ResolvedConfig;
+  /** The package's relaxed-SIMD probe module (`RELAXED_SIMD_PROBE`), for the service worker. */
+  let relaxedSimdProbe: readonly number[] | undefined;
   /** URL prefix of the page's own files, as written in the HTML. */
   const pageBase = () => (config.base.startsWith('/') || /^[a-z]+:/i.test(config.base) ? `${config.base}${outDir}/` : './');
 
@@ -114,6 +117,10 @@ export function sparrowNotesPwa(options: NotesPwaOptions): Plugin {
     },
     configResolved(resolved) {
       config = resolved;
+    },
+    async buildStart() {
+      const load = pathToFileURL(resolve(options.pkgDir, 'dist/load.js')).href;
+      ({ RELAXED_SIMD_PROBE: relaxedSimdProbe } = (await import(load)) as { RELAXED_SIMD_PROBE: readonly number[] });
     },
     transformIndexHtml: {
       order: 'post',
@@ -168,12 +175,18 @@ export function sparrowNotesPwa(options: NotesPwaOptions): Plugin {
       const files = names.map((name) => {
         const bytes = fileBytes(bundle, name);
         hash.update(name).update(bytes);
-        return { url: posix.relative(outDir, name) || './', size: bytes.length };
+        // The package's two builds of the full module: a browser loads one (relaxed-SIMD where
+        // it validates the package's probe), so the service worker caches only that one.
+        const when = /sparrow_wasm_relaxed_bg[^/]*\.wasm$/.test(name) ? 'relaxed-simd' : /sparrow_wasm_bg[^/]*\.wasm$/.test(name) ? 'simd128' : undefined;
+        return { url: posix.relative(outDir, name) || './', size: bytes.length, ...(when ? { when } : {}) };
       });
-      const manifest = { version: hash.digest('hex').slice(0, 16), files };
+      if (!relaxedSimdProbe) this.error('sparrow-notes-pwa: the package\'s RELAXED_SIMD_PROBE was not loaded');
+      const manifest = { version: hash.digest('hex').slice(0, 16), relaxedSimdProbe, files };
       this.emitFile({ type: 'asset', fileName: `${outDir}/sw.js`, source: template.replace(SW_MARKER, JSON.stringify(manifest, null, 1)) });
-      const total = files.reduce((s, f) => s + f.size, 0);
-      config.logger.info(`sparrow-notes-pwa: service worker precaches ${files.length} files, ${(total / 1e6).toFixed(2)} MB (cache ${manifest.version})`);
+      const total = (when: string) => files.filter((f) => !f.when || f.when === when).reduce((s, f) => s + f.size, 0);
+      config.logger.info(
+        `sparrow-notes-pwa: service worker precaches ${files.filter((f) => f.when !== 'simd128').length} files, ${(total('relaxed-simd') / 1e6).toFixed(2)} MB with relaxed-SIMD, ${(total('simd128') / 1e6).toFixed(2)} MB without (cache ${manifest.version})`,
+      );
     },
   };
 }
