@@ -101,7 +101,13 @@ for (const variant of ['int8', 'f32']) {
     if (pkg === 'onnxruntime-web') { ort.env.wasm.numThreads = 1; ort.env.wasm.simd = true; }
     const bytes = readFileSync(modelUrl);
     const t1 = performance.now();
-    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+    // The execution provider by name: both packages register into the one onnxruntime-common
+    // npm installs for them, and without a name onnxruntime-web's InferenceSession runs on the
+    // highest-priority backend registered, onnxruntime-node's native one once that package is
+    // loaded. Until 2026-12-07 (session 7) this bench named none, so its "onnxruntime-web" rows
+    // were native onnxruntime.
+    const executionProviders = [pkg === 'onnxruntime-web' ? 'wasm' : 'cpu'];
+    const session = await ort.InferenceSession.create(bytes, { executionProviders, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
     const loadMs = performance.now() - t1;
     const single = feeds(ort, 1);
     rows.push({ variant, ...(await timeIt(`${label}, 1 doc/run`, async () => { for (const f of single) await session.run(f); })), loadMs: +loadMs.toFixed(0) });

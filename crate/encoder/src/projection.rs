@@ -36,6 +36,13 @@
 //! too, unlike relaxed-SIMD FMA). The sums are exact i32; [`int16_reference`] is the arithmetic
 //! in plain Rust, tested against the definition, and `tests/wasm/parity.test.mjs` checks the wasm
 //! vectors against the native (dequantized f32) encoder term by term.
+//!
+//! **wasm32 with relaxed-SIMD** (the package's second build of the full module, issue 17): the
+//! same integer scheme on `i32x4.relaxed_dot_i8x16_i7x16_add_s`, 16 multiply-adds and the
+//! accumulation in one instruction; its second operand must be 7-bit to be exact everywhere, so
+//! tokens are quantized to 14 bits and split in two 7-bit halves ([`relaxed`]). In Chromium 156
+//! it encodes ~1.18× faster than the simd128 build; Node 20's V8 (only with
+//! `--experimental-wasm-relaxed-simd`) runs it slower than the simd128 build (docs/BENCHMARKS.md).
 
 /// Which instantiation of the kernel a projection was packed for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
