@@ -5,9 +5,10 @@
 // instantiates one build); onnxruntime-web runs in each page too, so every ratio is taken within
 // one page. The documents are encode.mjs's: 256 tokens each.
 //
-//   node tests/bench/encode-browser.mjs [--docs 24] [--reps 3] [--simd simd128,relaxed-simd] [--out FILE]
+//   node tests/bench/encode-browser.mjs [--docs 24] [--reps 3] [--simd simd128,relaxed-simd] [--variant int8|f32] [--out FILE]
 //
-// Needs pkg/ (node pkg-config/scripts/build.mjs) and `npm ci` in tests/ (onnxruntime-web).
+// Needs pkg/ (node pkg-config/scripts/build.mjs), model/build (model/build.sh) and `npm ci` in
+// tests/ (onnxruntime-web).
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +19,16 @@ const flag = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const DOCS = Number(flag('--docs', 24));
 const REPS = Number(flag('--reps', 3));
 const SIMDS = flag('--simd', 'simd128,relaxed-simd').split(',');
+// --variant f32: the f32 model from model/build (model/build.sh) instead of the package's int8.
+const VARIANT = flag('--variant', 'int8');
+if (!['int8', 'f32'].includes(VARIANT)) throw new Error(`--variant: ${VARIANT} is not int8 or f32`);
 const WASM_FILE = { simd128: 'sparrow_wasm_bg.wasm', 'relaxed-simd': 'sparrow_wasm_relaxed_bg.wasm' };
 for (const l of SIMDS) if (!(l in WASM_FILE)) throw new Error(`--simd: ${l} is not simd128 or relaxed-simd`);
 
 const dir = mkdtempSync(join(tmpdir(), 'sparrow-encode-browser-'));
 symlinkSync(pkgDir(), join(dir, 'pkg'));
 symlinkSync(join(root, 'tests/node_modules/onnxruntime-web/dist'), join(dir, 'ort'));
+symlinkSync(process.env.SPARROW_MODEL_DIR ?? join(root, 'model/build'), join(dir, 'model'));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>encode</title><pre id="out">running</pre><script type="module" src="run.js"></script>');
 writeFileSync(
   join(dir, 'run.js'),
@@ -52,7 +57,7 @@ const out = { rows: [] };
 try {
   await init(new URL('./pkg/wasm/' + params.get('file'), location.href));
   out.simd = simdLevel();
-  const modelBytes = new Uint8Array(await (await fetch('./pkg/model/splade-tiny.int8.onnx')).arrayBuffer());
+  const modelBytes = new Uint8Array(await (await fetch('./model/splade-tiny.${VARIANT}.onnx')).arrayBuffer());
   const tokenizer = new Uint8Array(await (await fetch('./pkg/model/tokenizer.json')).arrayBuffer());
   const sparrow = await Sparrow.create({ model: { model: modelBytes, tokenizer, config: { maxTokens: 256, maxWindows: 1, language: 'any' } } });
   const ids = texts.map((t) => sparrow.tokenIds(t));
@@ -113,7 +118,7 @@ try {
     runs.push(result);
   }
   const buildInfo = JSON.parse(readFileSync(join(root, 'pkg/build-info.json'), 'utf8'));
-  const report = { command: `node tests/bench/encode-browser.mjs ${args.join(' ')}`.trim(), date: new Date().toISOString(), chromium: browser.version(), cores: cpus().length, profile: buildInfo.profile, docs: DOCS, reps: REPS, runs };
+  const report = { command: `node tests/bench/encode-browser.mjs ${args.join(' ')}`.trim(), date: new Date().toISOString(), chromium: browser.version(), cores: cpus().length, profile: buildInfo.profile, variant: VARIANT, docs: DOCS, reps: REPS, runs };
   console.log('| build | runtime | docs/s | ms/doc | vs onnxruntime-web (same page) |');
   console.log('| --- | --- | ---: | ---: | ---: |');
   for (const run of runs) for (const r of run.rows) console.log(`| ${run.simd} | ${r.name} | ${r.docsPerSec} | ${r.msPerDoc} | ${r.vsOnnxruntimeWeb ?? ''} |`);

@@ -40,9 +40,10 @@
 //! **wasm32 with relaxed-SIMD** (the package's second build of the full module, issue 17): the
 //! same integer scheme on `i32x4.relaxed_dot_i8x16_i7x16_add_s`, 16 multiply-adds and the
 //! accumulation in one instruction; its second operand must be 7-bit to be exact everywhere, so
-//! tokens are quantized to 14 bits and split in two 7-bit halves ([`relaxed`]). In Chromium 156
-//! it encodes ~1.18× faster than the simd128 build; Node 20's V8 (only with
-//! `--experimental-wasm-relaxed-simd`) runs it slower than the simd128 build (docs/BENCHMARKS.md).
+//! tokens are quantized to 14 bits and split in two 7-bit halves ([`relaxed`]); the f32 kernel's
+//! tiles use `f32x4.relaxed_madd` there. In Chromium 156 that build encodes ~1.2× faster than the
+//! simd128 one (int8 and f32); Node 20's V8 (only with `--experimental-wasm-relaxed-simd`) runs
+//! it slower than the simd128 build (docs/BENCHMARKS.md).
 
 /// Which instantiation of the kernel a projection was packed for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,6 +207,9 @@ impl VocabProjection {
         let mut max = vec![f32::NEG_INFINITY; rows * padded];
         match self.kernel {
             Kernel::Portable => {
+                #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+                max_logits_relaxed_madd(&self.panels, h, &tiles, padded, &mut max);
+                #[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
                 max_logits::<PANEL_PORTABLE, Separate>(&self.panels, h, &tiles, padded, &mut max)
             }
             #[cfg(target_arch = "x86_64")]
@@ -298,14 +302,17 @@ pub(crate) mod int16_reference {
     }
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// `a * b + c`, rounded once or twice.
 trait MulAdd {
     fn mul_add(a: f32, b: f32, c: f32) -> f32;
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// Multiply, then add (what simd128 and SSE have; `f32::mul_add` would be a libm call).
 struct Separate;
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 impl MulAdd for Separate {
     #[inline(always)]
     fn mul_add(a: f32, b: f32, c: f32) -> f32 {
@@ -338,6 +345,47 @@ fn max_logits_avx2_fma(
     max_logits::<PANEL_AVX2, Fused>(panels, h, tiles, padded, max);
 }
 
+/// The portable kernel's tiles with `f32x4.relaxed_madd` (wasm32 with relaxed-SIMD: the f32
+/// model in the package's relaxed build). LLVM does not fuse `a * b + c` into it by itself, so the
+/// 4 × 8 tile is written with the intrinsics; same loop order and tile as [`tile_max`].
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+fn max_logits_relaxed_madd(
+    panels: &[f32],
+    h: usize,
+    tiles: &[Vec<f32>],
+    padded: usize,
+    max: &mut [f32],
+) {
+    use core::arch::wasm32::{f32x4, f32x4_relaxed_madd, f32x4_splat};
+    use lanes::lanes;
+    const P: usize = PANEL_PORTABLE;
+    for (p, panel) in panels.chunks_exact(h * P).enumerate() {
+        for (r, row_tiles) in tiles.iter().enumerate() {
+            let mut colmax = [f32::NEG_INFINITY; P];
+            for tile in row_tiles.chunks_exact(h * TILE_TOKENS) {
+                let zero = f32x4_splat(0.0);
+                let mut acc = [[zero; 2]; TILE_TOKENS];
+                for (w, x) in panel.chunks_exact(P).zip(tile.chunks_exact(TILE_TOKENS)) {
+                    let w = [f32x4(w[0], w[1], w[2], w[3]), f32x4(w[4], w[5], w[6], w[7])];
+                    for (acc, &xt) in acc.iter_mut().zip(x) {
+                        let xt = f32x4_splat(xt);
+                        acc[0] = f32x4_relaxed_madd(xt, w[0], acc[0]);
+                        acc[1] = f32x4_relaxed_madd(xt, w[1], acc[1]);
+                    }
+                }
+                for acc in &acc {
+                    let a = lanes(acc[0]).into_iter().chain(lanes(acc[1]));
+                    for (m, a) in colmax.iter_mut().zip(a) {
+                        *m = if a > *m { a } else { *m };
+                    }
+                }
+            }
+            max[r * padded + p * P..][..P].copy_from_slice(&colmax);
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// `max[r * padded + v] = max over row r's tokens of h[t] · W[v]`, panel by panel.
 ///
 /// Panel-outer: one panel (`H x P` f32, 4–8 KiB at H = 128) stays in L1 for every token of
@@ -361,6 +409,7 @@ fn max_logits<const P: usize, M: MulAdd>(
     }
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// `colmax[j] = max(colmax[j], max over the tile's tokens t of h[t] · W[:, j])` for one panel.
 /// `panel` is `[H][P]`, `tile` is `[H][TILE_TOKENS]`.
 #[inline(always)]
