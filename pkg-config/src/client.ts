@@ -13,6 +13,9 @@ import type { Sparrow } from './sparrow.js';
 import type { EncodedBatch } from './sparrow.js';
 import type { AddReport, BytesSource, SparrowDocument, SparrowOptions } from './types.js';
 
+/** A URL object cannot be posted to a worker (DataCloneError); its href can, and means the same. */
+const postable = (source: BytesSource): BytesSource => (source instanceof URL ? source.href : source);
+
 /** The minimal worker surface we need: browsers' `Worker` and node's `worker_threads.Worker` both fit. */
 export type WorkerLike =
   | { postMessage(m: unknown, transfer?: Transferable[]): void; addEventListener(t: 'message', f: (ev: MessageEvent) => void): void; terminate(): unknown }
@@ -122,12 +125,10 @@ export class SparrowWorker {
     args: (o: Omit<SparrowWorkerOptions, 'worker'>) => Parameters<Methods[M]>,
   ): Promise<[SparrowWorker, Awaited<ReturnType<Methods[M]>>]> {
     const { worker, encoders, spawnWorker, ...given } = options;
-    // A URL object cannot be posted to a worker (DataCloneError); its href can, and means the same.
-    const href = (source: BytesSource | undefined) => (source instanceof URL ? source.href : source);
     const rest: typeof given = {
       ...given,
-      ...(given.wasm !== undefined ? { wasm: href(given.wasm) } : {}),
-      ...(typeof given.model === 'object' ? { model: { ...given.model, model: href(given.model.model)!, tokenizer: href(given.model.tokenizer)! } } : {}),
+      ...(given.wasm !== undefined ? { wasm: postable(given.wasm) } : {}),
+      ...(typeof given.model === 'object' ? { model: { ...given.model, model: postable(given.model.model), tokenizer: postable(given.model.tokenizer) } } : {}),
     };
     if (encoders !== undefined && !(Number.isInteger(encoders) && encoders >= 1)) {
       throw new SparrowError('INVALID_OPTION', `encoders must be a whole number of at least 1, not ${String(encoders)}`);
@@ -151,14 +152,12 @@ export class SparrowWorker {
 
   /** Starts a worker with an index loaded from bytes or a URL (fetched inside the worker). */
   static async load(bytes: BytesSource, options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
-    const source = bytes instanceof URL ? bytes.href : bytes;
-    return (await SparrowWorker.#start(options, 'load', (o) => [source, o]))[0];
+    return (await SparrowWorker.#start(options, 'load', (o) => [postable(bytes), o]))[0];
   }
 
   /** Starts a worker with a sharded index's base (see `Sparrow.loadBase`). */
   static async loadBase(bytes: BytesSource, options: SparrowWorkerOptions = {}): Promise<SparrowWorker> {
-    const source = bytes instanceof URL ? bytes.href : bytes;
-    return (await SparrowWorker.#start(options, 'loadBase', (o) => [source, o]))[0];
+    return (await SparrowWorker.#start(options, 'loadBase', (o) => [postable(bytes), o]))[0];
   }
 
   /**

@@ -25,5 +25,11 @@ export const fullWasm: WasmModule = {
   formatVersions: () => JSON.parse(formatVersions()),
 };
 
-/** Which build of the full module is instantiated (after `init`). */
-export const fullSimdLevel = (): 'relaxed-simd' | 'simd128' => simdLevel() as 'relaxed-simd' | 'simd128';
+/**
+ * Which build of the full module `init` instantiated: `'relaxed-simd'` (chosen by default where
+ * `hasRelaxedSimd()`: its encoder runs the int8 projection on `i32x4.relaxed_dot_i8x16_i7x16_add_s`
+ * and tract's matrix kernels on fused multiply-add) or `'simd128'`. To force one, pass its file to
+ * `init` (`sparrow-search/wasm/sparrow_wasm_bg.wasm` or `.../sparrow_wasm_relaxed_bg.wasm`).
+ */
+const fullSimdLevel = (): 'relaxed-simd' | 'simd128' => simdLevel() as 'relaxed-simd' | 'simd128';
+export { fullSimdLevel as simdLevel };

@@ -11,7 +11,7 @@
  * For search only (a prebuilt index, no model in the page), import `sparrow-search/lite`.
  * @module
  */
-import { fullSimdLevel, fullWasm } from './full-wasm.js';
+import { fullWasm } from './full-wasm.js';
 import { readBytes, sha256Hex } from './load.js';
 import { openSite, type SiteLoad, type SiteSearch } from './site.js';
 import { resolveModel, Sparrow } from './sparrow.js';
@@ -36,14 +36,7 @@ export const init = (wasm?: BytesSource): Promise<void> => fullWasm.init(wasm);
 export const isInitialized = (): boolean => fullWasm.isInitialized();
 /** The versions this package reads: `{ indexFormat, manifest }` (after {@link init}). */
 export const formatVersions = (): FormatVersions => fullWasm.formatVersions();
-/**
- * Which build of the full module {@link init} instantiated: `'relaxed-simd'` (chosen by default
- * where {@link hasRelaxedSimd}: its encoder runs the int8 projection on
- * `i32x4.relaxed_dot_i8x16_i7x16_add_s` and tract's matrix kernels on fused multiply-add) or
- * `'simd128'`. To force one, pass its file to `init` (`sparrow-search/wasm/sparrow_wasm_bg.wasm`
- * or `.../sparrow_wasm_relaxed_bg.wasm`).
- */
-export const simdLevel = (): 'relaxed-simd' | 'simd128' => fullSimdLevel();
+export { simdLevel } from './full-wasm.js';
 
 /**
  * Loads a prebuilt site index (`sparrow index --site`) into the full module: the manifest, the

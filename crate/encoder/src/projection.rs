@@ -208,9 +208,10 @@ impl VocabProjection {
         match self.kernel {
             Kernel::Portable => {
                 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-                max_logits_relaxed_madd(&self.panels, h, &tiles, padded, &mut max);
+                let tile = tile_max_relaxed_madd;
                 #[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
-                max_logits::<PANEL_PORTABLE, Separate>(&self.panels, h, &tiles, padded, &mut max)
+                let tile = tile_max::<PANEL_PORTABLE, Separate>;
+                max_logits(&self.panels, h, &tiles, padded, &mut max, tile)
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2Fma => {
@@ -302,14 +303,14 @@ pub(crate) mod int16_reference {
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// `a * b + c`, rounded once or twice.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 trait MulAdd {
     fn mul_add(a: f32, b: f32, c: f32) -> f32;
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// Multiply, then add (what simd128 and SSE have; `f32::mul_add` would be a libm call).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 struct Separate;
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
@@ -342,76 +343,62 @@ fn max_logits_avx2_fma(
     padded: usize,
     max: &mut [f32],
 ) {
-    max_logits::<PANEL_AVX2, Fused>(panels, h, tiles, padded, max);
+    max_logits(panels, h, tiles, padded, max, tile_max::<PANEL_AVX2, Fused>);
 }
 
-/// The portable kernel's tiles with `f32x4.relaxed_madd` (wasm32 with relaxed-SIMD: the f32
-/// model in the package's relaxed build). LLVM does not fuse `a * b + c` into it by itself, so the
-/// 4 × 8 tile is written with the intrinsics; same loop order and tile as [`tile_max`].
+/// [`tile_max`] with `f32x4.relaxed_madd` (wasm32 with relaxed-SIMD: the f32 model in the
+/// package's relaxed build). LLVM does not fuse `a * b + c` into it by itself, so the 4 × 8 tile
+/// is written with the intrinsics.
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-fn max_logits_relaxed_madd(
-    panels: &[f32],
-    h: usize,
-    tiles: &[Vec<f32>],
-    padded: usize,
-    max: &mut [f32],
-) {
+#[inline(always)]
+fn tile_max_relaxed_madd(panel: &[f32], tile: &[f32], colmax: &mut [f32; PANEL_PORTABLE]) {
     use core::arch::wasm32::{f32x4, f32x4_relaxed_madd, f32x4_splat};
-    use lanes::lanes;
-    const P: usize = PANEL_PORTABLE;
-    for (p, panel) in panels.chunks_exact(h * P).enumerate() {
-        for (r, row_tiles) in tiles.iter().enumerate() {
-            let mut colmax = [f32::NEG_INFINITY; P];
-            for tile in row_tiles.chunks_exact(h * TILE_TOKENS) {
-                let zero = f32x4_splat(0.0);
-                let mut acc = [[zero; 2]; TILE_TOKENS];
-                for (w, x) in panel.chunks_exact(P).zip(tile.chunks_exact(TILE_TOKENS)) {
-                    let w = [f32x4(w[0], w[1], w[2], w[3]), f32x4(w[4], w[5], w[6], w[7])];
-                    for (acc, &xt) in acc.iter_mut().zip(x) {
-                        let xt = f32x4_splat(xt);
-                        acc[0] = f32x4_relaxed_madd(xt, w[0], acc[0]);
-                        acc[1] = f32x4_relaxed_madd(xt, w[1], acc[1]);
-                    }
-                }
-                for acc in &acc {
-                    let a = lanes(acc[0]).into_iter().chain(lanes(acc[1]));
-                    for (m, a) in colmax.iter_mut().zip(a) {
-                        *m = if a > *m { a } else { *m };
-                    }
-                }
-            }
-            max[r * padded + p * P..][..P].copy_from_slice(&colmax);
+    let zero = f32x4_splat(0.0);
+    let mut acc = [[zero; 2]; TILE_TOKENS];
+    for (w, x) in panel.chunks_exact(PANEL_PORTABLE).zip(tile.chunks_exact(TILE_TOKENS)) {
+        let w = [f32x4(w[0], w[1], w[2], w[3]), f32x4(w[4], w[5], w[6], w[7])];
+        for (acc, &xt) in acc.iter_mut().zip(x) {
+            let xt = f32x4_splat(xt);
+            acc[0] = f32x4_relaxed_madd(xt, w[0], acc[0]);
+            acc[1] = f32x4_relaxed_madd(xt, w[1], acc[1]);
+        }
+    }
+    for acc in &acc {
+        let a = lanes::lanes(acc[0]).into_iter().chain(lanes::lanes(acc[1]));
+        for (m, a) in colmax.iter_mut().zip(a) {
+            *m = if a > *m { a } else { *m };
         }
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// `max[r * padded + v] = max over row r's tokens of h[t] · W[v]`, panel by panel.
 ///
 /// Panel-outer: one panel (`H x P` f32, 4–8 KiB at H = 128) stays in L1 for every token of
-/// every row, so W is read from memory once per batch.
+/// every row, so W is read from memory once per batch. `tile_max` folds one tile of tokens into
+/// the panel's column maxima ([`tile_max`], or its relaxed-SIMD form).
 #[inline(always)]
-fn max_logits<const P: usize, M: MulAdd>(
+fn max_logits<const P: usize>(
     panels: &[f32],
     h: usize,
     tiles: &[Vec<f32>],
     padded: usize,
     max: &mut [f32],
+    tile_max: impl Fn(&[f32], &[f32], &mut [f32; P]),
 ) {
     for (p, panel) in panels.chunks_exact(h * P).enumerate() {
         for (r, row_tiles) in tiles.iter().enumerate() {
             let mut colmax = [f32::NEG_INFINITY; P];
             for tile in row_tiles.chunks_exact(h * TILE_TOKENS) {
-                tile_max::<P, M>(panel, tile, &mut colmax);
+                tile_max(panel, tile, &mut colmax);
             }
             max[r * padded + p * P..][..P].copy_from_slice(&colmax);
         }
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 /// `colmax[j] = max(colmax[j], max over the tile's tokens t of h[t] · W[:, j])` for one panel.
 /// `panel` is `[H][P]`, `tile` is `[H][TILE_TOKENS]`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 #[inline(always)]
 fn tile_max<const P: usize, M: MulAdd>(panel: &[f32], tile: &[f32], colmax: &mut [f32; P]) {
     let mut acc = [[0f32; P]; TILE_TOKENS];
