@@ -95,6 +95,13 @@ function failOnClose(target, violations) {
 export async function serveDir(dir) {
   const { serve } = await import('../www/serve.mjs');
   const server = await serve(dir, 0);
+  // Never what keeps a test file's process alive: a test that fails before `close()` (a browser
+  // that throws on close, say) ends with its failure instead of waiting for the runner's timeout.
+  server.unref();
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  const close = () => new Promise((ok) => {
+    server.close(ok);
+    server.closeAllConnections();
+  });
+  return { url: `http://127.0.0.1:${port}/`, close };
 }

@@ -343,7 +343,22 @@ fn max_logits_avx2_fma(
     padded: usize,
     max: &mut [f32],
 ) {
-    max_logits(panels, h, tiles, padded, max, tile_max::<PANEL_AVX2, Fused>);
+    // A closure inherits this function's target features, so the call needs no `unsafe`.
+    let tile = |panel: &[f32], tile: &[f32], colmax: &mut [f32; PANEL_AVX2]| {
+        tile_max_avx2_fma(panel, tile, colmax)
+    };
+    max_logits(panels, h, tiles, padded, max, tile);
+}
+
+/// [`tile_max`] with fused multiply-adds, compiled with AVX2 + FMA itself. Passing
+/// `tile_max::<PANEL_AVX2, Fused>` to [`max_logits`] instead compiles the tile without those
+/// features wherever LLVM does not inline it (the dev profile's many codegen units did not), and
+/// there `f32::mul_add` is a call to libm's `fmaf` per multiply-add: 100x slower encoding in
+/// tests and `sparrow index` (2026-12-08).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn tile_max_avx2_fma(panel: &[f32], tile: &[f32], colmax: &mut [f32; PANEL_AVX2]) {
+    tile_max::<PANEL_AVX2, Fused>(panel, tile, colmax);
 }
 
 /// [`tile_max`] with `f32x4.relaxed_madd` (wasm32 with relaxed-SIMD: the f32 model in the

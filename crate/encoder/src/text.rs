@@ -26,6 +26,15 @@ pub(crate) struct Tokens {
     pub(crate) ids: Vec<u32>,
     /// `true` if the text has more tokens than were asked for.
     pub(crate) truncated: bool,
+    /// Bytes of the text that were tokenized (a prefix; the whole length when it was short).
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "what the tests check: huge texts are read only as far as needed"
+        )
+    )]
+    pub(crate) read: usize,
 }
 
 impl TextTokenizer {
@@ -110,7 +119,7 @@ impl TextTokenizer {
                 let mut ids = self.encode(text)?;
                 let truncated = ids.len() > needed;
                 ids.truncate(needed);
-                return Ok(Tokens { ids, truncated });
+                return Ok(Tokens { ids, truncated, read: text.len() });
             }
             let cut = floor_char_boundary(text, limit);
             // ASCII whitespace only: BERT drops control characters such as U+000B (Rust
@@ -123,7 +132,7 @@ impl TextTokenizer {
             let mut ids = self.encode(&text[..cut])?;
             if ids.len() > needed.saturating_add(margin) {
                 ids.truncate(needed);
-                return Ok(Tokens { ids, truncated: true });
+                return Ok(Tokens { ids, truncated: true, read: cut });
             }
             limit = limit.saturating_mul(4);
         }
@@ -234,6 +243,17 @@ mod tests {
                 assert_eq!(got.ids, full[..needed.min(full.len())], "case {case}, needed {needed}");
             }
         }
+    }
+
+    #[test]
+    fn huge_texts_are_read_only_as_far_as_needed() {
+        let tok = tokenizer();
+        let text = "The seasons are caused by the tilt of the axis. ".repeat(100_000); // 4.8 MB
+        let needed = 254 + 15 * 224; // a document's default budget: 16 windows
+        let got = tok.first_tokens(&text, needed).unwrap();
+        assert!(got.truncated);
+        assert_eq!(got.ids.len(), needed);
+        assert!(got.read <= 64 * 1024, "read {} of {} bytes", got.read, text.len());
     }
 
     #[test]

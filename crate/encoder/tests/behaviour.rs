@@ -76,15 +76,14 @@ fn documents_beyond_max_windows_are_truncated() {
 
 #[test]
 fn huge_documents_only_tokenize_what_is_needed() {
-    // 5 MB of text: the encoder must stop at max_windows, quickly, and report truncation.
+    // 5 MB of text: the encoder stops at max_windows and reports truncation (that it reads only
+    // a prefix is `text::tests::huge_texts_are_read_only_as_far_as_needed`; no timing here).
     let enc = encoder("int8", EncoderConfig::default());
     let text = long_text(50_000);
-    let t = std::time::Instant::now();
     let doc = enc.encode_document(&text).unwrap();
     assert!(doc.truncated);
     assert_eq!(doc.windows, 16);
     assert_eq!(doc.tokens, 254 + 15 * 224);
-    assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
     // The prefix tokenization gives the same tokens as the whole text would.
     let no_spaces = "x".repeat(300_000);
     let doc = enc.encode_document(&no_spaces).unwrap();
