@@ -26,17 +26,28 @@ export async function setupOffline(events: OfflineEvents): Promise<boolean> {
     return false;
   }
   const container = navigator.serviceWorker;
+  // The worker's last progress message can arrive after it has activated (its `postMessage`s are
+  // asynchronous): once the outcome is known, progress would only overwrite it.
+  let settled = false;
   container.addEventListener('message', (ev: MessageEvent) => {
     const m = ev.data as { type?: string; done: number; total: number; bytes: number; totalBytes: number; message?: string };
-    if (m?.type === 'sparrow-notes:precache') events.progress(m.done, m.total, m.bytes, m.totalBytes);
+    if (m?.type === 'sparrow-notes:precache' && !settled) events.progress(m.done, m.total, m.bytes, m.totalBytes);
   });
+  const ready = () => {
+    settled = true;
+    events.ready();
+  };
+  const unavailable = (reason: string) => {
+    settled = true;
+    events.unavailable(reason);
+  };
 
   const base = `${import.meta.env.BASE_URL}pwa/`;
   let registration: ServiceWorkerRegistration;
   try {
     registration = await container.register(`${base}sw.js`, { scope: base });
   } catch (e) {
-    events.unavailable(`the service worker could not be registered (${(e as Error).message})`);
+    unavailable(`the service worker could not be registered (${(e as Error).message})`);
     return false;
   }
 
@@ -60,12 +71,12 @@ export async function setupOffline(events: OfflineEvents): Promise<boolean> {
   if (registration.waiting && container.controller) offerUpdate(registration.waiting);
 
   if (registration.active) {
-    events.ready();
+    ready();
     return true;
   }
   const worker = registration.installing ?? registration.waiting;
   if (!worker) {
-    events.unavailable('the service worker did not install');
+    unavailable('the service worker did not install');
     return false;
   }
   const ok = await new Promise<boolean>((resolve) => {
@@ -76,7 +87,7 @@ export async function setupOffline(events: OfflineEvents): Promise<boolean> {
     worker.addEventListener('statechange', check);
     check();
   });
-  if (ok) events.ready();
-  else events.unavailable('the app could not be stored for offline use');
+  if (ok) ready();
+  else unavailable('the app could not be stored for offline use');
   return ok;
 }
