@@ -353,7 +353,7 @@ fn max_logits_avx2_fma(
 /// [`tile_max`] with fused multiply-adds, compiled with AVX2 + FMA itself. Passing
 /// `tile_max::<PANEL_AVX2, Fused>` to [`max_logits`] instead compiles the tile without those
 /// features wherever LLVM does not inline it (the dev profile's many codegen units did not), and
-/// there `f32::mul_add` is a call to libm's `fmaf` per multiply-add: 100x slower encoding in
+/// there `f32::mul_add` is a call to libm's `fmaf` per multiply-add: 85x slower encoding in
 /// tests and `sparrow index` (2026-12-08).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
